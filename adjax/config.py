@@ -1,0 +1,215 @@
+"""Frozen, validated configuration dataclasses for the numeric core."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Literal
+
+import jax.numpy as jnp
+
+DTYPES = {"float32": jnp.float32, "bfloat16": jnp.bfloat16, "float16": jnp.float16}
+
+
+def _check_choice(name: str, value: Any, choices) -> None:
+    if value not in choices:
+        raise ValueError(f"{name}={value!r} is not valid; choose one of {sorted(choices)}")
+
+
+def _check_positive(cfg: Any, *names: str) -> None:
+    for name in names:
+        value = getattr(cfg, name)
+        if value is None or value <= 0:
+            raise ValueError(f"{name} must be positive, got {value!r}")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class NetConfig:
+    """Shape of the transformer denoiser.
+
+    ``conditioning`` picks how a condition reaches the denoiser: ``cross`` runs a separate
+    bidirectional encoder once per sample and cross-attends to it, ``prefix`` prepends the
+    condition tokens to the sequence (decoder-only), ``none`` ignores conditions.
+    """
+
+    input_kind: Literal["tokens", "continuous"] = "tokens"
+    vocab_size: int = 0
+    in_features: int = 0
+    out_features: int | None = None
+    d_model: int = 128
+    n_layers: int = 2
+    n_heads: int = 4
+    n_kv_heads: int | None = None
+    mlp_hidden: int | None = None
+    max_len: int = 128
+    conditioning: Literal["none", "cross", "prefix"] = "none"
+    cond_vocab_size: int | None = None
+    cond_layers: int = 2
+    cond_max_len: int = 64
+    time_conditioning: bool = False
+    dtype: str = "float32"
+    rope_base: float = 10_000.0
+
+    def __post_init__(self):
+        _check_choice("input_kind", self.input_kind, {"tokens", "continuous"})
+        _check_choice("conditioning", self.conditioning, {"none", "cross", "prefix"})
+        _check_choice("dtype", self.dtype, set(DTYPES))
+        _check_positive(self, "d_model", "n_layers", "n_heads", "max_len")
+        if self.input_kind == "tokens" and self.vocab_size <= 0:
+            raise ValueError("vocab_size must be positive for token inputs")
+        if self.input_kind == "continuous" and self.in_features <= 0:
+            raise ValueError("in_features must be positive for continuous inputs")
+        if self.d_model % self.n_heads:
+            raise ValueError(f"d_model={self.d_model} must divide by n_heads={self.n_heads}")
+        if self.kv_heads <= 0 or self.n_heads % self.kv_heads:
+            raise ValueError(f"n_heads={self.n_heads} must divide by n_kv_heads={self.kv_heads}")
+        if self.head_dim % 2:
+            raise ValueError("the head dimension must be even for rotary embeddings")
+        if self.conditioning == "cross" and self.cond_layers <= 0:
+            raise ValueError("cross conditioning needs cond_layers >= 1")
+
+    @property
+    def kv_heads(self) -> int:
+        return self.n_kv_heads or self.n_heads
+
+    @property
+    def head_dim(self) -> int:
+        return self.d_model // self.n_heads
+
+    @property
+    def hidden(self) -> int:
+        # SwiGLU keeps the parameter count of a 4x MLP with 2/3 of the width, rounded to 32.
+        return self.mlp_hidden or max(32, (int(self.d_model * 8 / 3) + 31) // 32 * 32)
+
+    @property
+    def outputs(self) -> int:
+        if self.out_features is not None:
+            return self.out_features
+        return self.vocab_size if self.input_kind == "tokens" else self.in_features
+
+    @property
+    def compute_dtype(self):
+        return DTYPES[self.dtype]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class MaskedDiffusionConfig:
+    """Absorbing-state diffusion: which id is [MASK], the schedule, and the ELBO estimator.
+
+    ``discrete_steps=None`` uses the continuous-time ELBO; an integer T uses the T-step
+    discrete-time bound. ``t_min`` keeps the 1/t-like weight finite near t = 0.
+    """
+
+    mask_id: int
+    schedule: str = "linear"
+    t_min: float = 1e-3
+    antithetic: bool = True
+    discrete_steps: int | None = None
+
+    def __post_init__(self):
+        if self.mask_id < 0:
+            raise ValueError(f"mask_id must be a token id, got {self.mask_id}")
+        if not 0.0 <= self.t_min < 1.0:
+            raise ValueError(f"t_min must lie in [0, 1), got {self.t_min}")
+        if self.discrete_steps is not None and self.discrete_steps < 1:
+            raise ValueError(f"discrete_steps must be >= 1, got {self.discrete_steps}")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class SamplerConfig:
+    """How the masked sampler moves from all-mask to text.
+
+    ``rule`` names a registered step rule (see ``adjax.sampling``): ``ancestral`` unmasks each masked token with the schedule's reverse probability;
+    ``confidence`` commits, per row, the k most confident predictions, with k set by the
+    schedule. ``score`` ranks confidence: ``low_confidence`` (probability of the sampled
+    token), ``margin`` (top-1 minus top-2 probability), ``entropy`` (negative entropy) or
+    ``random``. ``block_size`` turns on semi-autoregressive blocks. ``guidance_scale`` s > 0
+    mixes logits as ``uncond + (1 + s) * (cond - uncond)``.
+    """
+
+    num_steps: int = 32
+    rule: str = "confidence"
+    score: Literal["low_confidence", "margin", "entropy", "random"] = "low_confidence"
+    schedule: str = "linear"
+    block_size: int | None = None
+    temperature: float = 1.0
+    top_p: float = 1.0
+    guidance_scale: float = 0.0
+
+    def __post_init__(self):
+        _check_choice("score", self.score, {"low_confidence", "margin", "entropy", "random"})
+        _check_positive(self, "num_steps")
+        if self.block_size is not None and self.block_size <= 0:
+            raise ValueError(f"block_size must be positive, got {self.block_size}")
+        if self.temperature < 0:
+            raise ValueError(f"temperature must be >= 0, got {self.temperature}")
+        if not 0.0 < self.top_p <= 1.0:
+            raise ValueError(f"top_p must lie in (0, 1], got {self.top_p}")
+        if self.guidance_scale < 0:
+            raise ValueError(f"guidance_scale must be >= 0, got {self.guidance_scale}")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class GaussianConfig:
+    """Gaussian diffusion on a grid of ``num_timesteps`` steps of the schedule's alpha_bar."""
+
+    schedule: str = "cosine"
+    num_timesteps: int = 1000
+    prediction: Literal["eps", "x0", "v"] = "eps"
+
+    def __post_init__(self):
+        _check_choice("prediction", self.prediction, {"eps", "x0", "v"})
+        _check_positive(self, "num_timesteps")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class OptimConfig:
+    """AdamW with linear warmup then cosine decay, global-norm clipping and optional EMA."""
+
+    learning_rate: float = 3e-4
+    warmup_steps: int = 100
+    total_steps: int = 10_000
+    end_lr_ratio: float = 0.1
+    weight_decay: float = 0.01
+    b1: float = 0.9
+    b2: float = 0.99
+    clip_norm: float = 1.0
+    ema_decay: float | None = None
+
+    def __post_init__(self):
+        _check_positive(self, "learning_rate", "total_steps", "clip_norm")
+        if not 0 <= self.warmup_steps <= self.total_steps:
+            raise ValueError("warmup_steps must lie in [0, total_steps]")
+        if self.ema_decay is not None and not 0.0 < self.ema_decay < 1.0:
+            raise ValueError(f"ema_decay must lie in (0, 1), got {self.ema_decay}")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class TrainConfig:
+    """The outer loop: batch shape, length of the run, checkpoint cadence."""
+
+    batch_size: int = 32
+    steps: int = 1000
+    eval_every: int = 100
+    checkpoint_every: int = 500
+    keep_checkpoints: int = 3
+    seed: int = 0
+
+    def __post_init__(self):
+        _check_positive(self, "batch_size", "steps", "eval_every", "checkpoint_every")
+        _check_positive(self, "keep_checkpoints")
+
+
+def to_dict(cfg: Any) -> dict[str, Any]:
+    """A JSON-ready dict of a config dataclass (for checkpoint metadata)."""
+    return dataclasses.asdict(cfg)
+
+
+def from_dict(cls: type, data: dict[str, Any]):
+    """Rebuilds a config dataclass; unknown keys are an error naming the valid ones."""
+    valid = {f.name for f in dataclasses.fields(cls)}
+    unknown = set(data) - valid
+    if unknown:
+        raise ValueError(
+            f"unknown {cls.__name__} keys {sorted(unknown)}; valid keys: {sorted(valid)}"
+        )
+    return cls(**data)

@@ -1,0 +1,33 @@
+"""Pure functions over an NNX network's parameters.
+
+``split(model)`` gives a hashable :class:`ModelFns` (the graph definition only) and the
+parameter pytree. Only pytrees cross ``jax.jit``; the module is rebuilt inside.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from flax import nnx
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelFns:
+    """``encode`` and ``denoise`` as functions of params; equal graphs compare equal."""
+
+    graphdef: Any
+
+    def merge(self, params):
+        return nnx.merge(self.graphdef, params)
+
+    def encode(self, params, cond, cond_mask=None):
+        return self.merge(params).encode(cond, cond_mask)
+
+    def denoise(self, params, x, level=None, context=None):
+        return self.merge(params)(x, level, context)
+
+
+def split(model: nnx.Module) -> tuple[ModelFns, Any]:
+    graphdef, params = nnx.split(model)
+    return ModelFns(graphdef), params

@@ -1,0 +1,116 @@
+"""Transformer building blocks: RoPE, attention (self, cross, grouped-query), SwiGLU, adaLN."""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+from flax import nnx
+
+from adjax.config import NetConfig
+
+
+def rope(x: jax.Array, positions: jax.Array, base: float) -> jax.Array:
+    """Rotary position embedding over the last axis of ``x`` [B, T, N, H]."""
+    half = x.shape[-1] // 2
+    freqs = base ** (-jnp.arange(half, dtype=jnp.float32) / half)  # [H/2]
+    angles = positions[..., None].astype(jnp.float32) * freqs  # [B, T, H/2]
+    sin, cos = jnp.sin(angles)[:, :, None, :], jnp.cos(angles)[:, :, None, :]
+    x1, x2 = jnp.split(x.astype(jnp.float32), 2, axis=-1)
+    out = jnp.concatenate([x1 * cos - x2 * sin, x1 * sin + x2 * cos], axis=-1)
+    return out.astype(x.dtype)
+
+
+def timestep_embedding(level: jax.Array, dim: int) -> jax.Array:
+    """Sinusoidal features of a noise level in [0, 1] (float32) [B] -> [B, dim]."""
+    half = dim // 2
+    freqs = jnp.exp(-jnp.log(10_000.0) * jnp.arange(half, dtype=jnp.float32) / half)
+    angles = 1000.0 * level.astype(jnp.float32)[:, None] * freqs
+    return jnp.concatenate([jnp.sin(angles), jnp.cos(angles)], axis=-1)
+
+
+def _linear(cfg: NetConfig, d_in: int, d_out: int, rngs: nnx.Rngs, **kw) -> nnx.Linear:
+    return nnx.Linear(
+        d_in, d_out, use_bias=False, dtype=cfg.compute_dtype, param_dtype=jnp.float32,
+        rngs=rngs, **kw,
+    )
+
+
+class Attention(nnx.Module):
+    """Multi-head attention with optional grouped-query heads; self or cross."""
+
+    def __init__(self, cfg: NetConfig, *, rngs: nnx.Rngs):
+        self.cfg = cfg
+        d, h = cfg.d_model, cfg.head_dim
+        self.q = _linear(cfg, d, cfg.n_heads * h, rngs)
+        self.k = _linear(cfg, d, cfg.kv_heads * h, rngs)
+        self.v = _linear(cfg, d, cfg.kv_heads * h, rngs)
+        self.o = _linear(cfg, cfg.n_heads * h, d, rngs)
+
+    def __call__(self, x, context=None, *, positions=None, key_mask=None):
+        """x [B, T, D]; context [B, S, D] (self-attention when None); key_mask [B, S] bool."""
+        cfg = self.cfg
+        src = x if context is None else context
+        b, t, _ = x.shape
+        s = src.shape[1]
+        q = self.q(x).reshape(b, t, cfg.n_heads, cfg.head_dim)
+        k = self.k(src).reshape(b, s, cfg.kv_heads, cfg.head_dim)
+        v = self.v(src).reshape(b, s, cfg.kv_heads, cfg.head_dim)
+        if context is None and positions is not None:
+            q = rope(q, positions, cfg.rope_base)
+            k = rope(k, positions, cfg.rope_base)
+        mask = None if key_mask is None else key_mask[:, None, None, :]
+        out = jax.nn.dot_product_attention(q, k, v, mask=mask)  # [B, T, N, H]
+        return self.o(out.reshape(b, t, cfg.n_heads * cfg.head_dim))
+
+
+class SwiGLU(nnx.Module):
+    def __init__(self, cfg: NetConfig, *, rngs: nnx.Rngs):
+        self.gate = _linear(cfg, cfg.d_model, cfg.hidden, rngs)
+        self.up = _linear(cfg, cfg.d_model, cfg.hidden, rngs)
+        self.down = _linear(cfg, cfg.hidden, cfg.d_model, rngs)
+
+    def __call__(self, x):
+        return self.down(jax.nn.silu(self.gate(x)) * self.up(x))
+
+
+def _norm(cfg: NetConfig, rngs: nnx.Rngs) -> nnx.RMSNorm:
+    return nnx.RMSNorm(cfg.d_model, dtype=cfg.compute_dtype, param_dtype=jnp.float32, rngs=rngs)
+
+
+class Block(nnx.Module):
+    """Pre-norm block: self-attention, optional cross-attention, SwiGLU; optional adaLN.
+
+    With time conditioning, a zero-initialised projection of the time embedding gives a
+    shift, scale and gate for the attention and MLP branches, so training starts from the
+    unconditioned block.
+    """
+
+    def __init__(self, cfg: NetConfig, *, cross: bool, rngs: nnx.Rngs):
+        self.attn_norm = _norm(cfg, rngs)
+        self.attn = Attention(cfg, rngs=rngs)
+        self.cross_norm = _norm(cfg, rngs) if cross else None
+        self.cross = Attention(cfg, rngs=rngs) if cross else None
+        self.mlp_norm = _norm(cfg, rngs)
+        self.mlp = SwiGLU(cfg, rngs=rngs)
+        self.ada = (
+            nnx.Linear(
+                cfg.d_model, 6 * cfg.d_model, kernel_init=nnx.initializers.zeros,
+                dtype=cfg.compute_dtype, param_dtype=jnp.float32, rngs=rngs,
+            )
+            if cfg.time_conditioning else None
+        )
+
+    def __call__(self, x, *, positions, self_mask=None, context=None, context_mask=None,
+                 temb=None):
+        if self.ada is not None and temb is not None:
+            mods = jnp.split(self.ada(temb)[:, None, :], 6, axis=-1)
+            shift_a, scale_a, gate_a, shift_m, scale_m, gate_m = mods
+        else:
+            shift_a = scale_a = shift_m = scale_m = 0.0
+            gate_a = gate_m = 0.0
+        h = self.attn_norm(x) * (1 + scale_a) + shift_a
+        x = x + (1 + gate_a) * self.attn(h, positions=positions, key_mask=self_mask)
+        if self.cross is not None:
+            x = x + self.cross(self.cross_norm(x), context, key_mask=context_mask)
+        h = self.mlp_norm(x) * (1 + scale_m) + shift_m
+        return x + (1 + gate_m) * self.mlp(h)

@@ -1,0 +1,119 @@
+"""The bidirectional transformer denoiser, with an optional condition encoder."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import jax
+import jax.numpy as jnp
+from flax import nnx
+
+from adjax.config import NetConfig
+from adjax.nets.layers import Block, _norm, timestep_embedding
+
+
+class Encoder(nnx.Module):
+    """Bidirectional encoder for the condition (the specification); runs once per sample."""
+
+    def __init__(self, cfg: NetConfig, *, rngs: nnx.Rngs):
+        vocab = cfg.cond_vocab_size or cfg.vocab_size
+        self.embed = nnx.Embed(vocab, cfg.d_model, dtype=cfg.compute_dtype, rngs=rngs)
+        self.blocks = nnx.List(
+            [Block(dataclasses.replace(cfg, time_conditioning=False), cross=False, rngs=rngs)
+             for _ in range(cfg.cond_layers)]
+        )
+        self.norm = _norm(cfg, rngs)
+
+    def __call__(self, tokens, mask):
+        positions = jnp.broadcast_to(jnp.arange(tokens.shape[1]), tokens.shape)
+        h = self.embed(tokens)
+        for block in self.blocks:
+            h = block(h, positions=positions, self_mask=mask)
+        # Padding rows are zeroed so that pooled features ignore them.
+        return self.norm(h) * mask[..., None].astype(h.dtype)
+
+
+class Transformer(nnx.Module):
+    """Denoiser over tokens [B, L] or continuous inputs [B, L, F].
+
+    ``encode(cond, cond_mask)`` gives the context once per sample; ``__call__`` runs one
+    denoising step against it. Output is float32: logits [B, L, V] or predictions [B, L, F].
+    """
+
+    def __init__(self, cfg: NetConfig, *, rngs: nnx.Rngs):
+        self.cfg = cfg
+        d = cfg.d_model
+        if cfg.input_kind == "tokens":
+            self.embed = nnx.Embed(cfg.vocab_size, d, dtype=cfg.compute_dtype, rngs=rngs)
+        else:
+            self.embed = nnx.Linear(
+                cfg.in_features, d, dtype=cfg.compute_dtype, param_dtype=jnp.float32, rngs=rngs
+            )
+        self.encoder = Encoder(cfg, rngs=rngs) if cfg.conditioning == "cross" else None
+        cond_vocab = cfg.cond_vocab_size or cfg.vocab_size
+        self.prefix_embed = (
+            nnx.Embed(cond_vocab, d, dtype=cfg.compute_dtype, rngs=rngs)
+            if cfg.conditioning == "prefix" else None
+        )
+        self.time_mlp = (
+            nnx.Sequential(
+                nnx.Linear(d, d, param_dtype=jnp.float32, rngs=rngs),
+                jax.nn.silu,
+                nnx.Linear(d, d, param_dtype=jnp.float32, rngs=rngs),
+            )
+            if cfg.time_conditioning else None
+        )
+        cross = cfg.conditioning == "cross"
+        self.blocks = nnx.List([Block(cfg, cross=cross, rngs=rngs) for _ in range(cfg.n_layers)])
+        self.norm = _norm(cfg, rngs)
+        self.head = nnx.Linear(
+            d, cfg.outputs, dtype=cfg.compute_dtype, param_dtype=jnp.float32, rngs=rngs
+        )
+
+    def encode(self, cond: jax.Array, cond_mask: jax.Array | None = None):
+        """Condition tokens [B, C] -> (context [B, C, D], mask [B, C]); None without one."""
+        if self.cfg.conditioning == "none":
+            return None
+        if cond_mask is None:
+            cond_mask = jnp.ones(cond.shape, bool)
+        cond_mask = cond_mask.astype(bool)
+        if self.encoder is not None:
+            return self.encoder(cond, cond_mask), cond_mask
+        return self.prefix_embed(cond), cond_mask
+
+    def __call__(self, x, level=None, context=None):
+        """One denoising pass.
+
+        Args:
+          x: tokens [B, L] (int32) or inputs [B, L, F].
+          level: noise level per row [B] in [0, 1] (mask rate, or t for Gaussian diffusion);
+            used only with time conditioning.
+          context: what ``encode`` returned, or None.
+        """
+        cfg = self.cfg
+        h = self.embed(x)
+        b, length = h.shape[:2]
+        temb = None
+        if self.time_mlp is not None:
+            if level is None:
+                raise ValueError("this network is time-conditioned: pass a noise level")
+            temb = self.time_mlp(timestep_embedding(level, cfg.d_model)).astype(h.dtype)
+        ctx, ctx_mask = (None, None) if context is None else context
+        if cfg.conditioning != "none" and context is None:
+            raise ValueError("this network is conditioned: pass the context from encode()")
+        prefix, self_mask = 0, None
+        if cfg.conditioning == "prefix":
+            prefix = ctx.shape[1]
+            h = jnp.concatenate([ctx.astype(h.dtype), h], axis=1)
+            self_mask = jnp.concatenate([ctx_mask, jnp.ones((b, length), bool)], axis=1)
+        positions = jnp.broadcast_to(jnp.arange(h.shape[1]), (b, h.shape[1]))
+        for block in self.blocks:
+            h = block(h, positions=positions, self_mask=self_mask,
+                      context=ctx if cfg.conditioning == "cross" else None,
+                      context_mask=ctx_mask, temb=temb)
+        h = self.norm(h[:, prefix:prefix + length])
+        return self.head(h).astype(jnp.float32)
+
+
+def create(cfg: NetConfig, seed: int = 0) -> Transformer:
+    return Transformer(cfg, rngs=nnx.Rngs(seed))

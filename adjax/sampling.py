@@ -1,0 +1,194 @@
+"""One masked-diffusion sampling loop over a static time grid, taking a step rule.
+
+The loop is a ``lax.scan`` over steps with ``fold_in(key, i)``. At each step the network
+predicts every position; a step rule decides which masked positions to commit. Positions that
+are not [MASK] in the starting tokens are clamped: they never change (infilling, partial
+code). Committed tokens are never remasked, so the loop ends with no mask left.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+
+from adjax import schedules
+from adjax.config import SamplerConfig
+from adjax.masked import mask_logits
+
+
+class StepInputs(NamedTuple):
+    """What a step rule sees at one step (all float32 where real-valued)."""
+
+    key: jax.Array
+    logits: jax.Array  # [B, L, V], [MASK] already -inf
+    tokens: jax.Array  # [B, L] current tokens
+    eligible: jax.Array  # [B, L] masked positions that may be committed at this step
+    alpha_t: jax.Array  # scalar, alpha at the start of the step
+    alpha_s: jax.Array  # scalar, alpha at the end of the step (1 at the last step)
+
+
+StepRule = Callable[[StepInputs, SamplerConfig], jax.Array]
+
+
+def filter_logits(logits: jax.Array, temperature: float, top_p: float) -> jax.Array:
+    """Temperature then nucleus (top-p) filtering, float32, static shapes."""
+    logits = logits.astype(jnp.float32)
+    if temperature > 0:
+        logits = logits / temperature
+    if top_p < 1.0:
+        probs = jax.nn.softmax(logits, axis=-1)
+        sorted_probs = jnp.sort(probs, axis=-1)[..., ::-1]
+        before = jnp.cumsum(sorted_probs, axis=-1) - sorted_probs
+        kept = jnp.where(before < top_p, sorted_probs, jnp.inf)
+        threshold = jnp.min(kept, axis=-1, keepdims=True)  # smallest kept probability
+        logits = jnp.where(probs >= threshold, logits, -jnp.inf)
+    return logits
+
+
+def draw_tokens(key: jax.Array, logits: jax.Array, temperature: float) -> jax.Array:
+    """Gumbel-max sample of filtered logits; argmax when temperature is 0."""
+    if temperature == 0:
+        return jnp.argmax(logits, axis=-1).astype(jnp.int32)
+    return jax.random.categorical(key, logits, axis=-1).astype(jnp.int32)
+
+
+def _unmask_fraction(inp: StepInputs) -> jax.Array:
+    """The reverse process's probability that a masked token is revealed in (s, t]."""
+    return jnp.clip((inp.alpha_s - inp.alpha_t) / jnp.maximum(1.0 - inp.alpha_t, 1e-12), 0, 1)
+
+
+def ancestral(inp: StepInputs, cfg: SamplerConfig) -> jax.Array:
+    """MD4/MDLM ancestral step: each eligible token is revealed with the schedule's probability."""
+    draw_key, u_key = jax.random.split(inp.key)
+    logits = filter_logits(inp.logits, cfg.temperature, cfg.top_p)
+    x0 = draw_tokens(draw_key, logits, cfg.temperature)
+    reveal = inp.eligible & (jax.random.uniform(u_key, inp.tokens.shape) < _unmask_fraction(inp))
+    return jnp.where(reveal, x0, inp.tokens)
+
+
+def confidence_scores(kind: str, key: jax.Array, logits: jax.Array, x0: jax.Array) -> jax.Array:
+    """Higher is more confident [B, L]."""
+    probs = jax.nn.softmax(logits, axis=-1)
+    if kind == "low_confidence":
+        return jnp.take_along_axis(probs, x0[..., None], axis=-1)[..., 0]
+    if kind == "margin":
+        top2 = jax.lax.top_k(probs, 2)[0]
+        return top2[..., 0] - top2[..., 1]
+    if kind == "entropy":
+        logp = jnp.where(probs > 0, jnp.log(jnp.where(probs > 0, probs, 1.0)), 0.0)
+        return jnp.sum(probs * logp, axis=-1)
+    return jax.random.uniform(key, x0.shape)
+
+
+def confidence(inp: StepInputs, cfg: SamplerConfig) -> jax.Array:
+    """Parallel unmasking: per row, commit the k most confident eligible positions.
+
+    k is the row's eligible count times the schedule's reveal fraction, rounded; at the last
+    step the fraction is 1, so every eligible position is committed.
+    """
+    draw_key, score_key = jax.random.split(inp.key)
+    logits = filter_logits(inp.logits, cfg.temperature, cfg.top_p)
+    x0 = draw_tokens(draw_key, logits, cfg.temperature)
+    score = confidence_scores(cfg.score, score_key, logits, x0)
+    score = jnp.where(inp.eligible, score, -jnp.inf)
+    n_eligible = inp.eligible.sum(axis=-1)
+    k = jnp.round(n_eligible * _unmask_fraction(inp)).astype(jnp.int32)  # [B]
+    rank = jnp.argsort(jnp.argsort(-score, axis=-1, stable=True), axis=-1, stable=True)
+    commit = inp.eligible & (rank < k[:, None])
+    return jnp.where(commit, x0, inp.tokens)
+
+
+_RULES: dict[str, StepRule] = {"ancestral": ancestral, "confidence": confidence}
+
+
+def register_rule(name: str, rule: StepRule) -> None:
+    """Adds a step rule; ``SamplerConfig(rule=name)`` then uses it."""
+    if name in _RULES:
+        raise ValueError(f"step rule {name!r} is already registered")
+    _RULES[name] = rule
+
+
+def get_rule(name: str) -> StepRule:
+    if name not in _RULES:
+        raise ValueError(f"unknown step rule {name!r}; valid: {sorted(_RULES)}")
+    return _RULES[name]
+
+
+def _grid(cfg: SamplerConfig, length: int) -> tuple[int, int]:
+    """(number of blocks, steps per block)."""
+    if cfg.block_size is None:
+        return 1, cfg.num_steps
+    n_blocks = -(-length // cfg.block_size)
+    if cfg.num_steps % n_blocks:
+        raise ValueError(
+            f"num_steps={cfg.num_steps} must be a multiple of the {n_blocks} blocks of "
+            f"{cfg.block_size} tokens in a length-{length} sequence"
+        )
+    return n_blocks, cfg.num_steps // n_blocks
+
+
+def sample(params: Any, key: jax.Array, tokens: jax.Array, cond: jax.Array | None = None,
+           cond_mask: jax.Array | None = None, uncond: jax.Array | None = None, *,
+           model: Any, cfg: SamplerConfig, mask_id: int, history: bool = False):
+    """Fills every [MASK] in ``tokens`` [B, L].
+
+    Args:
+      params: network parameters.
+      key: a PRNG key; the same key gives the same output.
+      tokens: starting tokens [B, L] int32; non-[MASK] positions are clamped.
+      cond, cond_mask: condition tokens [B, C] for the encoder, encoded once.
+      uncond: condition tokens for the unconditional branch of classifier-free guidance.
+      model: an object with ``encode(params, cond, mask)`` and
+        ``denoise(params, tokens, level, context)``.
+      cfg: the sampler configuration.
+      mask_id: the [MASK] token id.
+      history: also return the tokens after every step [S, B, L].
+
+    Returns:
+      tokens [B, L] (and the history when asked).
+    """
+    rule = get_rule(cfg.rule)
+    schedule = schedules.get(cfg.schedule)
+    b, length = tokens.shape
+    n_blocks, per_block = _grid(cfg, length)
+    guided = cfg.guidance_scale > 0
+    if guided and uncond is None:
+        raise ValueError("classifier-free guidance needs `uncond` condition tokens")
+    context = None if cond is None else model.encode(params, cond, cond_mask)
+    un_context = model.encode(params, uncond, cond_mask) if guided else None
+    maskable = jnp.maximum((tokens == mask_id).sum(axis=-1), 1).astype(jnp.float32)
+    positions = jnp.arange(length)
+    block = cfg.block_size or length
+
+    def step(current, i):
+        j, blk = i % per_block, i // per_block
+        alpha_t = schedule.alpha(1.0 - j / per_block)
+        alpha_s = jnp.where(j == per_block - 1, 1.0, schedule.alpha(1.0 - (j + 1) / per_block))
+        masked = current == mask_id
+        level = masked.sum(axis=-1) / maskable  # mask rate per row [B]
+        logits = model.denoise(params, current, level, context)
+        if guided:
+            un = model.denoise(params, current, level, un_context)
+            logits = un + (1.0 + cfg.guidance_scale) * (logits - un)
+        eligible = masked & (positions < (blk + 1) * block)[None, :]
+        inp = StepInputs(
+            key=jax.random.fold_in(key, i), logits=mask_logits(logits, mask_id),
+            tokens=current, eligible=eligible, alpha_t=alpha_t, alpha_s=alpha_s,
+        )
+        new = rule(inp, cfg)
+        return new, (new if history else None)
+
+    out, hist = jax.lax.scan(step, tokens, jnp.arange(n_blocks * per_block))
+    return (out, hist) if history else out
+
+
+@functools.partial(jax.jit, static_argnames=("model", "cfg", "mask_id", "history"))
+def sample_jit(params, key, tokens, cond=None, cond_mask=None, uncond=None, *, model, cfg,
+               mask_id, history=False):
+    """``sample`` compiled once per (shapes, model graph, config)."""
+    return sample(params, key, tokens, cond, cond_mask, uncond, model=model, cfg=cfg,
+                  mask_id=mask_id, history=history)

@@ -1,0 +1,82 @@
+"""TrainState and one jitted, state-donating train step over any loss function."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import flax
+import jax
+import jax.numpy as jnp
+import optax
+
+from adjax.config import OptimConfig
+
+LossFn = Callable[[Any, Any, jax.Array], tuple[jax.Array, dict[str, jax.Array]]]
+
+
+@flax.struct.dataclass
+class TrainState:
+    step: jax.Array
+    params: Any
+    opt_state: Any
+    ema_params: Any
+    key: jax.Array
+
+
+def learning_rate(cfg: OptimConfig) -> optax.Schedule:
+    """Linear warmup to the peak, then cosine decay to ``end_lr_ratio`` of it."""
+    return optax.warmup_cosine_decay_schedule(
+        init_value=0.0, peak_value=cfg.learning_rate, warmup_steps=cfg.warmup_steps,
+        decay_steps=cfg.total_steps, end_value=cfg.learning_rate * cfg.end_lr_ratio,
+    )
+
+
+def make_optimizer(cfg: OptimConfig) -> optax.GradientTransformation:
+    """AdamW (decay on matrices only) after global-norm clipping."""
+
+    def decay_mask(params):
+        return jax.tree.map(lambda p: p.ndim >= 2, params)
+
+    return optax.chain(
+        optax.clip_by_global_norm(cfg.clip_norm),
+        optax.adamw(learning_rate(cfg), b1=cfg.b1, b2=cfg.b2, weight_decay=cfg.weight_decay,
+                    mask=decay_mask),
+    )
+
+
+def init_state(params: Any, optimizer: optax.GradientTransformation, key: jax.Array, *,
+               ema: bool = False) -> TrainState:
+    return TrainState(
+        step=jnp.zeros((), jnp.int32), params=params, opt_state=optimizer.init(params),
+        ema_params=jax.tree.map(jnp.copy, params) if ema else None, key=key,
+    )
+
+
+def make_train_step(loss_fn: LossFn, optimizer: optax.GradientTransformation, *,
+                    ema_decay: float | None = None) -> Callable[[TrainState, Any], Any]:
+    """Returns ``step(state, batch) -> (state, metrics)``, jitted with the state donated.
+
+    ``loss_fn(params, batch, key) -> (loss, metrics)``; its key is
+    ``fold_in(state.key, state.step)``, so a resumed run draws the same noise.
+    """
+
+    def step(state: TrainState, batch: Any):
+        key = jax.random.fold_in(state.key, state.step)
+        (_, metrics), grads = jax.value_and_grad(loss_fn, has_aux=True)(state.params, batch, key)
+        updates, opt_state = optimizer.update(grads, state.opt_state, state.params)
+        params = optax.apply_updates(state.params, updates)
+        ema = state.ema_params
+        if ema is not None and ema_decay is not None:
+            ema = jax.tree.map(lambda e, p: ema_decay * e + (1.0 - ema_decay) * p, ema, params)
+        metrics = dict(metrics, grad_norm=optax.tree.norm(grads))
+        new = state.replace(step=state.step + 1, params=params, opt_state=opt_state,
+                            ema_params=ema)
+        return new, metrics
+
+    return jax.jit(step, donate_argnums=0)
+
+
+def make_eval_step(metric_fn: Callable[[Any, Any, jax.Array], jax.Array]):
+    """``eval_step(params, batch, key) -> metric`` jitted (params are not donated)."""
+    return jax.jit(metric_fn)

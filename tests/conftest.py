@@ -1,0 +1,34 @@
+import os
+
+# Eight fake CPU devices for the sharding tests; set before jax is imported anywhere.
+os.environ.setdefault("XLA_FLAGS", "--xla_force_host_platform_device_count=8")
+os.environ.setdefault("JAX_PLATFORMS", "cpu")
+
+import jax  # noqa: E402
+import pytest  # noqa: E402
+from flax import nnx  # noqa: E402
+
+from adjax.config import NetConfig  # noqa: E402
+from adjax.nets import Transformer  # noqa: E402
+from adjax.nets.functional import split  # noqa: E402
+
+
+def make_net_cfg(**overrides) -> NetConfig:
+    base = dict(vocab_size=12, d_model=32, n_heads=4, n_layers=1, max_len=16)
+    base.update(overrides)
+    return NetConfig(**base)
+
+
+def make_model(seed: int = 0, **overrides):
+    """A tiny transformer as (ModelFns, params)."""
+    return split(Transformer(make_net_cfg(**overrides), rngs=nnx.Rngs(seed)))
+
+
+@pytest.fixture
+def tiny_model():
+    return make_model()
+
+
+@pytest.fixture
+def key():
+    return jax.random.key(0)

@@ -1,0 +1,167 @@
+"""Masked diffusion learns a known Markov chain: ELBO near the true entropy, samples match."""
+
+import math
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from adjax import MaskedDiffusionConfig, OptimConfig, SamplerConfig, masked, sampling, train
+from tests.conftest import make_model
+
+K, L = 4, 8
+INIT = np.array([0.4, 0.3, 0.2, 0.1])
+TRANS = np.array([
+    [0.7, 0.1, 0.1, 0.1],
+    [0.1, 0.1, 0.7, 0.1],
+    [0.05, 0.05, 0.1, 0.8],
+    [0.6, 0.2, 0.1, 0.1],
+])
+MASK = K
+
+
+def _entropy(p):
+    p = p[p > 0]
+    return float(-(p * np.log2(p)).sum())
+
+
+def _marginals():
+    out = [INIT]
+    for _ in range(L - 1):
+        out.append(out[-1] @ TRANS)
+    return out
+
+
+def true_bits_per_token() -> float:
+    rows = np.array([_entropy(r) for r in TRANS])
+    return (_entropy(INIT) + sum(float(m @ rows) for m in _marginals()[:-1])) / L
+
+
+def true_pair_distribution() -> np.ndarray:
+    """Exact distribution of an adjacent pair (x_i, x_i+1), i uniform over positions."""
+    return sum(m[:, None] * TRANS for m in _marginals()[:-1]) / (L - 1)
+
+
+def draw(rng, n):
+    x = np.zeros((n, L), np.int32)
+    x[:, 0] = rng.choice(K, n, p=INIT)
+    for i in range(1, L):
+        cdf = np.cumsum(TRANS[x[:, i - 1]], axis=1)
+        x[:, i] = (rng.random(n)[:, None] > cdf).sum(axis=1)
+    return x
+
+
+def pair_tv(samples):
+    counts = np.zeros((K, K))
+    for i in range(L - 1):
+        np.add.at(counts, (samples[:, i], samples[:, i + 1]), 1)
+    return 0.5 * np.abs(counts / counts.sum() - true_pair_distribution()).sum()
+
+
+@pytest.fixture(scope="module")
+def trained():
+    model, params = make_model(vocab_size=K + 1, d_model=64, n_layers=2, max_len=L)
+    cfg = MaskedDiffusionConfig(mask_id=MASK)
+    steps = 900
+    opt = train.make_optimizer(OptimConfig(learning_rate=3e-3, warmup_steps=50,
+                                           total_steps=steps))
+    state = train.init_state(params, opt, jax.random.key(0))
+    step = train.make_train_step(
+        lambda p, b, k: masked.elbo_loss(p, b, k, model=model, cfg=cfg), opt)
+    rng = np.random.default_rng(0)
+    data = jnp.asarray(draw(rng, steps * 128).reshape(steps, 128, L))
+    for i in range(steps):
+        state, _ = step(state, {"tokens": data[i]})
+    return model, state.params, cfg
+
+
+def test_heldout_elbo_near_true_entropy(trained):
+    model, params, cfg = trained
+    held = {"tokens": jnp.asarray(draw(np.random.default_rng(1), 2000))}
+    bits = float(masked.heldout_bits_per_token(params, held, jax.random.key(1), model=model,
+                                               cfg=cfg, num_samples=16))
+    truth = true_bits_per_token()
+    # The ELBO bounds the entropy from above (up to estimator noise) and is tight here.
+    assert truth * 0.97 < bits < truth * 1.10, (bits, truth)
+
+
+@pytest.mark.parametrize("rule", ["ancestral", "confidence"])
+def test_samples_match_distribution(trained, rule):
+    model, params, _ = trained
+    scfg = SamplerConfig(num_steps=L, rule=rule, score="random")
+    out = sampling.sample_jit(params, jax.random.key(2), jnp.full((3000, L), MASK, jnp.int32),
+                              model=model, cfg=scfg, mask_id=MASK)
+    tv = pair_tv(np.asarray(out))
+    assert tv < 0.1, tv
+
+
+def test_untrained_model_is_far_from_distribution():
+    """The statistic discriminates: an untrained network's samples fail it."""
+    model, params = make_model(vocab_size=K + 1, d_model=64, n_layers=2, max_len=L)
+    out = sampling.sample_jit(params, jax.random.key(2), jnp.full((3000, L), MASK, jnp.int32),
+                              model=model, cfg=SamplerConfig(num_steps=L, rule="ancestral"),
+                              mask_id=MASK)
+    assert pair_tv(np.asarray(out)) > 0.15
+
+
+def test_corrupt_rate_and_maskable(key):
+    x = jnp.zeros((4, 5000), jnp.int32)
+    keep = jnp.array([1.0, 0.75, 0.25, 0.0])
+    z = masked.corrupt(key, x, keep, mask_id=9)
+    rates = np.asarray((z == 9).mean(axis=1))
+    np.testing.assert_allclose(rates, 1 - np.asarray(keep), atol=0.02)
+    maskable = jnp.arange(5000)[None, :] >= 2500
+    z = masked.corrupt(key, x, jnp.zeros(4), mask_id=9, maskable=jnp.broadcast_to(maskable, x.shape))
+    assert np.all(np.asarray(z[:, :2500]) == 0) and np.all(np.asarray(z[:, 2500:]) == 9)
+
+
+def test_antithetic_times_are_stratified(key):
+    t = np.sort(np.asarray(masked.sample_times(key, 8, antithetic=True, t_min=0.0)))
+    gaps = np.diff(t)
+    np.testing.assert_allclose(gaps, 1 / 8, atol=1e-5)
+    t = masked.sample_times(key, 1000, antithetic=False, t_min=0.2)
+    assert float(t.min()) >= 0.2
+
+
+def test_discrete_time_bound_approaches_continuous(key):
+    """With many steps the discrete-time bound matches the continuous one in expectation."""
+    model, params = make_model(vocab_size=K + 1, max_len=L)
+    tokens = {"tokens": jnp.asarray(draw(np.random.default_rng(3), 512))}
+    cont = masked.heldout_bits_per_token(params, tokens, key, model=model,
+                                         cfg=MaskedDiffusionConfig(mask_id=MASK, t_min=0.0),
+                                         num_samples=64)
+    disc = masked.heldout_bits_per_token(
+        params, tokens, key, model=model,
+        cfg=MaskedDiffusionConfig(mask_id=MASK, discrete_steps=1000), num_samples=64)
+    assert float(disc) == pytest.approx(float(cont), rel=0.03)
+    one = masked.heldout_bits_per_token(
+        params, tokens, key, model=model,
+        cfg=MaskedDiffusionConfig(mask_id=MASK, discrete_steps=1), num_samples=4)
+    # One step: every token masked, weight 1: the bound is the mean cross-entropy.
+    logits = masked.mask_logits(model.denoise(params, jnp.full((512, L), MASK), jnp.ones(512)),
+                                MASK)
+    ce = -jnp.take_along_axis(jax.nn.log_softmax(logits), tokens["tokens"][..., None], -1).mean()
+    assert float(one) == pytest.approx(float(ce) / math.log(2), rel=1e-4)
+
+
+def test_loss_mask_and_row_weights(key):
+    model, params = make_model(vocab_size=K + 1, max_len=L)
+    cfg = MaskedDiffusionConfig(mask_id=MASK)
+    x = jnp.asarray(draw(np.random.default_rng(4), 16))
+    nothing = {"tokens": x, "loss_mask": jnp.zeros_like(x, bool)}
+    loss, _ = masked.elbo_loss(params, nothing, key, model=model, cfg=cfg)
+    assert float(loss) == 0.0
+    base, _ = masked.elbo_loss(params, {"tokens": x}, key, model=model, cfg=cfg)
+    doubled, _ = masked.elbo_loss(params, {"tokens": x, "weight": 2 * jnp.ones(16)}, key,
+                                  model=model, cfg=cfg)
+    assert float(doubled) == pytest.approx(2 * float(base), rel=1e-5)
+
+
+def test_config_errors():
+    with pytest.raises(ValueError, match="mask_id"):
+        MaskedDiffusionConfig(mask_id=-1)
+    with pytest.raises(ValueError, match="t_min"):
+        MaskedDiffusionConfig(mask_id=0, t_min=1.0)
+    with pytest.raises(ValueError, match="discrete_steps"):
+        MaskedDiffusionConfig(mask_id=0, discrete_steps=0)
