@@ -1,0 +1,15 @@
+"""Tiny shapes for tests and CPU smoke benchmarks."""
+
+from adjax.config import MaskedDiffusionConfig, NetConfig, OptimConfig, SamplerConfig, TrainConfig
+
+
+def get_config() -> dict:
+    vocab = 64
+    return {
+        "net": NetConfig(vocab_size=vocab, d_model=64, n_layers=2, n_heads=4, max_len=64,
+                         conditioning="cross", cond_layers=1, cond_max_len=32),
+        "diffusion": MaskedDiffusionConfig(mask_id=vocab - 1),
+        "sampler": SamplerConfig(num_steps=16),
+        "optim": OptimConfig(learning_rate=1e-3, warmup_steps=10, total_steps=200),
+        "train": TrainConfig(batch_size=16, steps=200, eval_every=50, checkpoint_every=100),
+    }

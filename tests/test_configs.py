@@ -1,0 +1,20 @@
+import dataclasses
+
+import pytest
+
+import configs
+from adjax.config import NetConfig
+
+
+@pytest.mark.parametrize("name", configs.names())
+def test_every_config_loads(name):
+    cfg = configs.load(name)
+    assert isinstance(cfg["net"], NetConfig)
+    assert cfg["diffusion"].mask_id < cfg["net"].vocab_size
+    for value in cfg.values():
+        assert dataclasses.is_dataclass(value)
+
+
+def test_unknown_config():
+    with pytest.raises(ValueError, match="unknown config 'nope'.*tiny"):
+        configs.load("nope")

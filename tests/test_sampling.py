@@ -1,0 +1,202 @@
+"""Sampler invariants for every step rule, score, block mode and guidance."""
+
+import chex
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from adjax import SamplerConfig, sampling
+from tests.conftest import make_model
+
+V, MASK, L, B = 12, 11, 16, 4
+
+CONFIGS = [
+    SamplerConfig(num_steps=8, rule="ancestral"),
+    SamplerConfig(num_steps=8, rule="ancestral", schedule="cosine", top_p=0.9),
+    SamplerConfig(num_steps=8, rule="confidence", score="low_confidence"),
+    SamplerConfig(num_steps=8, rule="confidence", score="margin", temperature=0.0),
+    SamplerConfig(num_steps=8, rule="confidence", score="entropy", temperature=0.7),
+    SamplerConfig(num_steps=8, rule="confidence", score="random"),
+    SamplerConfig(num_steps=8, rule="confidence", block_size=4),
+    SamplerConfig(num_steps=4, rule="ancestral", block_size=8),
+]
+
+
+@pytest.fixture(scope="module")
+def cond_model():
+    return make_model(conditioning="cross", cond_layers=1, time_conditioning=True)
+
+
+def _start(rng):
+    """Rows with some given (clamped) tokens and the rest masked."""
+    tokens = np.full((B, L), MASK, np.int32)
+    fixed = rng.random((B, L)) < 0.3
+    tokens[fixed] = rng.integers(0, MASK, fixed.sum())
+    return jnp.asarray(tokens), fixed
+
+
+def _run(model, params, cfg, tokens, key, history=False, **kw):
+    cond = jnp.ones((B, 5), jnp.int32)
+    return sampling.sample_jit(params, key, tokens, cond, model=model, cfg=cfg, mask_id=MASK,
+                               history=history, **kw)
+
+
+@pytest.mark.parametrize("cfg", CONFIGS, ids=lambda c: f"{c.rule}-{c.score}-{c.block_size}")
+def test_invariants(cond_model, cfg):
+    model, params = cond_model
+    tokens, fixed = _start(np.random.default_rng(0))
+    out, hist = _run(model, params, cfg, tokens, jax.random.key(1), history=True)
+    out, hist = np.asarray(out), np.asarray(hist)
+    assert not (out == MASK).any(), "a mask is left at the end"
+    assert np.array_equal(out[fixed], np.asarray(tokens)[fixed]), "a clamped token changed"
+    assert hist.shape == (cfg.num_steps, B, L)
+    # Once committed, a token never changes.
+    for prev, nxt in zip(hist[:-1], hist[1:]):
+        committed = prev != MASK
+        assert np.array_equal(prev[committed], nxt[committed])
+    # Progress is monotone: the number of masks never grows.
+    assert np.all(np.diff((hist == MASK).sum(axis=(1, 2))) <= 0)
+    same = np.asarray(_run(model, params, cfg, tokens, jax.random.key(1)))
+    assert np.array_equal(out, same), "same key must give the same output"
+
+
+@pytest.mark.parametrize("cfg", [CONFIGS[0], CONFIGS[2]], ids=["ancestral", "confidence"])
+def test_different_key_differs(cond_model, cfg):
+    model, params = cond_model
+    tokens = jnp.full((B, L), MASK, jnp.int32)
+    a = np.asarray(_run(model, params, cfg, tokens, jax.random.key(1)))
+    b = np.asarray(_run(model, params, cfg, tokens, jax.random.key(2)))
+    assert not np.array_equal(a, b)
+
+
+def test_confidence_spreads_commits_evenly(cond_model):
+    model, params = cond_model
+    cfg = SamplerConfig(num_steps=4, rule="confidence")
+    _, hist = _run(model, params, cfg, jnp.full((B, L), MASK, jnp.int32), jax.random.key(0),
+                   history=True)
+    left = (np.asarray(hist) == MASK).sum(axis=2)  # [S, B]
+    np.testing.assert_array_equal(left, np.tile([[12], [8], [4], [0]], (1, B)))
+
+
+def test_blocks_fill_left_to_right(cond_model):
+    model, params = cond_model
+    cfg = SamplerConfig(num_steps=8, rule="confidence", block_size=4)
+    _, hist = _run(model, params, cfg, jnp.full((B, L), MASK, jnp.int32), jax.random.key(0),
+                   history=True)
+    hist = np.asarray(hist)
+    for step in range(8):
+        block = step // 2
+        assert (hist[step][:, (block + 1) * 4:] == MASK).all(), "a later block was touched"
+        if step % 2 == 1:
+            assert not (hist[step][:, : (block + 1) * 4] == MASK).any()
+
+
+def test_block_steps_must_divide():
+    model, params = make_model()
+    with pytest.raises(ValueError, match="multiple of the 3 blocks"):
+        sampling.sample(params, jax.random.key(0), jnp.full((1, 12), MASK, jnp.int32),
+                        model=model, cfg=SamplerConfig(num_steps=4, block_size=4), mask_id=MASK)
+
+
+def test_classifier_free_guidance(cond_model):
+    model, params = cond_model
+    tokens = jnp.full((B, L), MASK, jnp.int32)
+    cfg = SamplerConfig(num_steps=8, rule="confidence", guidance_scale=1.5)
+    with pytest.raises(ValueError, match="uncond"):
+        _run(model, params, cfg, tokens, jax.random.key(0))
+    uncond = jnp.full((B, 5), MASK, jnp.int32)
+    guided = np.asarray(_run(model, params, cfg, tokens, jax.random.key(0), uncond=uncond))
+    plain = np.asarray(_run(model, params, SamplerConfig(num_steps=8, rule="confidence"), tokens,
+                            jax.random.key(0)))
+    assert not (guided == MASK).any()
+    assert not np.array_equal(guided, plain)
+
+
+def test_greedy_confidence_is_argmax_of_model(cond_model):
+    """With temperature 0 and one step, every position takes the network's argmax."""
+    model, params = cond_model
+    tokens = jnp.full((B, L), MASK, jnp.int32)
+    out = _run(model, params, SamplerConfig(num_steps=1, temperature=0.0), tokens,
+               jax.random.key(0))
+    ctx = model.encode(params, jnp.ones((B, 5), jnp.int32))
+    logits = model.denoise(params, tokens, jnp.ones(B), ctx).at[..., MASK].set(-jnp.inf)
+    np.testing.assert_array_equal(out, jnp.argmax(logits, -1))
+
+
+def test_top_p_keeps_the_nucleus():
+    logits = jnp.log(jnp.array([[0.5, 0.3, 0.15, 0.05]]))
+    kept = np.isfinite(np.asarray(sampling.filter_logits(logits, 1.0, 0.7)))
+    np.testing.assert_array_equal(kept, [[True, True, False, False]])
+    kept = np.isfinite(np.asarray(sampling.filter_logits(logits, 1.0, 0.85)))
+    np.testing.assert_array_equal(kept, [[True, True, True, False]])
+    draws = jax.vmap(lambda k: sampling.draw_tokens(k, sampling.filter_logits(logits, 1, 0.7), 1))(
+        jax.random.split(jax.random.key(0), 2000))
+    freq = np.bincount(np.asarray(draws).ravel(), minlength=4) / 2000
+    np.testing.assert_allclose(freq, [0.625, 0.375, 0, 0], atol=0.04)
+
+
+def test_scores_rank_confidence():
+    probs = jnp.array([[[0.9, 0.05, 0.05], [0.4, 0.35, 0.25]]])
+    logits = jnp.log(probs)
+    x0 = jnp.array([[0, 0]])
+    for kind in ("low_confidence", "margin", "entropy"):
+        s = np.asarray(sampling.confidence_scores(kind, jax.random.key(0), logits, x0))
+        assert s[0, 0] > s[0, 1], kind
+
+
+def test_compiles_once_per_shape():
+    model, params = make_model()
+    cfg = SamplerConfig(num_steps=4)
+
+    @jax.jit
+    @chex.assert_max_traces(n=1)
+    def run(params, key, tokens):
+        return sampling.sample(params, key, tokens, model=model, cfg=cfg, mask_id=MASK)
+
+    tokens = jnp.full((2, 8), MASK, jnp.int32)
+    for seed in range(3):
+        run(params, jax.random.key(seed), tokens)
+    chex.clear_trace_counter()
+
+
+def test_vmap_over_keys(tiny_model):
+    model, params = tiny_model
+    cfg = SamplerConfig(num_steps=4)
+    tokens = jnp.full((2, 8), MASK, jnp.int32)
+    keys = jax.random.split(jax.random.key(0), 3)
+    out = jax.vmap(lambda k: sampling.sample(params, k, tokens, model=model, cfg=cfg,
+                                             mask_id=MASK))(keys)
+    assert out.shape == (3, 2, 8)
+    single = sampling.sample(params, keys[1], tokens, model=model, cfg=cfg, mask_id=MASK)
+    np.testing.assert_array_equal(out[1], single)
+
+
+def test_rule_registry(tiny_model):
+    model, params = tiny_model
+
+    def leftmost(inp, cfg):
+        """Commits only the leftmost eligible position, with the argmax token."""
+        first = jnp.cumsum(inp.eligible, axis=-1) == 1
+        pick = inp.eligible & first
+        if_last = inp.alpha_s >= 1.0
+        pick = jnp.where(if_last, inp.eligible, pick)
+        return jnp.where(pick, jnp.argmax(inp.logits, -1), inp.tokens)
+
+    sampling.register_rule("leftmost_test", leftmost)
+    with pytest.raises(ValueError, match="already registered"):
+        sampling.register_rule("leftmost_test", leftmost)
+    out, hist = sampling.sample(params, jax.random.key(0), jnp.full((1, 6), MASK, jnp.int32),
+                                model=model, cfg=SamplerConfig(num_steps=3, rule="leftmost_test"),
+                                mask_id=MASK, history=True)
+    assert (np.asarray(hist[0]) == MASK).sum() == 5
+    with pytest.raises(ValueError, match="unknown step rule"):
+        sampling.get_rule("nope")
+
+
+def test_sampler_config_errors():
+    for kw, msg in [({"num_steps": 0}, "num_steps"), ({"score": "x"}, "score"),
+                    ({"block_size": 0}, "block_size"), ({"temperature": -1}, "temperature"),
+                    ({"top_p": 0.0}, "top_p"), ({"guidance_scale": -1}, "guidance_scale")]:
+        with pytest.raises(ValueError, match=msg):
+            SamplerConfig(**kw)
