@@ -38,8 +38,11 @@ def component_stats(x):
     x = np.asarray(x)
     nearest = np.argmin(((x[:, None] - np.asarray(MEANS)[None]) ** 2).sum(-1), axis=1)
     weights = np.bincount(nearest, minlength=3) / len(x)
-    means = np.stack([x[nearest == k].mean(0) for k in range(3)])
-    stds = np.stack([x[nearest == k].std(0) for k in range(3)])
+    # An empty component gets NaN statistics (and fails any closeness check).
+    means = np.stack([x[nearest == k].mean(0) if weights[k] else np.full(2, np.nan)
+                      for k in range(3)])
+    stds = np.stack([x[nearest == k].std(0) if weights[k] else np.full(2, np.nan)
+                     for k in range(3)])
     return weights, means, stds
 
 
