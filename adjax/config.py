@@ -118,7 +118,8 @@ class MaskedDiffusionConfig:
 class SamplerConfig:
     """How the masked sampler moves from all-mask to text.
 
-    ``rule`` names a registered step rule (see ``adjax.sampling``): ``ancestral`` unmasks each masked token with the schedule's reverse probability;
+    ``rule`` names a registered step rule (see ``adjax.sampling``): ``ancestral`` unmasks
+    each masked token with the schedule's reverse probability;
     ``confidence`` commits, per row, the k most confident predictions, with k set by the
     schedule. ``score`` ranks confidence: ``low_confidence`` (probability of the sampled
     token), ``margin`` (top-1 minus top-2 probability), ``entropy`` (negative entropy) or

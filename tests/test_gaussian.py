@@ -49,8 +49,8 @@ def component_stats(x):
 # Tolerances: 4000 draws give a weight a standard error of about 0.008. DDPM on the full grid
 # is near exact; 20-step DDIM carries a discretisation error (measured: means pulled about 0.1
 # toward the origin, weights off by up to 0.025) that shrinks as steps grow (checked below).
-@pytest.mark.parametrize("num_steps,eta,w_tol,m_tol", [(None, 1.0, 0.03, 0.1), (20, 0.0, 0.04, 0.15)],
-                         ids=["ddpm", "ddim20"])
+@pytest.mark.parametrize("num_steps,eta,w_tol,m_tol",
+                         [(None, 1.0, 0.03, 0.1), (20, 0.0, 0.04, 0.15)], ids=["ddpm", "ddim20"])
 def test_sampler_recovers_mixture(num_steps, eta, w_tol, m_tol):
     x = gaussian.sample(None, jax.random.key(0), (4000, 2), model_fn=exact_eps, cfg=CFG,
                         num_steps=num_steps, eta=eta)

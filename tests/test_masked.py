@@ -112,7 +112,8 @@ def test_corrupt_rate_and_maskable(key):
     rates = np.asarray((z == 9).mean(axis=1))
     np.testing.assert_allclose(rates, 1 - np.asarray(keep), atol=0.02)
     maskable = jnp.arange(5000)[None, :] >= 2500
-    z = masked.corrupt(key, x, jnp.zeros(4), mask_id=9, maskable=jnp.broadcast_to(maskable, x.shape))
+    maskable = jnp.broadcast_to(maskable, x.shape)
+    z = masked.corrupt(key, x, jnp.zeros(4), mask_id=9, maskable=maskable)
     assert np.all(np.asarray(z[:, :2500]) == 0) and np.all(np.asarray(z[:, 2500:]) == 9)
 
 

@@ -43,8 +43,10 @@ def test_condition_changes_output_and_padding_is_ignored():
         b = model.denoise(params, x, context=model.encode(params, jnp.array([[4, 5, 6, 0, 0]])))
         assert not np.allclose(a, b), conditioning
         mask = jnp.array([[True, True, True, False, False]])
-        c = model.denoise(params, x, context=model.encode(params, jnp.array([[1, 2, 3, 7, 8]]), mask))
-        d = model.denoise(params, x, context=model.encode(params, jnp.array([[1, 2, 3, 9, 1]]), mask))
+        ctx_c = model.encode(params, jnp.array([[1, 2, 3, 7, 8]]), mask)
+        ctx_d = model.encode(params, jnp.array([[1, 2, 3, 9, 1]]), mask)
+        c = model.denoise(params, x, context=ctx_c)
+        d = model.denoise(params, x, context=ctx_d)
         np.testing.assert_allclose(c, d, atol=1e-5, err_msg=conditioning)
 
 

@@ -52,7 +52,7 @@ def test_invariants(cond_model, cfg):
     assert np.array_equal(out[fixed], np.asarray(tokens)[fixed]), "a clamped token changed"
     assert hist.shape == (cfg.num_steps, B, L)
     # Once committed, a token never changes.
-    for prev, nxt in zip(hist[:-1], hist[1:]):
+    for prev, nxt in zip(hist[:-1], hist[1:], strict=True):
         committed = prev != MASK
         assert np.array_equal(prev[committed], nxt[committed])
     # Progress is monotone: the number of masks never grows.

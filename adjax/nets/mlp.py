@@ -17,7 +17,8 @@ class MLPDenoiser(nnx.Module):
         self.time_features = time_features
         d_in = features + time_features + cond_features
         dims = [d_in] + [hidden] * depth
-        self.layers = nnx.List([nnx.Linear(a, b, rngs=rngs) for a, b in zip(dims, dims[1:])])
+        pairs = zip(dims[:-1], dims[1:], strict=True)
+        self.layers = nnx.List([nnx.Linear(a, b, rngs=rngs) for a, b in pairs])
         self.out = nnx.Linear(hidden, features, rngs=rngs)
 
     def __call__(self, x, level, cond=None):

@@ -1,0 +1,328 @@
+"""Sandboxed execution of untrusted programs.
+
+Every run gets its own temporary working directory and process group, resource limits
+(CPU seconds, data memory, processes, file size, open files), a scrubbed environment and a
+wall-clock timeout that kills the whole group. When the harness runs as root, the program
+runs as an unprivileged uid of its own (one per worker slot), so process limits bite and
+stray processes can be found and killed. Where bubblewrap (``bwrap``) works, it adds a
+read-only view of the system, a private /tmp, new PID, network, IPC and UTS namespaces and
+``--die-with-parent``. Each result lists the protections that were in force.
+
+Output goes to files outside the working directory; the file-size limit caps it (a
+program that writes more is killed by SIGXFSZ and reported as an error).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import dataclasses
+import functools
+import os
+import queue
+import resource
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from collections.abc import Sequence
+
+from adjax_code import languages
+
+PASS, FAIL, TIMEOUT, ERROR, MISSING = "pass", "fail", "timeout", "error", "toolchain_missing"
+TEST_MARK = "ADJAX-TEST"
+_SLOT_UID_BASE = 61000
+_SAFE_PATH = "/usr/local/bin:/usr/bin:/bin"
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Limits:
+    cpu_seconds: int = 10
+    wall_seconds: float = 20.0
+    memory_bytes: int = 1 << 30  # RLIMIT_DATA: committed heap, not reserved address space
+    processes: int = 128
+    file_bytes: int = 8 << 20
+    open_files: int = 256
+    output_chars: int = 20_000
+
+    def __post_init__(self):
+        for f in dataclasses.fields(self):
+            if getattr(self, f.name) <= 0:
+                raise ValueError(f"limit {f.name} must be positive")
+
+
+@dataclasses.dataclass(frozen=True)
+class RunResult:
+    """What happened to one program. ``status`` is pass, fail, timeout, error or
+    toolchain_missing; ``tests_passed``/``tests_total`` come from ``ADJAX-TEST`` lines."""
+
+    status: str
+    language: str
+    exit_code: int | None
+    stdout: str
+    stderr: str
+    duration_s: float
+    protections: tuple[str, ...]
+    stage: str = "run"  # which command ended the run: build or run
+    message: str = ""
+    tests_passed: int = 0
+    tests_total: int = 0
+
+    @property
+    def fraction_passed(self) -> float:
+        if self.tests_total:
+            return self.tests_passed / self.tests_total
+        return 1.0 if self.status == PASS else 0.0
+
+
+@functools.cache
+def bwrap_works() -> bool:
+    """Whether bubblewrap is installed and can create its namespaces here."""
+    if shutil.which("bwrap") is None:
+        return False
+    def drop():
+        if os.geteuid() == 0:
+            os.setgroups([])
+            os.setgid(_SLOT_UID_BASE)
+            os.setuid(_SLOT_UID_BASE)
+
+    try:
+        probe = subprocess.run(_bwrap_prefix("/tmp") + ["true"], capture_output=True,
+                               timeout=10, preexec_fn=drop, cwd="/")
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return probe.returncode == 0
+
+
+def _bwrap_prefix(workdir: str) -> list[str]:
+    # Always unprivileged by now (a root harness drops to a slot uid first): a user namespace.
+    return [
+        "bwrap", "--unshare-user", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
+        "--tmpfs", "/tmp",
+        "--bind", workdir, workdir, "--chdir", workdir, "--unshare-pid", "--unshare-net",
+        "--unshare-ipc", "--unshare-uts", "--die-with-parent", "--new-session",
+    ]
+
+
+def mode() -> str:
+    """``bwrap`` or ``rlimits``: what ``adjax doctor`` reports."""
+    return "bwrap" if bwrap_works() else "rlimits"
+
+
+class Sandbox:
+    """Runs programs with bounded parallelism; never hangs and never loses a result."""
+
+    def __init__(self, limits: Limits | None = None, workers: int | None = None,
+                 use_bwrap: bool | None = None):
+        self.limits = limits or Limits()
+        self.workers = workers or max(1, min(4, os.cpu_count() or 1))
+        self.use_bwrap = bwrap_works() if use_bwrap is None else use_bwrap and bwrap_works()
+        self.as_root = os.geteuid() == 0
+        self._slots: queue.Queue[int] = queue.Queue()
+        for slot in range(self.workers):
+            self._slots.put(slot)
+
+    def protections(self) -> tuple[str, ...]:
+        out = ["process-group", "tempdir", "rlimits", "wall-timeout", "scrubbed-env",
+               "output-cap"]
+        if self.as_root:
+            out.append("unprivileged-uid")
+        if self.use_bwrap:
+            out += ["bwrap-readonly-root", "bwrap-private-tmp", "pid-namespace",
+                    "no-network", "die-with-parent"]
+        return tuple(out)
+
+    # -- one program --------------------------------------------------------------------
+
+    def run(self, code: str, language: str, *, stdin: str = "") -> RunResult:
+        """Builds (if the language compiles) and runs one whole program."""
+        lang = languages.get(language)
+        missing = [t for t in lang.toolchain if shutil.which(t) is None]
+        if missing:
+            return RunResult(MISSING, lang.name, None, "", "", 0.0, self.protections(),
+                             stage="build", message=f"not on PATH: {', '.join(missing)}")
+        slot = self._slots.get()
+        try:
+            return self._run_in_slot(code, lang, stdin, slot)
+        finally:
+            self._slots.put(slot)
+
+    def run_many(self, programs: Sequence[tuple[str, str]], *, progress=None) -> list[RunResult]:
+        """Runs (code, language) pairs in parallel; results in input order."""
+        results: list[RunResult | None] = [None] * len(programs)
+        with concurrent.futures.ThreadPoolExecutor(self.workers) as pool:
+            futures = {pool.submit(self.run, code, lang): i
+                       for i, (code, lang) in enumerate(programs)}
+            for fut in concurrent.futures.as_completed(futures):
+                i = futures[fut]
+                try:
+                    results[i] = fut.result()
+                except Exception as err:  # pragma: no cover - harness bug: still a result
+                    results[i] = RunResult(ERROR, programs[i][1], None, "", "", 0.0,
+                                           self.protections(), message=f"harness: {err!r}")
+                if progress is not None:
+                    progress.update(1)
+        return results  # type: ignore[return-value]
+
+    def _run_in_slot(self, code: str, lang: languages.Language, stdin: str,
+                     slot: int) -> RunResult:
+        uid = _SLOT_UID_BASE + slot
+        start = time.monotonic()
+        root = tempfile.mkdtemp(prefix="adjax-run-")
+        workdir = os.path.join(root, "work")
+        os.mkdir(workdir)
+        try:
+            with open(os.path.join(workdir, lang.main_file), "w", encoding="utf-8") as f:
+                f.write(code)
+            if self.as_root:
+                for path in (root, workdir, os.path.join(workdir, lang.main_file)):
+                    os.chown(path, uid, uid)
+            env = {"PATH": _SAFE_PATH, "HOME": workdir, "TMPDIR": "/tmp", "LANG": "C.UTF-8",
+                   "GOCACHE": os.path.join(workdir, ".gocache"), "GOPATH": workdir,
+                   "GOFLAGS": "-mod=mod", "GO111MODULE": "off", "PYTHONDONTWRITEBYTECODE": "1",
+                   "NODE_OPTIONS": "--max-old-space-size=512"}
+            commands = lang.commands()
+            deadline = start + self.limits.wall_seconds
+            for index, cmd in enumerate(commands):
+                stage = "build" if index < len(commands) - 1 else "run"
+                outcome = self._exec(cmd, workdir, root, env, stdin if stage == "run" else "",
+                                     deadline, uid)
+                code_, out, err, timed_out = outcome
+                if timed_out:
+                    return self._result(TIMEOUT, lang, code_, out, err, start, stage,
+                                        f"killed after {self.limits.wall_seconds:g}s wall time")
+                if stage == "build" and code_ != 0:
+                    return self._result(ERROR, lang, code_, out, err, start, stage,
+                                        _first_error_line(err or out) or "build failed")
+            return self._classify(lang, code_, out, err, start)
+        finally:
+            if self.as_root:
+                _kill_uid(uid)
+            shutil.rmtree(root, ignore_errors=True)
+
+    def _exec(self, cmd, workdir, root, env, stdin, deadline, uid):
+        limits = self.limits
+        as_root = self.as_root
+        argv = list(cmd)
+        if self.use_bwrap:
+            argv = _bwrap_prefix(workdir) + ["--clearenv"] + sum(
+                (["--setenv", k, v] for k, v in env.items()), []) + ["--"] + argv
+
+        def preexec():
+            # Runs in the child between fork and exec.
+            os.setsid()
+            for res, value in ((resource.RLIMIT_CPU, limits.cpu_seconds),
+                               (resource.RLIMIT_DATA, limits.memory_bytes),
+                               (resource.RLIMIT_NPROC, limits.processes),
+                               (resource.RLIMIT_FSIZE, limits.file_bytes),
+                               (resource.RLIMIT_NOFILE, limits.open_files),
+                               (resource.RLIMIT_CORE, 0)):
+                # CPU: SIGXCPU at the soft limit, SIGKILL one second later.
+                hard = value + 1 if res == resource.RLIMIT_CPU else value
+                resource.setrlimit(res, (value, hard))
+            if as_root:
+                os.setgroups([])
+                os.setgid(uid)
+                os.setuid(uid)
+
+        out_path, err_path = os.path.join(root, "stdout"), os.path.join(root, "stderr")
+        with open(out_path, "wb") as out_f, open(err_path, "wb") as err_f:
+            try:
+                proc = subprocess.Popen(argv, cwd=workdir, env=env, stdin=subprocess.PIPE,
+                                        stdout=out_f, stderr=err_f, preexec_fn=preexec)
+            except OSError as err:
+                return 127, "", f"cannot start {argv[0]}: {err}", False
+            timed_out = False
+            try:
+                proc.communicate(stdin.encode(), timeout=max(deadline - time.monotonic(), 0.01))
+            except subprocess.TimeoutExpired:
+                timed_out = True
+            finally:
+                _kill_group(proc.pid)
+                proc.wait()
+        return (proc.returncode, _read(out_path, limits.output_chars),
+                _read(err_path, limits.output_chars), timed_out)
+
+    def _classify(self, lang, exit_code, out, err, start) -> RunResult:
+        passed = total = 0
+        first_failure = ""
+        for line in out.splitlines():
+            if line.startswith(TEST_MARK):
+                total += 1
+                if " PASS" in line:
+                    passed += 1
+                elif not first_failure:
+                    first_failure = line[len(TEST_MARK):].strip()
+        if exit_code == 0 and passed == total:
+            return self._result(PASS, lang, exit_code, out, err, start, "run", "",
+                                passed, total)
+        sig = _signal_of(exit_code, self.use_bwrap)
+        if sig:
+            name = signal.Signals(sig).name
+            why = {"SIGXCPU": "CPU time limit", "SIGXFSZ": "output or file size limit",
+                   "SIGKILL": "killed"}.get(name, name)
+            return self._result(ERROR, lang, exit_code, out, err, start, "run",
+                                f"terminated by {name} ({why})", passed, total)
+        message = first_failure or _first_error_line(err) or f"exit code {exit_code}"
+        status = FAIL if (total or _looks_like_assertion(err)) else ERROR
+        return self._result(status, lang, exit_code, out, err, start, "run", message,
+                            passed, total)
+
+    def _result(self, status, lang, exit_code, out, err, start, stage, message,
+                passed=0, total=0) -> RunResult:
+        return RunResult(status, lang.name, exit_code, out, err, time.monotonic() - start,
+                         self.protections(), stage, message, passed, total)
+
+
+def _signal_of(exit_code: int | None, via_bwrap: bool) -> int | None:
+    """The signal that ended a program; bwrap reports a signalled child as 128 + signal."""
+    if exit_code is None:
+        return None
+    if exit_code < 0:
+        return -exit_code
+    if via_bwrap and 128 < exit_code < 128 + 32:
+        return exit_code - 128
+    return None
+
+
+def _read(path: str, limit: int) -> str:
+    with open(path, "rb") as f:
+        data = f.read(limit + 1)
+    text = data[:limit].decode("utf-8", "replace")
+    return text + ("\n[output truncated]" if len(data) > limit else "")
+
+
+def _first_error_line(text: str) -> str:
+    lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
+    for ln in reversed(lines):
+        if "Error" in ln or "error" in ln or "Exception" in ln:
+            return ln[:300]
+    return lines[-1][:300] if lines else ""
+
+
+def _looks_like_assertion(stderr: str) -> bool:
+    return any(word in stderr for word in ("AssertionError", "AssertionFailedError",
+                                           "ERR_ASSERTION", "assertion failed"))
+
+
+def _kill_group(pgid: int) -> None:
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _kill_uid(uid: int) -> None:
+    """Kills every process left running as a slot uid (daemons that left the group)."""
+    for _ in range(3):
+        found = False
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                if os.stat(f"/proc/{pid}").st_uid == uid:
+                    os.kill(int(pid), signal.SIGKILL)
+                    found = True
+            except (FileNotFoundError, ProcessLookupError, PermissionError):
+                continue
+        if not found:
+            return
+        time.sleep(0.05)

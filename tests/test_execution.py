@@ -1,0 +1,244 @@
+"""The sandbox contains hostile programs, reports them, and leaves the machine as it was."""
+
+import os
+import socket
+import threading
+import time
+
+import pytest
+
+from adjax_code import execution, languages
+from adjax_code.execution import Limits, Sandbox
+
+LIMITS = Limits(cpu_seconds=2, wall_seconds=6, memory_bytes=512 << 20, processes=64,
+                file_bytes=1 << 20, output_chars=5000)
+MODES = [True, False] if execution.bwrap_works() else [False]
+
+
+@pytest.fixture(scope="module", params=MODES, ids=lambda m: "bwrap" if m else "rlimits")
+def sandbox(request):
+    return Sandbox(LIMITS, workers=2, use_bwrap=request.param)
+
+
+def _procs_with(marker: str) -> list[int]:
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if marker.encode() in f.read():
+                    found.append(int(pid))
+        except OSError:
+            continue
+    return found
+
+
+def _leftover_dirs(before: set[str]) -> set[str]:
+    import tempfile
+    root = tempfile.gettempdir()
+    return {d for d in os.listdir(root) if d.startswith("adjax-run-")} - before
+
+
+@pytest.fixture
+def clean_machine():
+    import tempfile
+    before = {d for d in os.listdir(tempfile.gettempdir()) if d.startswith("adjax-run-")}
+    yield
+    assert not _leftover_dirs(before), "a run left its temporary directory behind"
+
+
+PY = "python"
+JS = "javascript"
+
+
+def test_well_behaved_programs(sandbox, clean_machine):
+    r = sandbox.run('import sys\nprint(sys.stdin.read().upper())', PY, stdin="abc")
+    assert r.status == execution.PASS and r.stdout.strip() == "ABC"
+    r = sandbox.run("console.log(6 * 7)", JS)
+    assert r.status == execution.PASS and r.stdout.strip() == "42"
+    assert ("pid-namespace" in r.protections) == sandbox.use_bwrap
+
+
+def test_failures_are_classified(sandbox):
+    r = sandbox.run("assert 1 == 2, 'one is not two'", PY)
+    assert r.status == execution.FAIL and "one is not two" in r.message
+    r = sandbox.run("const assert = require('assert'); assert.strictEqual(1, 2);", JS)
+    assert r.status == execution.FAIL
+    r = sandbox.run("def f(:\n  pass", PY)
+    assert r.status == execution.ERROR and "SyntaxError" in r.message
+    r = sandbox.run("raise SystemExit(3)", PY)
+    assert r.status == execution.ERROR and r.exit_code == 3 and "exit code 3" in r.message
+
+
+def test_test_lines_are_counted(sandbox):
+    code = "\n".join([
+        "for i, ok in enumerate([True, False, True, True]):",
+        "    print('ADJAX-TEST', i, 'PASS' if ok else 'FAIL expected 3 got 4')",
+        "raise SystemExit(1)",
+    ])
+    r = sandbox.run(code, PY)
+    assert r.status == execution.FAIL
+    assert (r.tests_passed, r.tests_total) == (3, 4) and r.fraction_passed == 0.75
+    assert "expected 3 got 4" in r.message
+
+
+@pytest.mark.parametrize("lang,code", [
+    (PY, "while True:\n    pass"),
+    (JS, "while (true) {}"),
+])
+def test_cpu_loop_is_stopped(sandbox, lang, code, clean_machine):
+    t0 = time.monotonic()
+    r = sandbox.run(code, lang)
+    assert time.monotonic() - t0 < LIMITS.wall_seconds + 3
+    assert r.status in (execution.ERROR, execution.TIMEOUT)
+    assert "CPU" in r.message or "wall" in r.message
+
+
+@pytest.mark.parametrize("lang,code", [
+    (PY, "import time\nwhile True:\n    time.sleep(1)"),
+    (JS, "setInterval(() => {}, 1000);"),
+])
+def test_sleeping_program_times_out(sandbox, lang, code):
+    short = Sandbox(Limits(wall_seconds=2), use_bwrap=sandbox.use_bwrap)
+    r = short.run(code, lang)
+    assert r.status == execution.TIMEOUT and "wall" in r.message
+
+
+@pytest.mark.parametrize("lang,code", [
+    (PY, "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass"),
+    (JS, "const cp = require('child_process');\n"
+         "while (true) { try { cp.spawn('sleep', ['77.123']); } catch (e) {} }"),
+])
+def test_fork_bomb_is_contained(sandbox, lang, code, clean_machine):
+    r = sandbox.run(code, lang)
+    assert r.status in (execution.TIMEOUT, execution.ERROR)
+    time.sleep(0.2)
+    assert not _procs_with("77.123"), "fork bomb children survived"
+
+
+@pytest.mark.parametrize("lang,code", [
+    (PY, "chunks = []\nwhile True:\n    chunks.append(bytearray(50 << 20))"),
+    (JS, "const a = [];\nwhile (true) { a.push(new Array(1e6).fill(1.5)); }"),
+])
+def test_memory_bomb_is_contained(sandbox, lang, code):
+    r = sandbox.run(code, lang)
+    assert r.status in (execution.ERROR, execution.TIMEOUT)
+    assert r.status == execution.ERROR or "wall" in r.message
+    blob = r.message + r.stderr
+    assert ("MemoryError" in blob or "heap" in blob.lower() or "memory" in blob.lower()
+            or "SIG" in r.message)
+
+
+@pytest.mark.parametrize("lang,code", [
+    (PY, "while True:\n    print('x' * 1000)"),
+    (JS, "const s = 'x'.repeat(1000);\nwhile (true) { process.stdout.write(s + '\\n'); }"),
+])
+def test_huge_output_is_capped(sandbox, lang, code):
+    r = sandbox.run(code, lang)
+    assert r.status in (execution.ERROR, execution.TIMEOUT)
+    assert len(r.stdout) <= LIMITS.output_chars + 100
+    assert r.stdout.endswith("[output truncated]")
+
+
+@pytest.mark.parametrize("lang", [PY, JS])
+def test_cannot_write_outside_workdir(sandbox, lang, tmp_path):
+    target = tmp_path / f"escape-{lang}.txt"
+    code = {
+        PY: f"open({str(target)!r}, 'w').write('owned')",
+        JS: f"require('fs').writeFileSync({str(target)!r}, 'owned');",
+    }[lang]
+    r = sandbox.run(code, lang)
+    assert r.status in (execution.ERROR, execution.FAIL)
+    assert not target.exists()
+
+
+@pytest.mark.parametrize("lang", [PY, JS])
+def test_cannot_read_caller_environment(sandbox, lang, monkeypatch):
+    monkeypatch.setenv("ADJAX_TEST_SECRET", "s3cr3t-value")
+    code = {
+        PY: "import os\nprint(dict(os.environ))\n"
+            "try:\n    print(open(f'/proc/{os.getppid()}/environ').read())\n"
+            "except OSError as e:\n    print('no', e)",
+        JS: "console.log(JSON.stringify(process.env));\n"
+            "try { console.log(require('fs').readFileSync('/proc/' + process.ppid + '/environ', "
+            "'utf8')); } catch (e) { console.log('no', e.code); }",
+    }[lang]
+    r = sandbox.run(code, lang)
+    assert r.status == execution.PASS
+    assert "s3cr3t-value" not in r.stdout
+
+
+@pytest.mark.parametrize("lang", [PY, JS])
+def test_network_is_blocked_or_reported(sandbox, lang):
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    server.settimeout(0.1)
+    port = server.getsockname()[1]
+    accepted = []
+    done = threading.Event()
+
+    def accept():
+        while not done.is_set() and not accepted:
+            try:
+                accepted.append(server.accept())
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept)
+    thread.start()
+    code = {
+        PY: f"import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=2)\n"
+            "print('connected')",
+        JS: f"const s = require('net').connect({port}, '127.0.0.1', () => {{"
+            "console.log('connected'); s.end(); });\n"
+            "s.on('error', (e) => { console.error(e.code); process.exit(2); });",
+    }[lang]
+    r = sandbox.run(code, lang)
+    done.set()
+    thread.join()
+    server.close()
+    if sandbox.use_bwrap:
+        assert not accepted and r.status == execution.ERROR and "connected" not in r.stdout
+    else:
+        # Without a network namespace, loopback stays reachable; the result says so.
+        assert "no-network" not in r.protections
+
+
+@pytest.mark.parametrize("lang", [PY, JS])
+def test_background_process_does_not_outlive_run(sandbox, lang, clean_machine):
+    if not sandbox.use_bwrap and os.geteuid() != 0:
+        pytest.skip("without bwrap or root, a detached daemon cannot be traced")
+    code = {
+        PY: "import subprocess\nsubprocess.Popen(['sleep', '88.321'], start_new_session=True)\n"
+            "print('spawned')",
+        JS: "const cp = require('child_process');\n"
+            "cp.spawn('sleep', ['88.321'], {detached: true, stdio: 'ignore'}).unref();\n"
+            "console.log('spawned');",
+    }[lang]
+    r = sandbox.run(code, lang)
+    assert r.status == execution.PASS and "spawned" in r.stdout
+    time.sleep(0.3)
+    assert not _procs_with("88.321"), "a background process outlived its run"
+
+
+def test_run_many_keeps_order_and_every_result(sandbox):
+    programs = [(f"print({i})", PY) for i in range(6)] + [("while True: pass", PY)]
+    results = sandbox.run_many(programs)
+    assert [r.stdout.strip() for r in results[:6]] == [str(i) for i in range(6)]
+    assert results[6].status in (execution.ERROR, execution.TIMEOUT)
+
+
+def test_missing_toolchain_is_reported():
+    name = "fictional_lang_test"
+    if name not in languages.names():
+        languages.register(languages.Language(
+            name=name, extension=".fx", main_file="main.fx", grammar="tree_sitter_python:language",
+            line_comment="#", block_comment=None, build=(), run=("fictional-runner", "{file}"),
+            toolchain=("fictional-runner",), function_types=(), naming="snake"))
+    r = Sandbox(LIMITS).run("x", name)
+    assert r.status == execution.MISSING and "fictional-runner" in r.message
+
+
+def test_bad_limits():
+    with pytest.raises(ValueError, match="cpu_seconds"):
+        Limits(cpu_seconds=0)
