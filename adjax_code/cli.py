@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.metadata
+import shutil
 import sys
 from pathlib import Path
 
@@ -44,6 +45,62 @@ def cmd_generate(args: argparse.Namespace) -> int:
     raise UserError("generation needs the code model, which is not part of this build yet")
 
 
+def _read_source(path: str, what: str) -> str:
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise UserError(f"{what} {path} does not exist") from None
+    except IsADirectoryError:
+        raise UserError(f"{what} {path} is a directory, not a file") from None
+    except PermissionError:
+        raise UserError(f"{what} {path} is not readable") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise UserError(f"{what} {path} is not UTF-8 text (bad byte at offset {err.start})") \
+            from None
+    if not text.strip():
+        raise UserError(f"{what} {path} is empty")
+    return text
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    import json
+
+    from adjax_code import execution, languages, rewards
+
+    code = _read_source(args.file, "file")
+    tests = _read_source(args.tests, "tests file") if args.tests else None
+    try:
+        lang = languages.get(args.language)
+    except ValueError as err:
+        raise UserError(str(err)) from None
+    if tests is not None:
+        missing = [t for t in lang.toolchain if shutil.which(t) is None]
+        if missing:
+            raise UserError(f"cannot run {lang.name} tests: {', '.join(missing)} not on PATH; "
+                            "run `adjax doctor` for how to install it")
+    sandbox = execution.Sandbox()
+    scores = rewards.score([code], lang.name, spec=args.spec, tests=tests, sandbox=sandbox)[0]
+    if args.json:
+        print(json.dumps({"language": lang.name, "scores": scores,
+                          "syntax_errors": [s.describe() for s in
+                                            syntax_errors(code, lang.name)],
+                          "sandbox": list(sandbox.protections())}, indent=2))
+    else:
+        for name, value in scores.items():
+            print(f"{name:<11}{value:.3f}")
+        for err in syntax_errors(code, lang.name):
+            print(f"syntax     {err.describe()}")
+    return 0
+
+
+def syntax_errors(code: str, language: str):
+    from adjax_code import syntax
+
+    return syntax.error_spans(code, language)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="adjax", description="Diffusion-based code generation that improves from rewards.")
@@ -66,6 +123,18 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--json", action="store_true", help="print every candidate as JSON")
     gen.add_argument("--model", default=None, help="model directory (default: the shipped one)")
     gen.set_defaults(func=cmd_generate)
+
+    ev = sub.add_parser("evaluate", help="score a source file with the rewards",
+                        description="Score a source file: syntax, quality, relevance to a "
+                        "specification, and the share of tests passed in the sandbox.")
+    ev.add_argument("file", help="the source file to score")
+    ev.add_argument("--language", "-l", required=True,
+                    help=f"one of: {', '.join(LANGUAGES)}")
+    ev.add_argument("--spec", default=None, help="the specification, for the relevance score")
+    ev.add_argument("--tests", default=None,
+                    help="test code in the same language, appended to the file and run")
+    ev.add_argument("--json", action="store_true", help="print the scores as JSON")
+    ev.set_defaults(func=cmd_evaluate)
     return parser
 
 
