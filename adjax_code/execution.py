@@ -19,7 +19,6 @@ import dataclasses
 import functools
 import os
 import queue
-import resource
 import shutil
 import signal
 import subprocess
@@ -80,15 +79,12 @@ def bwrap_works() -> bool:
     """Whether bubblewrap is installed and can create its namespaces here."""
     if shutil.which("bwrap") is None:
         return False
-    def drop():
-        if os.geteuid() == 0:
-            os.setgroups([])
-            os.setgid(_SLOT_UID_BASE)
-            os.setuid(_SLOT_UID_BASE)
-
+    ids = {}
+    if os.geteuid() == 0:
+        ids = {"user": _SLOT_UID_BASE, "group": _SLOT_UID_BASE, "extra_groups": []}
     try:
         probe = subprocess.run(_bwrap_prefix("/tmp") + ["true"], capture_output=True,
-                               timeout=10, preexec_fn=drop, cwd="/")
+                               timeout=10, cwd="/", **ids)
     except (OSError, subprocess.TimeoutExpired):
         return False
     return probe.returncode == 0
@@ -208,28 +204,23 @@ class Sandbox:
             argv = _bwrap_prefix(workdir) + ["--clearenv"] + sum(
                 (["--setenv", k, v] for k, v in env.items()), []) + ["--"] + argv
 
-        def preexec():
-            # Runs in the child between fork and exec.
-            os.setsid()
-            for res, value in ((resource.RLIMIT_CPU, limits.cpu_seconds),
-                               (resource.RLIMIT_DATA, limits.memory_bytes),
-                               (resource.RLIMIT_NPROC, limits.processes),
-                               (resource.RLIMIT_FSIZE, limits.file_bytes),
-                               (resource.RLIMIT_NOFILE, limits.open_files),
-                               (resource.RLIMIT_CORE, 0)):
-                # CPU: SIGXCPU at the soft limit, SIGKILL one second later.
-                hard = value + 1 if res == resource.RLIMIT_CPU else value
-                resource.setrlimit(res, (value, hard))
-            if as_root:
-                os.setgroups([])
-                os.setgid(uid)
-                os.setuid(uid)
+        # No Python runs between fork and exec (unsafe in a threaded process such as one
+        # running JAX): subprocess switches uid and session in C, and prlimit(1) sets the
+        # limits just before it execs the program. CPU: SIGXCPU at the soft limit, SIGKILL
+        # one second later.
+        argv = [
+            "prlimit", f"--cpu={limits.cpu_seconds}:{limits.cpu_seconds + 1}",
+            f"--data={limits.memory_bytes}", f"--nproc={limits.processes}",
+            f"--fsize={limits.file_bytes}", f"--nofile={limits.open_files}", "--core=0", "--",
+        ] + argv
+        ids = {"user": uid, "group": uid, "extra_groups": []} if as_root else {}
 
         out_path, err_path = os.path.join(root, "stdout"), os.path.join(root, "stderr")
         with open(out_path, "wb") as out_f, open(err_path, "wb") as err_f:
             try:
                 proc = subprocess.Popen(argv, cwd=workdir, env=env, stdin=subprocess.PIPE,
-                                        stdout=out_f, stderr=err_f, preexec_fn=preexec)
+                                        stdout=out_f, stderr=err_f, start_new_session=True,
+                                        **ids)
             except OSError as err:
                 return 127, "", f"cannot start {argv[0]}: {err}", False
             timed_out = False

@@ -24,7 +24,8 @@ SNIPPETS = {
     "typescript": ("// Adds two numbers.\nfunction addTwo(a: number, b: number): number {\n"
                    "  return a + b;\n}\n",
                    "function add_two(a: number, b: number): number {\n  return 3;\n}\n"),
-    "java": ("class Sol {\n  /** Adds. */\n  static int addTwo(int a, int b) { return a + b; }\n}\n",
+    "java": ("class Sol {\n  /** Adds. */\n"
+             "  static int addTwo(int a, int b) { return a + b; }\n}\n",
              "class Sol {\n  static int add_two(int a, int b) { return 3; }\n}\n"),
     "go": ("package main\n\n// addTwo adds.\nfunc addTwo(a int, b int) int {\n\treturn a + b\n}\n",
            "package main\n\nfunc add_two(a int, b int) int {\n\treturn 3\n}\n"),
