@@ -212,7 +212,7 @@ def combine(code: str, tests: str, language: str) -> str:
             for path in re.findall(r"\"[^\"]+\"", block):
                 if path not in paths:
                     paths.append(path)
-        header = "package main\n\n" + (f"import ({' '.join(paths)})\n" if paths else "")
+        header = "package main\n\n" + (f"import ({'; '.join(paths)})\n" if paths else "")
         return header + code_body + "\n" + body
     if lang.name == "java" and re.search(r"\bclass\s+Main\b", tests):
         code = re.sub(r"\bpublic\s+(final\s+)?class\b", r"\1class", code)
