@@ -62,6 +62,8 @@ def task(id: str, category: str, sig: str, specs: list[str], tests: list, **solu
     for t in [ptype for _, ptype in params] + [returns]:
         if t not in TYPES:
             raise ValueError(f"task {id}: unsupported type {t!r}")
+    if "typescript" not in solutions and "javascript" in solutions:
+        solutions["typescript"] = typed_from_javascript(solutions["javascript"], sig)
     if set(solutions) != {"python", "javascript", "typescript", "java", "go"}:
         raise ValueError(f"task {id}: needs a solution in every language, has {sorted(solutions)}")
     if len(specs) < 2 or len(tests) < N_EXAMPLES + 2:
@@ -73,6 +75,22 @@ def task(id: str, category: str, sig: str, specs: list[str], tests: list, **solu
     return Task(id=id, category=category, name=name.strip(), params=tuple(params),
                 returns=returns, specs=tuple(specs), tests=tests,
                 solutions={k: v.strip("\n") + "\n" for k, v in solutions.items()})
+
+
+_TS_TYPES = {"int": "number", "bool": "boolean", "str": "string", "list[int]": "number[]",
+             "list[str]": "string[]"}
+
+
+def typed_from_javascript(js: str, sig: str) -> str:
+    """The TypeScript solution: the JavaScript one with its first line annotated."""
+    _, rest = sig.split("(", 1)
+    params_text, returns = rest.rsplit(")", 1)
+    params = [p.split(":") for p in params_text.split(",") if p.strip()]
+    typed = ", ".join(f"{n.strip()}: {_TS_TYPES[t.strip()]}" for n, t in params)
+    ret = _TS_TYPES[returns.replace("->", "").strip()]
+    head, body = js.split("\n", 1)
+    fn = head[len("function "):head.index("(")]
+    return f"function {fn}({typed}): {ret} {{\n{body}"
 
 
 @functools.cache

@@ -5,24 +5,9 @@ from adjax_code.tasks import task as T
 
 def _s(id, sig, specs, tests, py, js, java, go, ts=None):
     """A string task; TypeScript defaults to the JavaScript body with typed parameters."""
-    return T(id, "strings", sig, specs, tests, python=py, javascript=js,
-             typescript=ts if ts is not None else _typed(js, sig), java=java, go=go)
-
-
-_TS = {"int": "number", "bool": "boolean", "str": "string", "list[int]": "number[]",
-       "list[str]": "string[]"}
-
-
-def _typed(js: str, sig: str) -> str:
-    """Adds TypeScript annotations to the first line of a JavaScript function."""
-    name, rest = sig.split("(", 1)
-    params_text, returns = rest.rsplit(")", 1)
-    params = [p.split(":") for p in params_text.split(",") if p.strip()]
-    typed = ", ".join(f"{n.strip()}: {_TS[t.strip()]}" for n, t in params)
-    ret = _TS[returns.replace("->", "").strip()]
-    head, body = js.split("\n", 1)
-    fn = head[len("function "):head.index("(")]
-    return f"function {fn}({typed}): {ret} {{\n{body}"
+    extra = {"typescript": ts} if ts is not None else {}
+    return T(id, "strings", sig, specs, tests, python=py, javascript=js, java=java, go=go,
+             **extra)
 
 
 TASKS = [

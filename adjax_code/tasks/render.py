@@ -57,7 +57,8 @@ for (const [i, args, want] of __adjaxCases) {{
   try {{
     const got = {call}(...args);
     const ok = JSON.stringify(got) === JSON.stringify(want);
-    console.log("ADJAX-TEST " + i + (ok ? " PASS" : " FAIL got " + String(JSON.stringify(got)).slice(0, 200)));
+    const shown = String(JSON.stringify(got)).slice(0, 200);
+    console.log("ADJAX-TEST " + i + (ok ? " PASS" : " FAIL got " + shown));
   }} catch (err) {{
     console.log("ADJAX-TEST " + i + " FAIL raised " + String(err).slice(0, 200));
   }}
