@@ -95,6 +95,46 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from adjax_code import evaluation
+
+    if args.references == bool(args.samples):
+        raise UserError("give either --samples FILE or --references")
+    try:
+        if args.benchmark == "tasks":
+            samples = (evaluation.reference_samples(args.split) if args.references
+                       else evaluation.read_jsonl(args.samples))
+            if not samples:
+                raise UserError("no samples to score")
+            with tqdm(total=len(samples), desc="scoring", unit="prog", disable=args.quiet,
+                      file=sys.stderr) as bar:
+                results = evaluation.score_task_samples(samples, progress=bar)
+        else:
+            samples = (evaluation.humaneval_canonical() if args.references
+                       else evaluation.read_jsonl(args.samples))
+            if not samples:
+                raise UserError("no samples to score")
+            with tqdm(total=len(samples), desc="scoring", unit="prog", disable=args.quiet,
+                      file=sys.stderr) as bar:
+                results = evaluation.score_humaneval(samples, progress=bar)
+    except FileNotFoundError as err:
+        raise UserError(f"samples file {err.filename} does not exist") from None
+    except (ValueError, KeyError, RuntimeError) as err:
+        raise UserError(str(err).strip("'\"")) from None
+    table = evaluation.summarize(results, ks=args.k)
+    if args.out:
+        evaluation.write_jsonl(args.out, results)
+    if args.json:
+        import json
+
+        print(json.dumps(table, indent=2))
+    else:
+        print(evaluation.format_table(table))
+    return 0
+
+
 def syntax_errors(code: str, language: str):
     from adjax_code import syntax
 
@@ -135,6 +175,24 @@ def build_parser() -> argparse.ArgumentParser:
                     help="test code in the same language, appended to the file and run")
     ev.add_argument("--json", action="store_true", help="print the scores as JSON")
     ev.set_defaults(func=cmd_evaluate)
+
+    bench = sub.add_parser("eval", help="score samples on a benchmark (pass@k)",
+                           description="Score generated samples, or the reference solutions, "
+                           "on the built-in task suite or HumanEval; prints pass@k per language.")
+    bench.add_argument("--benchmark", choices=("tasks", "humaneval"), default="tasks")
+    bench.add_argument("--split", choices=("all", "train", "heldout"), default="all",
+                       help="task-suite split (for --references)")
+    bench.add_argument("--samples", default=None,
+                       help="JSONL: task_id, language, code (tasks) or task_id, completion "
+                       "(humaneval)")
+    bench.add_argument("--references", action="store_true",
+                       help="score the reference / canonical solutions instead")
+    bench.add_argument("--k", type=_positive_int, nargs="+", default=[1],
+                       help="the k of pass@k (several allowed)")
+    bench.add_argument("--out", default=None, help="write per-sample results as JSONL")
+    bench.add_argument("--json", action="store_true", help="print the table as JSON")
+    bench.add_argument("--quiet", action="store_true", help="no progress bar")
+    bench.set_defaults(func=cmd_eval)
     return parser
 
 
