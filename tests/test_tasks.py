@@ -71,7 +71,8 @@ def test_task_declaration_errors():
 def test_literals():
     assert render.java_literal(["a\"b", "c"], "list[str]") == 'new String[]{"a\\"b", "c"}'
     assert render.go_literal([1, -2], "list[int]") == "[]int{1, -2}"
-    assert render.java_literal(True, "bool") == "true" and render.go_literal(False, "bool") == "false"
+    assert render.java_literal(True, "bool") == "true"
+    assert render.go_literal(False, "bool") == "false"
     with pytest.raises(ValueError, match="unknown test set"):
         render.test_code(tasks.load()[0], "python", "some")
     with pytest.raises(ValueError, match="no renderer"):
