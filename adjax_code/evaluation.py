@@ -138,6 +138,60 @@ def humaneval_canonical() -> list[dict]:
             for k, p in humaneval_problems().items()]
 
 
+# -- untested lines ----------------------------------------------------------------------
+
+_TRACE_DRIVER = """
+import ast as _ast, json as _json, sys as _sys
+_src = {source!r}
+_tests = {tests!r}
+_tree = _ast.parse(_src)
+_docs = {{id(n.body[0]) for n in _ast.walk(_tree)
+         if isinstance(n, (_ast.Module, _ast.FunctionDef, _ast.AsyncFunctionDef, _ast.ClassDef))
+         and n.body and isinstance(n.body[0], _ast.Expr)
+         and isinstance(getattr(n.body[0], "value", None), _ast.Constant)
+         and isinstance(n.body[0].value.value, str)}}
+_lines = sorted({{n.lineno for n in _ast.walk(_tree)
+                  if isinstance(n, _ast.stmt) and id(n) not in _docs}})
+_hit = set()
+def _tracer(frame, event, arg):
+    if frame.f_code.co_filename == "<solution>":
+        if event == "line":
+            _hit.add(frame.f_lineno)
+        return _tracer
+    return None
+_ns = {{"__name__": "__main__"}}
+_sys.settrace(_tracer)
+try:
+    exec(compile(_src, "<solution>", "exec"), _ns)
+    exec(compile(_tests, "<tests>", "exec"), _ns)
+finally:
+    _sys.settrace(None)
+    print("ADJAX-COVERAGE " + _json.dumps({{"statements": _lines, "executed": sorted(_hit)}}))
+"""
+
+
+def untested_lines(code: str, tests: str, sandbox: execution.Sandbox | None = None) -> dict:
+    """Python: the statement lines of ``code`` that running ``tests`` never executes.
+
+    The solution and the tests run in the sandbox under a line tracer (``sys.settrace``);
+    statement lines come from the solution's syntax tree (docstrings excluded). Lines that
+    only define a function or class count as executed when the module is loaded. (The
+    sandbox runs the system Python as an unprivileged user that cannot see the project's
+    environment, so a stdlib tracer stands in for coverage.py; it records the same lines.)
+    """
+    driver = _TRACE_DRIVER.format(source=code, tests=tests)
+    result = (sandbox or execution.Sandbox()).run(driver, "python")
+    report = next((line for line in result.stdout.splitlines()
+                   if line.startswith("ADJAX-COVERAGE ")), None)
+    if report is None:
+        raise RuntimeError(f"the program did not run to a coverage report: {result.message}")
+    data = json.loads(report[len("ADJAX-COVERAGE "):])
+    missing = sorted(set(data["statements"]) - set(data["executed"]))
+    lines = code.splitlines()
+    return {"status": result.status, "statements": len(data["statements"]),
+            "untested": [{"line": n, "code": lines[n - 1].strip()} for n in missing]}
+
+
 # -- execution-agreement reranking ------------------------------------------------------
 
 def agreement_rerank(candidates: Sequence[str], task: tasks.Task, language: str,

@@ -3,7 +3,8 @@
 Every run gets its own temporary working directory and process group, resource limits
 (CPU seconds, data memory, processes, file size, open files), a scrubbed environment and a
 wall-clock timeout that kills the whole group. When the harness runs as root, the program
-runs as an unprivileged uid of its own (one per worker slot), so process limits bite and
+runs as an unprivileged uid of its own (held under a lock file for the length of the run, so
+concurrent harnesses never share one), so process limits bite and
 stray processes can be found and killed. Where bubblewrap (``bwrap``) works, it adds a
 read-only view of the system, a private /tmp, new PID, network, IPC and UTS namespaces and
 ``--die-with-parent``. Each result lists the protections that were in force.
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import dataclasses
+import fcntl
 import functools
 import os
 import queue
@@ -138,9 +140,11 @@ class Sandbox:
             return RunResult(MISSING, lang.name, None, "", "", 0.0, self.protections(),
                              stage="build", message=f"not on PATH: {', '.join(missing)}")
         slot = self._slots.get()
+        uid, lock = _acquire_uid() if self.as_root else (None, None)
         try:
-            return self._run_in_slot(code, lang, stdin, slot)
+            return self._run_in_slot(code, lang, stdin, uid)
         finally:
+            _release(lock)
             self._slots.put(slot)
 
     def run_many(self, programs: Sequence[tuple[str, str]], *, progress=None) -> list[RunResult]:
@@ -161,8 +165,7 @@ class Sandbox:
         return results  # type: ignore[return-value]
 
     def _run_in_slot(self, code: str, lang: languages.Language, stdin: str,
-                     slot: int) -> RunResult:
-        uid = _SLOT_UID_BASE + slot
+                     uid: int | None) -> RunResult:
         start = time.monotonic()
         root = tempfile.mkdtemp(prefix="adjax-run-")
         workdir = os.path.join(root, "work")
@@ -301,6 +304,31 @@ def _kill_group(pgid: int) -> None:
         os.killpg(pgid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
+
+
+_UID_RANGE = range(_SLOT_UID_BASE, _SLOT_UID_BASE + 1000)
+
+
+def _acquire_uid() -> tuple[int, int]:
+    """An unprivileged uid no other run on this machine holds, with its lock file open."""
+    lock_dir = os.path.join(tempfile.gettempdir(), "adjax-sandbox-locks")
+    os.makedirs(lock_dir, mode=0o700, exist_ok=True)
+    for uid in _UID_RANGE:
+        fd = os.open(os.path.join(lock_dir, f"{uid}.lock"), os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue
+        _kill_uid(uid)  # whatever a crashed earlier holder left behind
+        return uid, fd
+    raise RuntimeError("every sandbox uid is in use")
+
+
+def _release(fd: int | None) -> None:
+    if fd is not None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
 
 
 def _kill_uid(uid: int) -> None:
