@@ -82,16 +82,27 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
                             "run `adjax doctor` for how to install it")
     sandbox = execution.Sandbox()
     scores = rewards.score([code], lang.name, spec=args.spec, tests=tests, sandbox=sandbox)[0]
+    untested = []
+    if tests is not None and lang.name == "python":
+        from adjax_code import evaluation
+
+        try:
+            untested = evaluation.untested_lines(code, tests, sandbox)["untested"]
+        except RuntimeError:
+            untested = []  # the program did not run; the functional score already says so
     if args.json:
         print(json.dumps({"language": lang.name, "scores": scores,
                           "syntax_errors": [s.describe() for s in
                                             syntax_errors(code, lang.name)],
+                          "untested_lines": untested,
                           "sandbox": list(sandbox.protections())}, indent=2))
     else:
         for name, value in scores.items():
             print(f"{name:<11}{value:.3f}")
         for err in syntax_errors(code, lang.name):
             print(f"syntax     {err.describe()}")
+        for item in untested:
+            print(f"untested   line {item['line']}: {item['code']}")
     return 0
 
 
@@ -126,6 +137,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     table = evaluation.summarize(results, ks=args.k)
     if args.out:
         evaluation.write_jsonl(args.out, results)
+    if args.plot:
+        evaluation.plot_table(table, args.plot, title=f"{args.benchmark}: pass@k by language")
     if args.json:
         import json
 
@@ -191,6 +204,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="the k of pass@k (several allowed)")
     bench.add_argument("--out", default=None, help="write per-sample results as JSONL")
     bench.add_argument("--json", action="store_true", help="print the table as JSON")
+    bench.add_argument("--plot", default=None, metavar="PNG",
+                       help="write a bar chart of pass@k per language")
     bench.add_argument("--quiet", action="store_true", help="no progress bar")
     bench.set_defaults(func=cmd_eval)
     return parser

@@ -101,6 +101,33 @@ def format_table(table: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
+def plot_table(table: dict[str, dict], path: str | Path, title: str = "pass@k") -> None:
+    """A bar chart of pass@k per language (one group of bars per k), written as PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    groups = list(table)
+    keys = [k for k in table[groups[0]] if k.startswith("pass@")]
+    width = 0.8 / len(keys)
+    fig, ax = plt.subplots(figsize=(1.2 * len(groups) + 2, 3.5))
+    for j, key in enumerate(keys):
+        xs = [i + j * width for i in range(len(groups))]
+        values = [100 * table[g][key] for g in groups]
+        bars = ax.bar(xs, values, width, label=key)
+        ax.bar_label(bars, fmt="%.0f", fontsize=8)
+    ax.set_xticks([i + width * (len(keys) - 1) / 2 for i in range(len(groups))], groups)
+    ax.set_ylabel("% of tasks")
+    ax.set_ylim(0, 110)
+    ax.set_title(title)
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
 # -- HumanEval --------------------------------------------------------------------------
 
 def humaneval_problems() -> dict[str, dict]:

@@ -102,3 +102,42 @@ def test_cli_eval_bad_json(tmp_path, capsys):
     empty.write_text("\n")
     assert cli.main(["eval", "--samples", str(empty)]) == 1
     assert "no samples" in capsys.readouterr().err
+
+
+CLASSIFY = '''def classify(n):
+    """Sign of n as a word."""
+    if n > 0:
+        return "positive"
+    elif n < 0:
+        return "negative"
+    return "zero"
+'''
+
+
+def test_untested_lines():
+    report = evaluation.untested_lines(
+        CLASSIFY, "assert classify(5) == 'positive'\nassert classify(0) == 'zero'\n")
+    assert report["status"] == "pass"
+    assert report["untested"] == [{"line": 6, "code": 'return "negative"'}]
+    full = evaluation.untested_lines(CLASSIFY, "classify(1); classify(-1); classify(0)\n")
+    assert full["untested"] == []
+    with pytest.raises(RuntimeError, match="coverage report"):
+        evaluation.untested_lines("def f(:\n", "f()\n")
+
+
+def test_cli_reports_untested_lines(tmp_path, capsys):
+    src, tests = tmp_path / "c.py", tmp_path / "t.py"
+    src.write_text(CLASSIFY)
+    tests.write_text("assert classify(5) == 'positive'\n")
+    assert cli.main(["evaluate", str(src), "-l", "python", "--tests", str(tests)]) == 0
+    out = capsys.readouterr().out
+    assert "untested   line 6: return \"negative\"" in out
+    assert "untested   line 7: return \"zero\"" in out
+
+
+def test_plot(tmp_path):
+    table = evaluation.summarize([{"task_id": "a", "language": "python", "passed": True},
+                                  {"task_id": "a", "language": "go", "passed": False}])
+    path = tmp_path / "chart.png"
+    evaluation.plot_table(table, path)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -242,3 +242,20 @@ def test_missing_toolchain_is_reported():
 def test_bad_limits():
     with pytest.raises(ValueError, match="cpu_seconds"):
         Limits(cpu_seconds=0)
+
+
+def test_concurrent_harnesses_do_not_interfere():
+    """Two harness processes at once: neither kills the other's programs."""
+    import subprocess
+    import sys
+
+    code = ("from adjax_code.execution import Sandbox\n"
+            "r = Sandbox().run('import time\\ntime.sleep(3)\\nprint(\"slept\")', 'python')\n"
+            "print(r.status, r.stdout.strip())\n")
+    other = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    time.sleep(0.5)
+    mine = Sandbox(LIMITS)
+    for _ in range(5):
+        assert mine.run("print('x')", PY).status == execution.PASS
+    out, _ = other.communicate(timeout=30)
+    assert out.strip() == "pass slept"
