@@ -66,7 +66,7 @@ def score_task_samples(samples: Sequence[dict], which: str = "all",
             raise ValueError(f"sample {i}: unknown language {row['language']!r}; "
                              f"valid: {', '.join(tasks.LANGS)}")
         items.append((tasks.get(row["task_id"]), row["language"], row["code"]))
-    results = render.run(items, which=which, sandbox=sandbox, progress=progress)
+    results = render.run_batched(items, which=which, sandbox=sandbox, progress=progress)
     return [
         {**row, "status": r.status, "passed": r.status == execution.PASS,
          "tests_passed": r.tests_passed, "tests_total": r.tests_total, "message": r.message}

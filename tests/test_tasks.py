@@ -81,7 +81,7 @@ def test_literals():
 
 def test_every_reference_passes_in_every_language():
     items = [(t, lang, t.solutions[lang]) for t in tasks.load() for lang in tasks.LANGS]
-    results = render.run(items, sandbox=execution.Sandbox(workers=2))
+    results = render.run_batched(items, sandbox=execution.Sandbox(workers=2))
     failures = [(t.id, lang, r.status, r.message) for (t, lang, _), r in
                 zip(items, results, strict=True)
                 if r.status != execution.PASS or r.tests_passed != len(t.tests)]
@@ -98,15 +98,33 @@ def test_example_and_hidden_sets_split_the_tests():
 
 
 def test_constant_solutions_fail():
-    """The tests discriminate: a compiling stub that returns a constant fails every task
-    (all tasks in Python and JavaScript, a sample in the compiled languages)."""
+    """The tests discriminate: a compiling stub that returns a constant fails every task,
+    in every language."""
     all_tasks = tasks.load()
-    items = [(t, lang, constant_stub(t, lang)) for t in all_tasks
-             for lang in ("python", "javascript")]
-    sample = all_tasks[::19]
-    items += [(t, lang, constant_stub(t, lang)) for t in sample
-              for lang in ("typescript", "java", "go")]
-    results = render.run(items, sandbox=execution.Sandbox(workers=2))
+    items = [(t, lang, constant_stub(t, lang)) for t in all_tasks for lang in tasks.LANGS]
+    results = render.run_batched(items, sandbox=execution.Sandbox(workers=2))
     for (t, lang, _), r in zip(items, results, strict=True):
         assert r.tests_total == len(t.tests), (t.id, lang, r.status, r.message)
         assert r.status == execution.FAIL and r.tests_passed < r.tests_total, (t.id, lang)
+
+
+def test_batched_runs_match_single_runs():
+    """A batch with broken members: every pair's result equals its own run."""
+    t, u = tasks.get("add_two"), tasks.get("reverse_string")
+    items = []
+    for lang in tasks.LANGS:
+        items += [(t, lang, t.solutions[lang]), (u, lang, constant_stub(u, lang)),
+                  (u, lang, u.solutions[lang])]
+    items += [
+        (t, "python", "import sys\nsys.exit(3)\n"),            # leaves the batch early
+        (t, "python", "def add_two(a, b):\n    while True:\n        pass\n"),
+        (t, "java", "class Solution { static int addTwo(int a, int b) { return a + } }"),
+        (t, "go", "func addTwo(a int, b int) int {\n\treturn a - b\n}"),
+        (t, "typescript", "function addTwo(a: number, b: number): string {\n  return 1;\n}"),
+    ]
+    box = execution.Sandbox(execution.Limits(cpu_seconds=1, wall_seconds=2), workers=2)
+    batched = render.run_batched(items, sandbox=box, batch_size=4)
+    single = render.run(items, sandbox=box)
+    for item, b, s in zip(items, batched, single, strict=True):
+        assert (b.status == execution.PASS) == (s.status == execution.PASS), (item[0].id, item[1])
+        assert b.tests_passed == s.tests_passed, (item[0].id, item[1], b.message, s.message)

@@ -6,6 +6,7 @@ sandbox counts them. A case that raises or panics fails alone; the others still 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Sequence
@@ -89,7 +90,7 @@ def go_literal(value: Any, type_: str) -> str:
     return f"{GO_TYPES[type_]}{{{', '.join(go_literal(v, inner) for v in value)}}}"
 
 
-def _java(task: Task, cases) -> str:
+def _java_lines(task: Task, cases, cls: str = "Solution") -> list[str]:
     fn, ret = task.fn_name("java"), task.returns
     rtype = JAVA_TYPES[ret]
     if ret.startswith("list"):
@@ -104,23 +105,34 @@ def _java(task: Task, cases) -> str:
                                                                         strict=True))
         body.append(
             f"    try {{ {rtype} want = {java_literal(want, ret)}; "
-            f"{rtype} got = Solution.{fn}({call_args}); "
+            f"{rtype} got = {cls}.{fn}({call_args}); "
             f'System.out.println("ADJAX-TEST {i} " + ({cmp} ? "PASS" : "FAIL got " + {show})); '
             f'}} catch (Throwable e) {{ System.out.println("ADJAX-TEST {i} FAIL raised " + e); }}'
         )
+    return body
+
+
+def _java(task: Task, cases) -> str:
     return ("public class Main {\n  public static void main(String[] args) {\n"
-            + "\n".join(body) + "\n  }\n}\n")
+            + "\n".join(_java_lines(task, cases)) + "\n  }\n}\n")
 
 
-def _go(task: Task, cases) -> str:
-    fn = task.fn_name("go")
+def _go_lines(task: Task, cases, fn: str | None = None) -> list[str]:
+    fn = fn or task.fn_name("go")
     lines = []
     for i, (args, want) in cases:
         call_args = ", ".join(go_literal(a, t) for a, (_, t) in zip(args, task.params,
                                                                       strict=True))
         lines.append(f"\tadjaxRun({i}, func() (string, string) {{ return adjaxShow({fn}("
                      f"{call_args})), adjaxShow({go_literal(want, task.returns)}) }})")
-    return '''package main
+    return lines
+
+
+def _go(task: Task, cases) -> str:
+    return _GO_HELPERS + "\nfunc main() {\n" + "\n".join(_go_lines(task, cases)) + "\n}\n"
+
+
+_GO_HELPERS = '''package main
 
 import (
 \t"fmt"
@@ -144,9 +156,7 @@ func adjaxRun(i int, f func() (string, string)) {
 \t\tfmt.Printf("ADJAX-TEST %d FAIL got %s\\n", i, got)
 \t}
 }
-
-func main() {
-''' + "\n".join(lines) + "\n}\n"
+'''
 
 
 def test_code(task: Task, language: str, which: str = "all") -> str:
@@ -179,3 +189,118 @@ def run(items: Sequence[tuple[Task, str, str]], which: str = "all",
     sandbox = sandbox or execution.Sandbox()
     programs = [(program(t, lang, code, which), lang) for t, lang, code in items]
     return sandbox.run_many(programs, progress=progress)
+
+
+# -- batches: many tasks of one language in one program ---------------------------------
+
+TASK_MARK, DONE_MARK = "ADJAX-TASK", "ADJAX-DONE"
+
+
+def _hoist(code: str, pattern: str) -> tuple[list[str], str]:
+    found = re.findall(pattern, code, flags=re.M)
+    return found, re.sub(pattern, "", code, flags=re.M)
+
+
+def batch_program(items: Sequence[tuple[Task, str]], language: str, which: str = "all") -> str:
+    """One program that runs every (task, code) pair of one language in turn, printing
+    ``ADJAX-TASK k`` before and ``ADJAX-DONE k`` after pair k's test lines."""
+    if language == "python":
+        parts = ["import sys as _adjax_sys"]
+        for k, (task, code) in enumerate(items):
+            src = program(task, "python", code, which)
+            parts.append(
+                f"print('{TASK_MARK} {k}', flush=True)\ntry:\n"
+                f"    exec(compile({src!r}, 'task{k}', 'exec'), {{'__name__': '__main__'}})\n"
+                f"    print('{DONE_MARK} {k}', flush=True)\nexcept BaseException:\n    pass")
+        return "\n".join(parts) + "\n"
+    if language in ("javascript", "typescript"):
+        parts = []
+        for k, (task, code) in enumerate(items):
+            src = program(task, language, code, which)
+            parts.append(f"console.log('{TASK_MARK} {k}');\ntry {{\n(() => {{\n{src}\n}})();\n"
+                         f"console.log('{DONE_MARK} {k}');\n}} catch (e) {{}}")
+        return "\n".join(parts) + "\n"
+    if language == "java":
+        imports, classes, methods, calls = ["import java.util.*;"], [], [], []
+        for k, (task, code) in enumerate(items):
+            found, body = _hoist(code, r"^\s*import\s+[\w.*]+\s*;\s*$")
+            imports += [i.strip() for i in found if i.strip() not in imports]
+            body = re.sub(r"\bpublic\s+(final\s+)?class\b", r"\1class", body)
+            classes.append(re.sub(r"\bSolution\b", f"Solution{k}", body))
+            lines = _java_lines(task, _cases(task, which), cls=f"Solution{k}")
+            methods.append(f"  static void task{k}() {{\n" + "\n".join(lines) + "\n  }")
+            calls.append(f'    System.out.println("{TASK_MARK} {k}"); task{k}(); '
+                         f'System.out.println("{DONE_MARK} {k}");')
+        return ("\n".join(imports) + "\n" + "\n".join(classes)
+                + "\npublic class Main {\n  public static void main(String[] args) {\n"
+                + "\n".join(calls) + "\n  }\n" + "\n".join(methods) + "\n}\n")
+    if language == "go":
+        paths, bodies, calls = ['"fmt"', '"strings"'], [], []
+        for k, (task, code) in enumerate(items):
+            code = re.sub(r"^package\s+\w+\s*$", "", code, flags=re.M)
+            found, code = _hoist(code, r"^import\s*(\([^)]*\)|\"[^\"]+\")\s*$")
+            for block in found:
+                paths += [p for p in re.findall(r"\"[^\"]+\"", block) if p not in paths]
+            for name in set(re.findall(r"^func\s+(\w+)\s*\(", code, flags=re.M)):
+                code = re.sub(rf"\b{name}\b", f"{name}_{k}", code)
+            bodies.append(code)
+            fn = f"{task.fn_name('go')}_{k}"
+            calls.append(f'\tfmt.Println("{TASK_MARK} {k}")\n'
+                         + "\n".join(_go_lines(task, _cases(task, which), fn))
+                         + f'\n\tfmt.Println("{DONE_MARK} {k}")')
+        helpers = _GO_HELPERS.split(")\n", 1)[1]  # the helpers without their import block
+        return ("package main\n\nimport (" + "; ".join(paths) + ")\n" + helpers
+                + "\n".join(bodies) + "\nfunc main() {\n" + "\n".join(calls) + "\n}\n")
+    raise ValueError(f"the task suite has no renderer for {language!r}")
+
+
+def _split_batch(result: execution.RunResult, n: int) -> dict[int, execution.RunResult]:
+    """Per-pair results from a batch's output; pairs without a DONE line are left out."""
+    out: dict[int, execution.RunResult] = {}
+    current, lines = None, []
+    for line in result.stdout.splitlines() + [f"{TASK_MARK} -1"]:
+        if line.startswith(TASK_MARK):
+            current, lines = int(line.split()[1]), []
+        elif line.startswith(DONE_MARK) and current is not None and 0 <= current < n:
+            tests = [ln for ln in lines if ln.startswith(execution.TEST_MARK)]
+            passed = sum(" PASS" in ln for ln in tests)
+            failure = next((ln[len(execution.TEST_MARK):].strip() for ln in tests
+                            if " PASS" not in ln), "")
+            status = execution.PASS if passed == len(tests) else execution.FAIL
+            out[current] = dataclasses.replace(
+                result, status=status, exit_code=0 if status == execution.PASS else 1,
+                stdout="\n".join(lines), message=failure, tests_passed=passed,
+                tests_total=len(tests))
+        else:
+            lines.append(line)
+    return out
+
+
+def run_batched(items: Sequence[tuple[Task, str, str]], which: str = "all",
+                sandbox: execution.Sandbox | None = None, batch_size: int = 40,
+                progress=None) -> list[execution.RunResult]:
+    """Like ``run``, but many pairs of one language share a program (one compile, one
+    start-up). A pair whose batch did not reach its DONE line (a build error, a crash, a
+    timeout, an exit) is run again on its own, so results match ``run`` exactly."""
+    sandbox = sandbox or execution.Sandbox()
+    big = dataclasses.replace(sandbox.limits, cpu_seconds=sandbox.limits.cpu_seconds * 6,
+                              wall_seconds=sandbox.limits.wall_seconds * 6)
+    batch_box = execution.Sandbox(big, workers=sandbox.workers, use_bwrap=sandbox.use_bwrap)
+    results: list[execution.RunResult | None] = [None] * len(items)
+    groups: dict[str, list[int]] = {}
+    for i, (_, lang, _) in enumerate(items):
+        groups.setdefault(lang, []).append(i)
+    batches = [(lang, idx[j:j + batch_size]) for lang, idx in groups.items()
+               for j in range(0, len(idx), batch_size)]
+    programs = [(batch_program([(items[i][0], items[i][2]) for i in idx], lang, which), lang)
+                for lang, idx in batches]
+    for (_, idx), res in zip(batches, batch_box.run_many(programs), strict=True):
+        for k, r in _split_batch(res, len(idx)).items():
+            results[idx[k]] = r
+            if progress is not None:
+                progress.update(1)
+    retry = [i for i, r in enumerate(results) if r is None]
+    for i, r in zip(retry, run([items[i] for i in retry], which, sandbox, progress),
+                    strict=True):
+        results[i] = r
+    return results  # type: ignore[return-value]
