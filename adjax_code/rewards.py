@@ -192,6 +192,19 @@ def relevance_reward(code: str, language: str, spec: str) -> float:
 # -- functional --------------------------------------------------------------------------
 
 _GO_IMPORT = re.compile(r"^import\s*(\([^)]*\)|\"[^\"]+\")\s*$", re.M)
+_GO_PACKAGE = re.compile(r"^package\s+\w+\s*$", re.M)
+
+
+def split_go(code: str) -> tuple[list[str], str]:
+    """A Go file's import paths (quoted) and the rest, without package clause or imports."""
+    paths = [p for block in _GO_IMPORT.findall(code) for p in re.findall(r"\"[^\"]+\"", block)]
+    return paths, _GO_IMPORT.sub("", _GO_PACKAGE.sub("", code))
+
+
+def join_go(paths: list[str], body: str) -> str:
+    """``package main``, the distinct import paths, then the body."""
+    unique = list(dict.fromkeys(paths))
+    return "package main\n\n" + (f"import ({'; '.join(unique)})\n" if unique else "") + body
 
 
 def combine(code: str, tests: str, language: str) -> str:
@@ -203,17 +216,9 @@ def combine(code: str, tests: str, language: str) -> str:
     """
     lang = languages.get(language)
     if lang.name == "go":
-        imports = _GO_IMPORT.findall(tests)
-        body = _GO_IMPORT.sub("", re.sub(r"^package\s+\w+\s*$", "", tests, flags=re.M))
-        code_imports = _GO_IMPORT.findall(code)
-        code_body = _GO_IMPORT.sub("", re.sub(r"^package\s+\w+\s*$", "", code, flags=re.M))
-        paths: list[str] = []
-        for block in code_imports + imports:
-            for path in re.findall(r"\"[^\"]+\"", block):
-                if path not in paths:
-                    paths.append(path)
-        header = "package main\n\n" + (f"import ({'; '.join(paths)})\n" if paths else "")
-        return header + code_body + "\n" + body
+        code_paths, code_body = split_go(code)
+        test_paths, test_body = split_go(tests)
+        return join_go(code_paths + test_paths, code_body + "\n" + test_body)
     if lang.name == "java" and re.search(r"\bclass\s+Main\b", tests):
         code = re.sub(r"\bpublic\s+(final\s+)?class\b", r"\1class", code)
     return code + "\n\n" + tests + "\n"

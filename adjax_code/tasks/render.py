@@ -129,16 +129,12 @@ def _go_lines(task: Task, cases, fn: str | None = None) -> list[str]:
 
 
 def _go(task: Task, cases) -> str:
-    return _GO_HELPERS + "\nfunc main() {\n" + "\n".join(_go_lines(task, cases)) + "\n}\n"
+    body = _GO_FUNCS + "\nfunc main() {\n" + "\n".join(_go_lines(task, cases)) + "\n}\n"
+    return rewards.join_go(_GO_PATHS, body)
 
 
-_GO_HELPERS = '''package main
-
-import (
-\t"fmt"
-\t"strings"
-)
-
+_GO_PATHS = ['"fmt"', '"strings"']
+_GO_FUNCS = '''
 func adjaxShow(v interface{}) string {
 \treturn strings.Replace(fmt.Sprintf("%#v", v), "(nil)", "{}", 1)
 }
@@ -177,9 +173,8 @@ def program(task: Task, language: str, code: str, which: str = "all") -> str:
     """A whole runnable program: the solution followed by the rendered tests."""
     tests = test_code(task, language, which)
     if language == "java":
-        imports = re.findall(r"^\s*import\s+[\w.*]+\s*;\s*$", code, flags=re.M)
-        body = re.sub(r"^\s*import\s+[\w.*]+\s*;\s*$", "", code, flags=re.M)
-        code = "\n".join(["import java.util.*;"] + [i.strip() for i in imports]) + "\n" + body
+        imports, body = split_java_imports(code)
+        code = "\n".join(["import java.util.*;"] + imports) + "\n" + body
     return rewards.combine(code, tests, language)
 
 
@@ -196,9 +191,12 @@ def run(items: Sequence[tuple[Task, str, str]], which: str = "all",
 TASK_MARK, DONE_MARK = "ADJAX-TASK", "ADJAX-DONE"
 
 
-def _hoist(code: str, pattern: str) -> tuple[list[str], str]:
-    found = re.findall(pattern, code, flags=re.M)
-    return found, re.sub(pattern, "", code, flags=re.M)
+_JAVA_IMPORT = re.compile(r"^\s*import\s+[\w.*]+\s*;\s*$", re.M)
+
+
+def split_java_imports(code: str) -> tuple[list[str], str]:
+    """A Java file's import lines and the rest."""
+    return [i.strip() for i in _JAVA_IMPORT.findall(code)], _JAVA_IMPORT.sub("", code)
 
 
 def batch_program(items: Sequence[tuple[Task, str]], language: str, which: str = "all") -> str:
@@ -223,8 +221,8 @@ def batch_program(items: Sequence[tuple[Task, str]], language: str, which: str =
     if language == "java":
         imports, classes, methods, calls = ["import java.util.*;"], [], [], []
         for k, (task, code) in enumerate(items):
-            found, body = _hoist(code, r"^\s*import\s+[\w.*]+\s*;\s*$")
-            imports += [i.strip() for i in found if i.strip() not in imports]
+            found, body = split_java_imports(code)
+            imports += [i for i in found if i not in imports]
             body = re.sub(r"\bpublic\s+(final\s+)?class\b", r"\1class", body)
             classes.append(re.sub(r"\bSolution\b", f"Solution{k}", body))
             lines = _java_lines(task, _cases(task, which), cls=f"Solution{k}")
@@ -235,12 +233,10 @@ def batch_program(items: Sequence[tuple[Task, str]], language: str, which: str =
                 + "\npublic class Main {\n  public static void main(String[] args) {\n"
                 + "\n".join(calls) + "\n  }\n" + "\n".join(methods) + "\n}\n")
     if language == "go":
-        paths, bodies, calls = ['"fmt"', '"strings"'], [], []
+        paths, bodies, calls = list(_GO_PATHS), [], []
         for k, (task, code) in enumerate(items):
-            code = re.sub(r"^package\s+\w+\s*$", "", code, flags=re.M)
-            found, code = _hoist(code, r"^import\s*(\([^)]*\)|\"[^\"]+\")\s*$")
-            for block in found:
-                paths += [p for p in re.findall(r"\"[^\"]+\"", block) if p not in paths]
+            found, code = rewards.split_go(code)
+            paths += found
             for name in set(re.findall(r"^func\s+(\w+)\s*\(", code, flags=re.M)):
                 code = re.sub(rf"\b{name}\b", f"{name}_{k}", code)
             bodies.append(code)
@@ -248,9 +244,8 @@ def batch_program(items: Sequence[tuple[Task, str]], language: str, which: str =
             calls.append(f'\tfmt.Println("{TASK_MARK} {k}")\n'
                          + "\n".join(_go_lines(task, _cases(task, which), fn))
                          + f'\n\tfmt.Println("{DONE_MARK} {k}")')
-        helpers = _GO_HELPERS.split(")\n", 1)[1]  # the helpers without their import block
-        return ("package main\n\nimport (" + "; ".join(paths) + ")\n" + helpers
-                + "\n".join(bodies) + "\nfunc main() {\n" + "\n".join(calls) + "\n}\n")
+        return rewards.join_go(paths, _GO_FUNCS + "\n".join(bodies) + "\nfunc main() {\n"
+                               + "\n".join(calls) + "\n}\n")
     raise ValueError(f"the task suite has no renderer for {language!r}")
 
 
