@@ -111,8 +111,11 @@ class Sandbox:
     """Runs programs with bounded parallelism; never hangs and never loses a result."""
 
     def __init__(self, limits: Limits | None = None, workers: int | None = None,
-                 use_bwrap: bool | None = None):
+                 use_bwrap: bool | None = None, temp_dir: str | None = None):
+        """``temp_dir`` holds each run's private directory (default: the system temp dir);
+        when the harness is root it must be traversable by others (mode 711 or wider)."""
         self.limits = limits or Limits()
+        self.temp_dir = temp_dir
         self.workers = workers or max(1, min(4, os.cpu_count() or 1))
         self.use_bwrap = bwrap_works() if use_bwrap is None else use_bwrap and bwrap_works()
         self.as_root = os.geteuid() == 0
@@ -167,7 +170,7 @@ class Sandbox:
     def _run_in_slot(self, code: str, lang: languages.Language, stdin: str,
                      uid: int | None) -> RunResult:
         start = time.monotonic()
-        root = tempfile.mkdtemp(prefix="adjax-run-")
+        root = tempfile.mkdtemp(prefix="adjax-run-", dir=self.temp_dir)
         workdir = os.path.join(root, "work")
         os.mkdir(workdir)
         try:

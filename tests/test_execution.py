@@ -15,9 +15,21 @@ LIMITS = Limits(cpu_seconds=2, wall_seconds=6, memory_bytes=512 << 20, processes
 MODES = [True, False] if execution.bwrap_works() else [False]
 
 
+@pytest.fixture(scope="module")
+def runs_dir():
+    """A private parent for run directories, so leftovers are this module's own."""
+    import shutil
+    import tempfile
+
+    path = tempfile.mkdtemp(prefix="adjax-test-runs-")
+    os.chmod(path, 0o711)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
 @pytest.fixture(scope="module", params=MODES, ids=lambda m: "bwrap" if m else "rlimits")
-def sandbox(request):
-    return Sandbox(LIMITS, workers=2, use_bwrap=request.param)
+def sandbox(request, runs_dir):
+    return Sandbox(LIMITS, workers=2, use_bwrap=request.param, temp_dir=runs_dir)
 
 
 def _procs_with(marker: str) -> list[int]:
@@ -32,18 +44,10 @@ def _procs_with(marker: str) -> list[int]:
     return found
 
 
-def _leftover_dirs(before: set[str]) -> set[str]:
-    import tempfile
-    root = tempfile.gettempdir()
-    return {d for d in os.listdir(root) if d.startswith("adjax-run-")} - before
-
-
 @pytest.fixture
-def clean_machine():
-    import tempfile
-    before = {d for d in os.listdir(tempfile.gettempdir()) if d.startswith("adjax-run-")}
+def clean_machine(runs_dir):
     yield
-    assert not _leftover_dirs(before), "a run left its temporary directory behind"
+    assert not os.listdir(runs_dir), "a run left its temporary directory behind"
 
 
 PY = "python"
