@@ -1,0 +1,282 @@
+"""Corpora for the code model: (specification, code) pairs, deduplicated, bucketed, packed.
+
+Sources:
+- doc comment -> function pairs extracted with tree-sitter from source trees on the machine
+  (the Python standard library, Go's standard library, the JDK's src.zip, the JavaScript
+  that ships with npm; TypeScript comes from the task suite only: no TypeScript sources with
+  function bodies ship on a Debian machine);
+- the task suite's train split (never the held-out split): every paraphrase x language;
+- JSONL files of ``{"spec", "language", "code"}`` that users bring.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from adjax_code import languages, syntax, tasks
+
+
+@dataclass(frozen=True)
+class Pair:
+    spec: str
+    language: str
+    code: str
+    source: str = ""
+
+    def to_json(self) -> dict:
+        return {"spec": self.spec, "language": self.language, "code": self.code,
+                "source": self.source}
+
+
+# -- extraction ---------------------------------------------------------------------------
+
+_COMMENT_MARKS = re.compile(r"^\s*(/\*\*?|\*/|\*|//+|#)\s?", re.M)
+
+
+def clean_comment(text: str) -> str:
+    """Comment text without markers, first paragraph, one line, no doc tags."""
+    text = text.strip()
+    if text.startswith(('"""', "'''")):
+        text = text[3:-3]
+    elif text[:1] in "\"'":
+        text = text[1:-1]
+    text = text.replace("*/", "")
+    lines = [_COMMENT_MARKS.sub("", ln).strip() for ln in text.splitlines()]
+    para: list[str] = []
+    for ln in lines:
+        if not ln:
+            if para:
+                break
+            continue
+        if ln.startswith("@"):
+            break
+        para.append(ln)
+    return " ".join(" ".join(para).split())
+
+
+def _doc_of(fn, language: str, data: bytes) -> str:
+    if language == "python":
+        body = fn.child_by_field_name("body")
+        first = body.named_children[0] if body is not None and body.named_children else None
+        if first is not None and first.type == "expression_statement" and first.named_children \
+                and first.named_children[0].type == "string":
+            return clean_comment(first.named_children[0].text.decode("utf-8", "replace"))
+        return ""
+    node = fn
+    while node.prev_named_sibling is None and node.parent is not None and node.parent.type in (
+            "export_statement", "lexical_declaration", "variable_declarator"):
+        node = node.parent
+    comments = []
+    prev = node.prev_named_sibling
+    row = node.start_point[0]
+    while prev is not None and "comment" in prev.type and row - prev.end_point[0] <= 1:
+        comments.insert(0, data[prev.start_byte:prev.end_byte].decode("utf-8", "replace"))
+        row = prev.start_point[0]
+        prev = prev.prev_named_sibling
+    return clean_comment("\n".join(comments))
+
+
+def extract_pairs(code: str | bytes, language: str, *, source: str = "", min_words: int = 3,
+                  max_lines: int = 40) -> list[Pair]:
+    """(doc comment, function) pairs of one file; functions without a doc are skipped."""
+    lang = languages.get(language)
+    data = syntax.to_bytes(code)
+    tree = syntax.parse(data, lang.name)
+    out = []
+    for node in _walk(tree.root_node):
+        if node.type not in lang.function_types or node.has_error:
+            continue
+        if node.child_by_field_name("name") is None:
+            continue
+        lines = node.end_point[0] - node.start_point[0] + 1
+        if lines > max_lines or lines < 2:
+            continue
+        doc = _doc_of(node, lang.name, data)
+        if len(doc.split()) < min_words:
+            continue
+        indent = node.start_point[1]
+        text = " " * indent + data[node.start_byte:node.end_byte].decode("utf-8", "replace")
+        out.append(Pair(doc, lang.name, _dedent(text), source))
+    return out
+
+
+def _walk(node):
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        stack.extend(reversed(n.children))
+
+
+def _dedent(text: str) -> str:
+    lines = text.splitlines()
+    indents = [len(ln) - len(ln.lstrip()) for ln in lines if ln.strip()]
+    cut = min(indents) if indents else 0
+    return "\n".join(ln[cut:] for ln in lines) + "\n"
+
+
+# -- source trees -------------------------------------------------------------------------
+
+def iter_tree(root: str | Path, language: str, limit: int | None = None
+              ) -> Iterator[tuple[str, bytes]]:
+    """(path, bytes) of a language's source files under a directory or inside a .zip."""
+    ext = languages.get(language).extension
+    root = Path(root)
+    count = 0
+    if root.suffix == ".zip":
+        with zipfile.ZipFile(root) as zf:
+            for name in sorted(zf.namelist()):
+                if name.endswith(ext):
+                    yield f"{root}:{name}", zf.read(name)
+                    count += 1
+                    if limit and count >= limit:
+                        return
+        return
+    for path in sorted(root.rglob(f"*{ext}")):
+        if path.name.endswith((".d.ts", "_test.go", ".min.js")) or not path.is_file():
+            continue
+        yield str(path), path.read_bytes()
+        count += 1
+        if limit and count >= limit:
+            return
+
+
+def corpus_from_trees(trees: dict[str, Sequence[str | Path]], *,
+                      max_files: int | None = None) -> list[Pair]:
+    pairs = []
+    for language, roots in trees.items():
+        for root in roots:
+            if not Path(str(root).split(":")[0]).exists():
+                continue
+            for path, data in iter_tree(root, language, max_files):
+                pairs.extend(extract_pairs(data, language, source=path))
+    return pairs
+
+
+def task_pairs(split: str = "train") -> list[Pair]:
+    """Every paraphrase x language of the task suite's ``split`` (train by default)."""
+    if split == "heldout":
+        raise ValueError("held-out tasks never go into training data")
+    return [Pair(spec, lang, t.solutions[lang], f"tasks:{t.id}")
+            for t in tasks.load(split) for spec in t.specs for lang in tasks.LANGS]
+
+
+# -- JSONL -------------------------------------------------------------------------------
+
+def read_pairs(path: str | Path) -> list[Pair]:
+    """Reads a JSONL file of ``{"spec", "language", "code"}``; errors name the line."""
+    out = []
+    with open(path, encoding="utf-8") as f:
+        for number, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as err:
+                raise ValueError(f"{path}:{number}: not valid JSON ({err.msg})") from None
+            missing = {"spec", "language", "code"} - set(row)
+            if missing:
+                raise ValueError(f"{path}:{number}: missing keys {sorted(missing)}")
+            try:
+                language = languages.get(row["language"]).name
+            except ValueError as err:
+                raise ValueError(f"{path}:{number}: {err}") from None
+            out.append(Pair(str(row["spec"]), language, str(row["code"]),
+                            row.get("source", f"{path}:{number}")))
+    return out
+
+
+def write_pairs(path: str | Path, pairs: Iterable[Pair]) -> None:
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        for p in pairs:
+            f.write(json.dumps(p.to_json()) + "\n")
+
+
+# -- dedup, split, packing ---------------------------------------------------------------
+
+def _key(text: str) -> str:
+    return hashlib.sha256(" ".join(text.split()).encode()).hexdigest()
+
+
+def deduplicate(pairs: Iterable[Pair]) -> list[Pair]:
+    """Drops pairs whose code (ignoring whitespace) was seen before, per language."""
+    seen, out = set(), []
+    for p in pairs:
+        k = (p.language, _key(p.code))
+        if k not in seen:
+            seen.add(k)
+            out.append(p)
+    return out
+
+
+def heldout_split(pairs: Sequence[Pair], fraction: float = 0.02) -> tuple[list[Pair], list[Pair]]:
+    """(train, held-out) by a hash of the code: fixed, independent of order."""
+    if not 0 < fraction < 1:
+        raise ValueError(f"held-out fraction must lie in (0, 1), got {fraction}")
+    cut = int(fraction * 2**32)
+    train, held = [], []
+    for p in pairs:
+        (held if int(_key(p.code)[:8], 16) < cut else train).append(p)
+    return train, held
+
+
+@dataclass(frozen=True)
+class Packed:
+    """One length bucket: code tokens [N, L] (EOS then PAD) and conditions [N, C]."""
+
+    tokens: np.ndarray
+    cond: np.ndarray
+    cond_mask: np.ndarray
+
+
+def pack(pairs: Sequence[Pair], tokenizer, *, buckets: Sequence[int] = (64, 128, 256),
+         cond_len: int = 64) -> tuple[dict[int, Packed], int]:
+    """Packs pairs into fixed shapes per length bucket; returns (buckets, number dropped).
+
+    Code becomes ``tokens + [EOS] + [PAD]*`` in the smallest bucket that holds it; the
+    condition is ``[language tag] + spec tokens`` cut to ``cond_len``. Code longer than the
+    largest bucket is dropped (counted), never truncated into invalid code.
+    """
+    buckets = sorted(buckets)
+    grouped: dict[int, tuple[list, list]] = {b: ([], []) for b in buckets}
+    dropped = 0
+    codes = tokenizer.encode_batch([p.code for p in pairs])
+    specs = tokenizer.encode_batch([p.spec for p in pairs])
+    for p, code_ids, spec_ids in zip(pairs, codes, specs, strict=True):
+        size = next((b for b in buckets if len(code_ids) + 1 <= b), None)
+        if size is None:
+            dropped += 1
+            continue
+        grouped[size][0].append(code_ids + [tokenizer.eos_id]
+                                + [tokenizer.pad_id] * (size - len(code_ids) - 1))
+        cond = ([tokenizer.language_id(p.language)] + spec_ids)[:cond_len]
+        grouped[size][1].append(cond + [tokenizer.pad_id] * (cond_len - len(cond)))
+    out = {}
+    for size, (toks, conds) in grouped.items():
+        if toks:
+            cond = np.asarray(conds, np.int32)
+            out[size] = Packed(np.asarray(toks, np.int32), cond, cond != tokenizer.pad_id)
+    return out, dropped
+
+
+def default_trees() -> dict[str, list[str]]:
+    """Source trees this machine has, per language (see the module docstring)."""
+    import glob
+    import sysconfig
+
+    return {
+        "python": [sysconfig.get_paths()["stdlib"]],
+        "go": ["/usr/lib/go/src"],
+        "java": [z for z in sorted(glob.glob("/usr/lib/jvm/*/lib/src.zip"))
+                 if Path(z).is_file()][:1],
+        "javascript": ["/usr/lib/node_modules/npm"],
+    }
