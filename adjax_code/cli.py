@@ -148,6 +148,28 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_train(args: argparse.Namespace) -> int:
+    import json
+
+    import configs
+    from adjax_code import trainer
+
+    try:
+        cfg = configs.apply_overrides(configs.load(args.config), args.set or [])
+    except ValueError as err:
+        raise UserError(str(err)) from None
+    if "data" not in cfg:
+        raise UserError(f"config {args.config} has no data section; it is not a code-model "
+                        "config")
+    try:
+        summary = trainer.run(cfg, args.out, progress=not args.quiet,
+                              log=lambda m: print(m, file=sys.stderr))
+    except (ValueError, FloatingPointError) as err:
+        raise UserError(str(err)) from None
+    print(json.dumps(summary, indent=2))
+    return 0
+
+
 def syntax_errors(code: str, language: str):
     from adjax_code import syntax
 
@@ -208,6 +230,17 @@ def build_parser() -> argparse.ArgumentParser:
                        help="write a bar chart of pass@k per language")
     bench.add_argument("--quiet", action="store_true", help="no progress bar")
     bench.set_defaults(func=cmd_eval)
+
+    tr = sub.add_parser("train", help="train the code model",
+                        description="Train the code model from a config; resumes from the "
+                        "latest checkpoint in --out. Writes tokenizer.json, checkpoints/, "
+                        "metrics.jsonl and loss.png.")
+    tr.add_argument("--config", required=True, help="a config name (tiny) or a .py path")
+    tr.add_argument("--out", required=True, help="run directory")
+    tr.add_argument("--set", nargs="+", metavar="SECTION.KEY=VALUE",
+                    help="override config values, e.g. train.steps=100")
+    tr.add_argument("--quiet", action="store_true", help="no progress bar")
+    tr.set_defaults(func=cmd_train)
     return parser
 
 

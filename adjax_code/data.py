@@ -24,6 +24,47 @@ import numpy as np
 from adjax_code import languages, syntax, tasks
 
 
+@dataclass(frozen=True, kw_only=True)
+class DataConfig:
+    """What the code model trains on and in which shapes."""
+
+    vocab_size: int = 4096
+    buckets: tuple[int, ...] = (64, 128, 256)
+    cond_len: int = 64
+    max_files: int = 400  # per source tree; 0 leaves the machine's trees out
+    include_tasks: bool = True
+    jsonl: str = ""  # comma-separated JSONL files of {"spec", "language", "code"}
+    heldout_fraction: float = 0.02
+
+    def __post_init__(self):
+        if self.vocab_size < 512:
+            raise ValueError(f"vocab_size must be at least 512, got {self.vocab_size}")
+        if not self.buckets or any(b <= 1 for b in self.buckets):
+            raise ValueError(f"buckets must be lengths > 1, got {self.buckets}")
+        if self.cond_len <= 1 or self.max_files < 0:
+            raise ValueError("cond_len must be > 1 and max_files >= 0")
+        if not 0 < self.heldout_fraction < 1:
+            raise ValueError(f"heldout_fraction must lie in (0, 1), got {self.heldout_fraction}")
+
+
+def build_corpus(cfg: DataConfig) -> tuple[list[Pair], list[Pair], dict]:
+    """(train pairs, held-out pairs, counts by source and language)."""
+    pairs: list[Pair] = []
+    if cfg.max_files:
+        pairs += corpus_from_trees(default_trees(), max_files=cfg.max_files)
+    if cfg.include_tasks:
+        pairs += task_pairs("train")
+    for path in filter(None, (p.strip() for p in cfg.jsonl.split(","))):
+        pairs += read_pairs(path)
+    unique = deduplicate(pairs)
+    train, held = heldout_split(unique, cfg.heldout_fraction)
+    counts: dict = {"raw": len(pairs), "deduplicated": len(unique), "train": len(train),
+                    "heldout": len(held), "by_language": {}}
+    for p in unique:
+        counts["by_language"][p.language] = counts["by_language"].get(p.language, 0) + 1
+    return train, held, counts
+
+
 @dataclass(frozen=True)
 class Pair:
     spec: str
@@ -208,10 +249,11 @@ def _key(text: str) -> str:
 
 
 def deduplicate(pairs: Iterable[Pair]) -> list[Pair]:
-    """Drops pairs whose code (ignoring whitespace) was seen before, per language."""
+    """Drops pairs whose code and spec (ignoring whitespace) were seen before, per language;
+    one function under several paraphrased specs stays, once per spec."""
     seen, out = set(), []
     for p in pairs:
-        k = (p.language, _key(p.code))
+        k = (p.language, _key(p.code), _key(p.spec))
         if k not in seen:
             seen.add(k)
             out.append(p)

@@ -1,6 +1,7 @@
 """Tiny shapes for tests and CPU smoke benchmarks."""
 
 from adjax.config import MaskedDiffusionConfig, NetConfig, OptimConfig, SamplerConfig, TrainConfig
+from adjax_code.data import DataConfig
 
 
 def get_config() -> dict:
@@ -12,4 +13,6 @@ def get_config() -> dict:
         "sampler": SamplerConfig(num_steps=16),
         "optim": OptimConfig(learning_rate=1e-3, warmup_steps=10, total_steps=200),
         "train": TrainConfig(batch_size=16, steps=200, eval_every=50, checkpoint_every=100),
+        # For code training the vocabulary and [MASK] id come from the trained tokenizer.
+        "data": DataConfig(vocab_size=512, buckets=(64, 128), cond_len=32, max_files=10),
     }

@@ -71,9 +71,10 @@ def test_jsonl_round_trip_and_errors(tmp_path):
 
 def test_dedup_and_heldout_split():
     a = data.Pair("s", "python", "x = 1\n")
-    b = data.Pair("t", "python", "x  =  1\n")  # same code up to whitespace
+    b = data.Pair("s", "python", "x  =  1\n")  # same code up to whitespace
     c = data.Pair("s", "go", "x = 1\n")
-    assert data.deduplicate([a, b, c]) == [a, c]
+    d = data.Pair("a paraphrase", "python", "x = 1\n")
+    assert data.deduplicate([a, b, c, d]) == [a, c, d]
     many = [data.Pair("s", "python", f"x = {i}\n") for i in range(2000)]
     train, held = data.heldout_split(many, 0.05)
     assert len(train) + len(held) == 2000 and 50 < len(held) < 150

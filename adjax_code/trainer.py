@@ -1,0 +1,164 @@
+"""``adjax train``: the code model's training run — corpus, tokenizer, packed buckets,
+jitted steps, held-out ELBO, orbax checkpoints, resume, metrics JSONL and a loss plot.
+
+The numeric work is the core's (``adjax.train``, ``adjax.masked``); this module only feeds
+it batches and writes files.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import time
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from flax import nnx
+
+from adjax import checkpoint, masked, train
+from adjax.config import to_dict
+from adjax.nets import Transformer
+from adjax.nets.functional import split
+from adjax_code import data
+from adjax_code.tokenizer import CodeTokenizer
+
+
+def resolve(cfg: dict, tok: CodeTokenizer) -> dict:
+    """The config with the vocabulary and [MASK] id of the tokenizer filled in."""
+    cfg = dict(cfg)
+    cfg["net"] = dataclasses.replace(cfg["net"], vocab_size=tok.vocab_size,
+                                     cond_vocab_size=tok.vocab_size,
+                                     conditioning="cross",
+                                     cond_max_len=cfg["data"].cond_len,
+                                     max_len=max(cfg["data"].buckets))
+    cfg["diffusion"] = dataclasses.replace(cfg["diffusion"], mask_id=tok.mask_id)
+    return cfg
+
+
+def _batches(buckets: dict[int, data.Packed], batch_size: int, seed: int, step: int):
+    """The batch for ``step``: a bucket chosen in proportion to its rows, then rows; a pure
+    function of (seed, step) so that a resumed run sees the same data."""
+    rng = np.random.default_rng([seed, step])
+    sizes = sorted(buckets)
+    weights = np.array([buckets[s].tokens.shape[0] for s in sizes], float)
+    size = sizes[rng.choice(len(sizes), p=weights / weights.sum())]
+    b = buckets[size]
+    idx = rng.integers(0, b.tokens.shape[0], batch_size)
+    return {"tokens": b.tokens[idx], "cond": b.cond[idx], "cond_mask": b.cond_mask[idx]}
+
+
+def run(cfg: dict, out_dir: str | Path, *, progress: bool = True, log=print) -> dict:
+    """Trains (or resumes) into ``out_dir``; returns a summary of the run."""
+    from tqdm import tqdm
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    t_start = time.perf_counter()
+    train_pairs, held_pairs, counts = data.build_corpus(cfg["data"])
+    if not train_pairs:
+        raise ValueError("the corpus is empty: enable the task suite, trees or a JSONL file")
+    tok_file = out / "tokenizer.json"
+    if tok_file.exists():
+        tok = CodeTokenizer.load(tok_file)
+    else:
+        tok = CodeTokenizer.train((t for p in train_pairs for t in (p.spec, p.code)),
+                                  vocab_size=cfg["data"].vocab_size)
+        tok.save(tok_file)
+    cfg = resolve(cfg, tok)
+    buckets, dropped = data.pack(train_pairs, tok, buckets=cfg["data"].buckets,
+                                 cond_len=cfg["data"].cond_len)
+    held, _ = data.pack(held_pairs or train_pairs[:64], tok, buckets=cfg["data"].buckets,
+                        cond_len=cfg["data"].cond_len)
+    tcfg, dcfg = cfg["train"], cfg["diffusion"]
+    model, params = split(Transformer(cfg["net"], rngs=nnx.Rngs(tcfg.seed)))
+    optimizer = train.make_optimizer(cfg["optim"])
+    state = train.init_state(params, optimizer, jax.random.key(tcfg.seed),
+                             ema=cfg["optim"].ema_decay is not None)
+    ckpt = checkpoint.Checkpointer(out / "checkpoints", keep=tcfg.keep_checkpoints)
+    if ckpt.latest_step() is not None:
+        state, _ = ckpt.restore(checkpoint.abstract(state))
+        log(f"resuming from step {int(state.step)}")
+
+    def loss_fn(p, batch, key):
+        return masked.elbo_loss(p, batch, key, model=model, cfg=dcfg)
+
+    step_fn = train.make_train_step(loss_fn, optimizer, ema_decay=cfg["optim"].ema_decay)
+    eval_fn = jax.jit(lambda p, b, k: masked.heldout_bits_per_token(p, b, k, model=model,
+                                                                    cfg=dcfg, num_samples=4))
+
+    def heldout_bits(p) -> float:
+        total, n = 0.0, 0
+        for size, b in sorted(held.items()):
+            rows = min(b.tokens.shape[0], 64)
+            batch = {"tokens": b.tokens[:rows], "cond": b.cond[:rows],
+                     "cond_mask": b.cond_mask[:rows]}
+            total += float(eval_fn(p, batch, jax.random.key(size))) * rows * size
+            n += rows * size
+        return total / max(n, 1)
+
+    meta = {"config": {k: to_dict(v) for k, v in cfg.items()}, "corpus": counts,
+            "dropped_too_long": dropped}
+    metrics_path = out / "metrics.jsonl"
+    start = int(state.step)
+    bar = tqdm(total=tcfg.steps, initial=start, desc="train", unit="step", disable=not progress)
+    tokens_done, t_last = 0, time.perf_counter()
+    record = {}
+    for step in range(start, tcfg.steps):
+        batch = _batches(buckets, tcfg.batch_size, tcfg.seed, step)
+        state, m = step_fn(state, jax.tree.map(jnp.asarray, batch))
+        tokens_done += batch["tokens"].size
+        done = step + 1
+        if done % tcfg.eval_every == 0 or done == tcfg.steps:
+            loss = float(m["loss"])
+            if not math.isfinite(loss):
+                raise FloatingPointError(f"the loss became {loss} at step {done}")
+            elapsed = time.perf_counter() - t_last
+            record = {"step": done, "loss": loss, "bits_per_token": loss / math.log(2),
+                      "heldout_bits_per_token": heldout_bits(state.params),
+                      "tokens_per_s": tokens_done / max(elapsed, 1e-9),
+                      "wall_s": time.perf_counter() - t_start}
+            with open(metrics_path, "a") as f:
+                f.write(json.dumps(record) + "\n")
+            bar.set_postfix(loss=f"{loss:.3f}", tok_s=f"{record['tokens_per_s']:.0f}")
+            tokens_done, t_last = 0, time.perf_counter()
+        if done % tcfg.checkpoint_every == 0 or done == tcfg.steps:
+            ckpt.save(done, state, meta)
+        bar.update(1)
+    bar.close()
+    ckpt.close()
+    plot_metrics(metrics_path, out / "loss.png")
+    return {"steps": tcfg.steps, "resumed_from": start, "corpus": counts,
+            "final": record, "wall_s": time.perf_counter() - t_start, "out": str(out)}
+
+
+def read_metrics(path: str | Path) -> list[dict]:
+    path = Path(path)
+    if not path.exists():
+        return []
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    by_step = {r["step"]: r for r in rows}  # a resumed run may repeat steps: keep the last
+    return [by_step[s] for s in sorted(by_step)]
+
+
+def plot_metrics(metrics_path: str | Path, png: str | Path) -> None:
+    rows = read_metrics(metrics_path)
+    if not rows:
+        return
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    steps = [r["step"] for r in rows]
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    ax.plot(steps, [r["bits_per_token"] for r in rows], label="train (bits/token)")
+    ax.plot(steps, [r["heldout_bits_per_token"] for r in rows], label="held-out ELBO")
+    ax.set_xlabel("step")
+    ax.set_ylabel("bits per token")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(png, dpi=110)
+    plt.close(fig)
