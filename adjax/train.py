@@ -75,8 +75,3 @@ def make_train_step(loss_fn: LossFn, optimizer: optax.GradientTransformation, *,
         return new, metrics
 
     return jax.jit(step, donate_argnums=0)
-
-
-def make_eval_step(metric_fn: Callable[[Any, Any, jax.Array], jax.Array]):
-    """``eval_step(params, batch, key) -> metric`` jitted (params are not donated)."""
-    return jax.jit(metric_fn)
