@@ -28,6 +28,8 @@ def _positive_int(text: str) -> int:
 
 def _find_model(model_dir: str | None) -> Path:
     path = Path(model_dir) if model_dir else DEFAULT_MODEL_DIR
+    if (path / "tokenizer.json").is_file() and (path / "checkpoints").is_dir():
+        return path  # a training run directory
     if not (path / "manifest.json").is_file():
         if model_dir is None:
             raise UserError(
@@ -41,8 +43,25 @@ def _find_model(model_dir: str | None) -> Path:
 def cmd_generate(args: argparse.Namespace) -> int:
     if not args.spec.strip():
         raise UserError("the specification is empty; describe the code you want")
-    _find_model(args.model)
-    raise UserError("generation needs the code model, which is not part of this build yet")
+    path = _find_model(args.model)
+    if not (path / "checkpoints").is_dir():
+        raise UserError(f"{path} has a manifest but no checkpoints/: the model is incomplete")
+    import json
+
+    from adjax_code.generator import Generator
+
+    try:
+        gen = Generator.load(path)
+        result = gen.generate(args.spec, args.language, samples=args.samples, seed=args.seed,
+                              steps=args.steps)
+    except (ValueError, FileNotFoundError) as err:
+        raise UserError(str(err)) from None
+    if args.json:
+        print(json.dumps({"candidates": [c.__dict__ for c in result.candidates],
+                          "timings": result.timings}, indent=2))
+    else:
+        print(result.best.code, end="" if result.best.code.endswith("\n") else "\n")
+    return 0
 
 
 def _read_source(path: str, what: str) -> str:

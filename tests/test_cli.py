@@ -15,7 +15,7 @@ def test_generate_without_model_is_one_clear_line(capsys, tmp_path):
     assert code == 1 and "manifest.json is missing" in capsys.readouterr().err
     (tmp_path / "manifest.json").write_text("{}")
     code = cli.main(["generate", "add", "--model", str(tmp_path)])
-    assert code == 1 and "not part of this build" in capsys.readouterr().err
+    assert code == 1 and "model is incomplete" in capsys.readouterr().err
 
 
 def test_bad_arguments_exit_nonzero(capsys):
