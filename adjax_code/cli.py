@@ -132,23 +132,19 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     if args.references == bool(args.samples):
         raise UserError("give either --samples FILE or --references")
+    tasks_bench = args.benchmark == "tasks"
     try:
-        if args.benchmark == "tasks":
-            samples = (evaluation.reference_samples(args.split) if args.references
-                       else evaluation.read_jsonl(args.samples))
-            if not samples:
-                raise UserError("no samples to score")
-            with tqdm(total=len(samples), desc="scoring", unit="prog", disable=args.quiet,
-                      file=sys.stderr) as bar:
-                results = evaluation.score_task_samples(samples, progress=bar)
+        if args.references:
+            samples = (evaluation.reference_samples(args.split) if tasks_bench
+                       else evaluation.humaneval_canonical())
         else:
-            samples = (evaluation.humaneval_canonical() if args.references
-                       else evaluation.read_jsonl(args.samples))
-            if not samples:
-                raise UserError("no samples to score")
-            with tqdm(total=len(samples), desc="scoring", unit="prog", disable=args.quiet,
-                      file=sys.stderr) as bar:
-                results = evaluation.score_humaneval(samples, progress=bar)
+            samples = evaluation.read_jsonl(args.samples)
+        if not samples:
+            raise UserError("no samples to score")
+        score = evaluation.score_task_samples if tasks_bench else evaluation.score_humaneval
+        with tqdm(total=len(samples), desc="scoring", unit="prog", disable=args.quiet,
+                  file=sys.stderr) as bar:
+            results = score(samples, progress=bar)
     except FileNotFoundError as err:
         raise UserError(f"samples file {err.filename} does not exist") from None
     except (ValueError, KeyError, RuntimeError) as err:

@@ -67,27 +67,24 @@ for (const [i, args, want] of __adjaxCases) {{
 '''
 
 
-def java_literal(value: Any, type_: str) -> str:
+def _literal(value: Any, type_: str, list_prefix: dict[str, str]) -> str:
+    """A Java or Go literal; the two differ only in how a list literal opens."""
     if type_ == "bool":
         return "true" if value else "false"
     if type_ == "int":
         return str(int(value))
     if type_ == "str":
         return json.dumps(value)
-    inner = type_[5:-1]
-    items = ", ".join(java_literal(v, inner) for v in value)
-    return f"new {JAVA_TYPES[type_]}{{{items}}}"
+    items = ", ".join(_literal(v, type_[5:-1], list_prefix) for v in value)
+    return f"{list_prefix[type_]}{{{items}}}"
+
+
+def java_literal(value: Any, type_: str) -> str:
+    return _literal(value, type_, {t: f"new {JAVA_TYPES[t]}" for t in ("list[int]", "list[str]")})
 
 
 def go_literal(value: Any, type_: str) -> str:
-    if type_ == "bool":
-        return "true" if value else "false"
-    if type_ == "int":
-        return str(int(value))
-    if type_ == "str":
-        return json.dumps(value)
-    inner = type_[5:-1]
-    return f"{GO_TYPES[type_]}{{{', '.join(go_literal(v, inner) for v in value)}}}"
+    return _literal(value, type_, GO_TYPES)
 
 
 def _java_lines(task: Task, cases, cls: str = "Solution") -> list[str]:
