@@ -93,6 +93,15 @@ def typed_from_javascript(js: str, sig: str) -> str:
     return f"function {fn}({typed}): {ret} {{\n{body}"
 
 
+def entry(id: str, category: str, sig: str, specs: list[str], tests: list, py: str, js: str,
+          java: str, go: str, ts: str | None = None) -> Task:
+    """``task`` with the solutions given positionally (Python, JavaScript, Java, Go) and
+    TypeScript optional (derived from the JavaScript one when omitted)."""
+    extra = {"typescript": ts} if ts is not None else {}
+    return task(id, category, sig, specs, tests, python=py, javascript=js, java=java, go=go,
+                **extra)
+
+
 @functools.cache
 def all_tasks() -> tuple[Task, ...]:
     from adjax_code.tasks import data_algorithms, data_basics, data_lists, data_strings

@@ -1,13 +1,6 @@
 """Sorting, searching and small algorithms."""
 
-from adjax_code.tasks import task as T
-
-
-def _a(id, category, sig, specs, tests, py, js, java, go, ts=None):
-    extra = {"typescript": ts} if ts is not None else {}
-    return T(id, category, sig, specs, tests, python=py, javascript=js, java=java, go=go,
-             **extra)
-
+from adjax_code.tasks import entry as _a
 
 TASKS = [
     _a("sort_ascending", "sorting", "sort_ascending(xs: list[int]) -> list[int]",

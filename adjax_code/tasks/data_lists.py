@@ -1,13 +1,6 @@
 """Lists, and dictionaries/maps used inside list and string tasks."""
 
-from adjax_code.tasks import task as T
-
-
-def _l(id, category, sig, specs, tests, py, js, java, go, ts=None):
-    extra = {"typescript": ts} if ts is not None else {}
-    return T(id, category, sig, specs, tests, python=py, javascript=js, java=java, go=go,
-             **extra)
-
+from adjax_code.tasks import entry as _l
 
 TASKS = [
     _l("sum_list", "lists", "sum_list(xs: list[int]) -> int",

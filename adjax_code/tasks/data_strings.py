@@ -1,13 +1,11 @@
 """Strings."""
 
-from adjax_code.tasks import task as T
+from adjax_code.tasks import entry
 
 
-def _s(id, sig, specs, tests, py, js, java, go, ts=None):
-    """A string task; TypeScript defaults to the JavaScript body with typed parameters."""
-    extra = {"typescript": ts} if ts is not None else {}
-    return T(id, "strings", sig, specs, tests, python=py, javascript=js, java=java, go=go,
-             **extra)
+def _s(id, *rest, **kw):
+    """A string task: ``entry`` with the category filled in."""
+    return entry(id, "strings", *rest, **kw)
 
 
 TASKS = [
