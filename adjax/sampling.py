@@ -133,7 +133,8 @@ def _grid(cfg: SamplerConfig, length: int) -> tuple[int, int]:
 
 def sample(params: Any, key: jax.Array, tokens: jax.Array, cond: jax.Array | None = None,
            cond_mask: jax.Array | None = None, uncond: jax.Array | None = None, *,
-           model: Any, cfg: SamplerConfig, mask_id: int, history: bool = False):
+           model: Any, cfg: SamplerConfig, mask_id: int, history: bool = False,
+           stop_id: int | None = None):
     """Fills every [MASK] in ``tokens`` [B, L].
 
     Args:
@@ -147,6 +148,9 @@ def sample(params: Any, key: jax.Array, tokens: jax.Array, cond: jax.Array | Non
       cfg: the sampler configuration.
       mask_id: the [MASK] token id.
       history: also return the tokens after every step [S, B, L].
+      stop_id: an end token (EOS). With blocks, once every row holds it in an earlier
+        block the remaining steps skip the network; masks left after a row's first end
+        token are filled with it.
 
     Returns:
       tokens [B, L] (and the history when asked).
@@ -166,6 +170,15 @@ def sample(params: Any, key: jax.Array, tokens: jax.Array, cond: jax.Array | Non
 
     def step(current, i):
         j, blk = i % per_block, i // per_block
+        if stop_id is None or n_blocks == 1:
+            new = _step(current, i, j, blk)
+        else:
+            ended = ((current == stop_id) & (positions < blk * block)[None, :]).any(axis=-1)
+            new = jax.lax.cond(ended.all(), lambda c: c, lambda c: _step(c, i, j, blk),
+                               current)
+        return new, (new if history else None)
+
+    def _step(current, i, j, blk):
         alpha_t = schedule.alpha(1.0 - j / per_block)
         alpha_s = jnp.where(j == per_block - 1, 1.0, schedule.alpha(1.0 - (j + 1) / per_block))
         masked = current == mask_id
@@ -179,16 +192,18 @@ def sample(params: Any, key: jax.Array, tokens: jax.Array, cond: jax.Array | Non
             key=jax.random.fold_in(key, i), logits=mask_logits(logits, mask_id),
             tokens=current, eligible=eligible, alpha_t=alpha_t, alpha_s=alpha_s,
         )
-        new = rule(inp, cfg)
-        return new, (new if history else None)
+        return rule(inp, cfg)
 
     out, hist = jax.lax.scan(step, tokens, jnp.arange(n_blocks * per_block))
+    if stop_id is not None:
+        after_stop = jnp.cumsum(out == stop_id, axis=-1) > 0
+        out = jnp.where(after_stop & (out == mask_id), stop_id, out)
     return (out, hist) if history else out
 
 
-@functools.partial(jax.jit, static_argnames=("model", "cfg", "mask_id", "history"))
+@functools.partial(jax.jit, static_argnames=("model", "cfg", "mask_id", "history", "stop_id"))
 def sample_jit(params, key, tokens, cond=None, cond_mask=None, uncond=None, *, model, cfg,
-               mask_id, history=False):
+               mask_id, history=False, stop_id=None):
     """``sample`` compiled once per (shapes, model graph, config)."""
     return sample(params, key, tokens, cond, cond_mask, uncond, model=model, cfg=cfg,
-                  mask_id=mask_id, history=history)
+                  mask_id=mask_id, history=history, stop_id=stop_id)

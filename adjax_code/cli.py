@@ -27,35 +27,51 @@ def _positive_int(text: str) -> int:
 
 
 def _find_model(model_dir: str | None) -> Path:
-    path = Path(model_dir) if model_dir else DEFAULT_MODEL_DIR
+    """The model directory to load: a packaged model (manifest.json, verified on load) or a
+    training run (tokenizer.json + checkpoints/); the shipped model when none is given."""
+    from adjax_code import model_store
+
+    path = Path(model_dir) if model_dir else model_store.DEFAULT_DIR
     if (path / "tokenizer.json").is_file() and (path / "checkpoints").is_dir():
-        return path  # a training run directory
+        return path
     if not (path / "manifest.json").is_file():
         if model_dir is None:
-            raise UserError(
-                f"no model installed yet: the default model directory {path} holds no "
-                "manifest.json; pass --model DIR with a trained model"
-            )
-        raise UserError(f"no model at {path}: manifest.json is missing")
+            raise UserError(f"no model installed: {path} holds no manifest.json; reinstall "
+                            "adjax or pass --model DIR")
+        raise UserError(f"no model at {path}: neither manifest.json (a packaged model) nor "
+                        "checkpoints/ (a training run)")
     return path
 
 
-def cmd_generate(args: argparse.Namespace) -> int:
-    if not args.spec.strip():
-        raise UserError("the specification is empty; describe the code you want")
-    path = _find_model(args.model)
-    if not (path / "checkpoints").is_dir():
-        raise UserError(f"{path} has a manifest but no checkpoints/: the model is incomplete")
-    import json
-
+def _load_generator(model_dir: str | None):
+    from adjax_code import model_store, runtime
     from adjax_code.generator import Generator
 
+    runtime.enable_compilation_cache()
+    path = _find_model(model_dir)
     try:
-        gen = Generator.load(path)
-        result = gen.generate(args.spec, args.language, samples=args.samples, seed=args.seed,
-                              steps=args.steps)
-    except (ValueError, FileNotFoundError) as err:
+        return Generator.load(path)
+    except model_store.ModelError as err:
         raise UserError(str(err)) from None
+    except (ValueError, FileNotFoundError, KeyError) as err:
+        raise UserError(f"cannot load the model in {path}: {err}") from None
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    import json
+    import time
+
+    if not args.spec.strip():
+        raise UserError("the specification is empty; describe the code you want")
+    gen = _load_generator(args.model)
+    t0 = time.perf_counter()
+    try:
+        result = gen.generate(args.spec, args.language, samples=args.samples, seed=args.seed,
+                              steps=args.steps, length=args.length, prefix=args.prefix or "",
+                              repair_rounds=args.repair_rounds)
+    except ValueError as err:
+        raise UserError(str(err)) from None
+    result.timings["generate_s"] = time.perf_counter() - t0
     if args.json:
         print(json.dumps({"candidates": [c.__dict__ for c in result.candidates],
                           "timings": result.timings}, indent=2))
@@ -130,12 +146,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     from adjax_code import evaluation
 
-    if args.references == bool(args.samples):
-        raise UserError("give either --samples FILE or --references")
+    if sum([args.references, bool(args.samples), bool(args.model)]) != 1:
+        raise UserError("give one of --samples FILE, --references or --model DIR")
+    if args.model:
+        return _eval_model(args)
     tasks_bench = args.benchmark == "tasks"
     try:
         if args.references:
-            samples = (evaluation.reference_samples(args.split) if tasks_bench
+            samples = (evaluation.reference_samples(args.split or "all") if tasks_bench
                        else evaluation.humaneval_canonical())
         else:
             samples = evaluation.read_jsonl(args.samples)
@@ -160,6 +178,63 @@ def cmd_eval(args: argparse.Namespace) -> int:
         print(json.dumps(table, indent=2))
     else:
         print(evaluation.format_table(table))
+    return 0
+
+
+def _eval_model(args: argparse.Namespace) -> int:
+    import json
+
+    from tqdm import tqdm
+
+    from adjax_code import evaluation, model_eval, tasks
+
+    if args.benchmark != "tasks":
+        raise UserError("--model evaluation runs on the task suite: use --benchmark tasks")
+    split = args.split or "heldout"
+    langs = args.languages or list(tasks.LANGS)
+    gen = _load_generator(args.model)
+    n = len(tasks.load(split)) * len(langs)
+    with tqdm(total=n, desc="generating", unit="task", disable=args.quiet,
+              file=sys.stderr) as bar:
+        rows = model_eval.generate(gen, split, langs, candidates=args.candidates,
+                                   seed=args.seed, steps=args.steps, progress=bar)
+    with tqdm(total=3 * len(rows), desc="scoring", unit="prog", disable=args.quiet,
+              file=sys.stderr) as bar:
+        rows = model_eval.score(rows, progress=bar)
+    table = model_eval.summarize(rows)
+    if args.out:
+        evaluation.write_jsonl(args.out, rows)
+    if args.json:
+        print(json.dumps(table, indent=2))
+    else:
+        print(model_eval.format_table(table))
+    return 0
+
+
+def cmd_model(args: argparse.Namespace) -> int:
+    import json
+
+    from adjax_code import model_store
+
+    if args.action == "verify":
+        path = Path(args.dir) if args.dir else model_store.DEFAULT_DIR
+        try:
+            manifest = model_store.verify(path)
+        except model_store.ModelError as err:
+            raise UserError(str(err)) from None
+        print(f"OK {path}: {len(manifest['files'])} files match their sha256")
+        return 0
+    from adjax_code import packaging
+
+    if not args.out:
+        raise UserError("model package needs --out DIR")
+    try:
+        manifest = packaging.package(args.dir, args.out, evaluate=args.evaluate,
+                                     progress=not args.quiet)
+    except (ValueError, FileNotFoundError) as err:
+        raise UserError(str(err)) from None
+    print(json.dumps({k: manifest[k] for k in ("files", "heldout_bits_per_token")
+                      if k in manifest}, indent=2))
     return 0
 
 
@@ -210,6 +285,12 @@ def build_parser() -> argparse.ArgumentParser:
                      help="candidates sampled in parallel; the best by reward is printed")
     gen.add_argument("--steps", type=_positive_int, default=None, help="denoising steps")
     gen.add_argument("--seed", type=int, default=0)
+    gen.add_argument("--length", type=_positive_int, default=None,
+                     help="output tokens (default 128)")
+    gen.add_argument("--prefix", default=None,
+                     help="code the output must start with, kept exactly")
+    gen.add_argument("--repair-rounds", type=int, default=2,
+                     help="rounds of remasking syntax errors and resampling")
     gen.add_argument("--json", action="store_true", help="print every candidate as JSON")
     gen.add_argument("--model", default=None, help="model directory (default: the shipped one)")
     gen.set_defaults(func=cmd_generate)
@@ -230,13 +311,23 @@ def build_parser() -> argparse.ArgumentParser:
                            description="Score generated samples, or the reference solutions, "
                            "on the built-in task suite or HumanEval; prints pass@k per language.")
     bench.add_argument("--benchmark", choices=("tasks", "humaneval"), default="tasks")
-    bench.add_argument("--split", choices=("all", "train", "heldout"), default="all",
-                       help="task-suite split (for --references)")
+    bench.add_argument("--split", choices=("all", "train", "heldout"), default=None,
+                       help="task-suite split (default: all for --references, heldout for "
+                       "--model)")
     bench.add_argument("--samples", default=None,
                        help="JSONL: task_id, language, code (tasks) or task_id, completion "
                        "(humaneval)")
     bench.add_argument("--references", action="store_true",
                        help="score the reference / canonical solutions instead")
+    bench.add_argument("--model", default=None, metavar="DIR",
+                       help="generate with this model, then score (split default: heldout)")
+    bench.add_argument("--candidates", type=_positive_int, default=4,
+                       help="with --model: candidates per task and language")
+    bench.add_argument("--languages", nargs="+", choices=LANGUAGES, default=None,
+                       help="with --model: the languages to evaluate (default: all)")
+    bench.add_argument("--steps", type=_positive_int, default=None,
+                       help="with --model: denoising steps")
+    bench.add_argument("--seed", type=int, default=0, help="with --model: sampling seed")
     bench.add_argument("--k", type=_positive_int, nargs="+", default=[1],
                        help="the k of pass@k (several allowed)")
     bench.add_argument("--out", default=None, help="write per-sample results as JSONL")
@@ -256,6 +347,19 @@ def build_parser() -> argparse.ArgumentParser:
                     help="override config values, e.g. train.steps=100")
     tr.add_argument("--quiet", action="store_true", help="no progress bar")
     tr.set_defaults(func=cmd_train)
+
+    mod = sub.add_parser("model", help="package or verify a model directory",
+                         description="verify: check every file of a packaged model against "
+                         "the sha256 in its manifest. package: turn a training run into a "
+                         "packaged model (weights, tokenizer, manifest).")
+    mod.add_argument("action", choices=("verify", "package"))
+    mod.add_argument("dir", nargs="?", default=None,
+                     help="verify: the model (default: the shipped one); package: the run")
+    mod.add_argument("--out", default=None, help="package: the model directory to write")
+    mod.add_argument("--evaluate", action="store_true",
+                     help="package: also measure held-out pass@1 into the manifest")
+    mod.add_argument("--quiet", action="store_true", help="no progress bars")
+    mod.set_defaults(func=cmd_model)
     return parser
 
 

@@ -33,6 +33,7 @@ class DataConfig:
     cond_len: int = 64
     max_files: int = 400  # per source tree; 0 leaves the machine's trees out
     include_tasks: bool = True
+    task_repeat: int = 1  # times each task-suite train pair appears in the training rows
     jsonl: str = ""  # comma-separated JSONL files of {"spec", "language", "code"}
     heldout_fraction: float = 0.02
 
@@ -43,6 +44,8 @@ class DataConfig:
             raise ValueError(f"buckets must be lengths > 1, got {self.buckets}")
         if self.cond_len <= 1 or self.max_files < 0:
             raise ValueError("cond_len must be > 1 and max_files >= 0")
+        if self.task_repeat < 1:
+            raise ValueError(f"task_repeat must be at least 1, got {self.task_repeat}")
         if not 0 < self.heldout_fraction < 1:
             raise ValueError(f"heldout_fraction must lie in (0, 1), got {self.heldout_fraction}")
 
@@ -59,10 +62,24 @@ def build_corpus(cfg: DataConfig) -> tuple[list[Pair], list[Pair], dict]:
     unique = deduplicate(pairs)
     train, held = heldout_split(unique, cfg.heldout_fraction)
     counts: dict = {"raw": len(pairs), "deduplicated": len(unique), "train": len(train),
-                    "heldout": len(held), "by_language": {}}
+                    "heldout": len(held), "by_language": {}, "by_source": {}}
+    roots = [str(r) for rs in default_trees().values() for r in rs]
+    for p in unique:
+        source = _source_name(p.source, roots)
+        counts["by_source"][source] = counts["by_source"].get(source, 0) + 1
+    if cfg.task_repeat > 1:
+        train += [p for p in train if p.source.startswith("tasks:")] * (cfg.task_repeat - 1)
+        counts["train_rows"] = len(train)
     for p in unique:
         counts["by_language"][p.language] = counts["by_language"].get(p.language, 0) + 1
     return train, held, counts
+
+
+def _source_name(source: str, roots: list[str]) -> str:
+    """The source tree, ``tasks`` or ``jsonl`` a pair came from (for manifests)."""
+    if source.startswith("tasks:"):
+        return "tasks"
+    return next((r for r in roots if source.startswith(r)), "jsonl")
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from adjax.config import (
 )
 from adjax.nets import Transformer
 from adjax.nets.functional import split
-from adjax_code import rewards, syntax
+from adjax_code import languages, model_store, rewards, syntax
 from adjax_code.data import DataConfig
 from adjax_code.tokenizer import CodeTokenizer
 
@@ -34,6 +34,7 @@ class Candidate:
     code: str
     scores: dict
     repair_rounds: int
+    draft: str = ""  # the code before syntax repair
 
 
 @dataclasses.dataclass
@@ -46,29 +47,64 @@ class Generation:
         return max(self.candidates, key=lambda c: c.scores["overall"])
 
 
-class Generator:
-    """Holds a loaded model; every call is pure given (spec, language, seed)."""
+@dataclasses.dataclass(frozen=True)
+class Request:
+    """One specification to write code for.
 
-    def __init__(self, model, params, tokenizer: CodeTokenizer, cfg: dict):
+    Attributes:
+      spec: the specification text.
+      language: a registered language name.
+      prefix: code every candidate must start with (its tokens are clamped).
+      tests: test code in the language; adds the functional reward to the scores.
+      init: starting tokens [samples, length]: any non-[MASK] token is kept exactly (fixed
+        spans anywhere); overrides ``prefix``.
+    """
+
+    spec: str
+    language: str
+    prefix: str = ""
+    tests: str | None = None
+    init: np.ndarray | None = None
+
+
+def _run_config(saved: dict) -> dict:
+    return {
+        "net": from_dict(NetConfig, saved["net"]),
+        "diffusion": from_dict(MaskedDiffusionConfig, saved["diffusion"]),
+        "sampler": from_dict(SamplerConfig, saved["sampler"]),
+        "optim": from_dict(OptimConfig, saved["optim"]),
+        "train": from_dict(TrainConfig, saved["train"]),
+        "data": from_dict(DataConfig, {**saved["data"],
+                                       "buckets": tuple(saved["data"]["buckets"])}),
+    }
+
+
+class Generator:
+    """Holds a loaded model; every call is a pure function of its requests and seed."""
+
+    def __init__(self, model, params, tokenizer: CodeTokenizer, cfg: dict,
+                 manifest: dict | None = None):
         self.model, self.params, self.tok, self.cfg = model, params, tokenizer, cfg
+        self.manifest = manifest or {}
 
     @classmethod
-    def load(cls, run_dir: str | Path) -> Generator:
-        """Loads a training run directory (tokenizer.json + checkpoints/)."""
-        run_dir = Path(run_dir)
-        tok = CodeTokenizer.load(run_dir / "tokenizer.json")
-        with checkpoint.Checkpointer(run_dir / "checkpoints") as ckpt:
-            meta = ckpt.read_meta()
-            saved = meta["config"]
-            cfg = {
-                "net": from_dict(NetConfig, saved["net"]),
-                "diffusion": from_dict(MaskedDiffusionConfig, saved["diffusion"]),
-                "sampler": from_dict(SamplerConfig, saved["sampler"]),
-                "optim": from_dict(OptimConfig, saved["optim"]),
-                "train": from_dict(TrainConfig, saved["train"]),
-                "data": from_dict(DataConfig, {**saved["data"],
-                                               "buckets": tuple(saved["data"]["buckets"])}),
-            }
+    def load(cls, path: str | Path) -> Generator:
+        """Loads a packaged model (manifest.json, verified) or a training run directory
+        (tokenizer.json + checkpoints/)."""
+        path = Path(path)
+        if model_store.is_packaged(path):
+            manifest = model_store.verify(path)
+            cfg = _run_config(manifest["config"])
+            model, template = split(Transformer(cfg["net"], rngs=nnx.Rngs(0)))
+            params = model_store.load_params(path, template)
+            return cls(model, params, CodeTokenizer.load(path / model_store.TOKENIZER), cfg,
+                       manifest)
+        if not (path / "checkpoints").is_dir():
+            raise FileNotFoundError(f"{path} is neither a packaged model (manifest.json) nor "
+                                    "a training run (checkpoints/)")
+        tok = CodeTokenizer.load(path / "tokenizer.json")
+        with checkpoint.Checkpointer(path / "checkpoints") as ckpt:
+            cfg = _run_config(ckpt.read_meta()["config"])
             model, params = split(Transformer(cfg["net"], rngs=nnx.Rngs(0)))
             opt = train.make_optimizer(cfg["optim"])
             template = train.init_state(params, opt, jax.random.key(0),
@@ -77,79 +113,132 @@ class Generator:
         params = state.ema_params if state.ema_params is not None else state.params
         return cls(model, params, tok, cfg)
 
-    def _cond(self, spec: str, language: str, n: int) -> tuple[jax.Array, jax.Array]:
+    @property
+    def default_length(self) -> int:
+        """Output tokens when not given: 128 (most functions fit), or the largest bucket the
+        model was trained with when that is smaller."""
+        return min(128, max(self.cfg["data"].buckets))
+
+    def _cond_row(self, spec: str, language: str) -> list[int]:
         length = self.cfg["data"].cond_len
         ids = ([self.tok.language_id(language)] + self.tok.encode(spec))[:length]
-        row = ids + [self.tok.pad_id] * (length - len(ids))
-        cond = jnp.asarray([row] * n, jnp.int32)
-        return cond, cond != self.tok.pad_id
+        return ids + [self.tok.pad_id] * (length - len(ids))
 
-    def _decode(self, row: np.ndarray) -> tuple[str, list[int]]:
+    def _decode(self, row: np.ndarray, language: str) -> tuple[str, list[int]]:
+        """(tidied code, raw token ids up to EOS) of one output row."""
         ids = [int(t) for t in row]
         if self.tok.eos_id in ids:
             ids = ids[:ids.index(self.tok.eos_id)]
-        ids = [t for t in ids if t != self.tok.pad_id]
+        ids = [t for t in ids if t not in (self.tok.pad_id, self.cfg["diffusion"].mask_id)]
         return self.tok.decode(ids), ids
+
+    def _tidy(self, code: str, language: str) -> str:
+        tidy = languages.get(language).tidy
+        return tidy(code) if tidy else code
 
     def generate(self, spec: str, language: str, *, samples: int = 4, seed: int = 0,
                  steps: int | None = None, length: int | None = None, prefix: str = "",
-                 repair_rounds: int = 2, tests: str | None = None) -> Generation:
+                 repair_rounds: int = 2, tests: str | None = None,
+                 init: np.ndarray | None = None, sampler: SamplerConfig | None = None
+                 ) -> Generation:
         """Candidates for ``spec``, best first by overall reward.
 
         Args:
-          length: the token bucket (default: the largest the model was trained with).
+          samples: candidates sampled in parallel.
+          seed: the same seed and inputs give the same candidates.
+          steps: denoising steps (default: the model's sampler config).
+          length: output tokens (default ``default_length``).
           prefix: code the output must start with; its tokens are clamped.
           repair_rounds: rounds of remasking tree-sitter error spans and resampling.
           tests: test code in the language, to add the functional reward.
+          init: starting tokens [samples, length]; non-[MASK] tokens are kept.
+          sampler: a sampler config replacing the model's.
         """
-        if not spec.strip():
-            raise ValueError("the specification is empty")
-        buckets = self.cfg["data"].buckets
-        length = length or max(buckets)
-        scfg = self.cfg["sampler"]
-        if steps:
-            scfg = dataclasses.replace(scfg, num_steps=steps)
+        req = Request(spec, language, prefix, tests, init)
+        return self.generate_many([req], samples=samples, seed=seed, steps=steps,
+                                  length=length, repair_rounds=repair_rounds,
+                                  sampler=sampler)[0]
+
+    def _start_rows(self, req: Request, samples: int, length: int) -> np.ndarray:
         mask = self.cfg["diffusion"].mask_id
-        prefix_ids = self.tok.encode(prefix) if prefix else []
+        if req.init is not None:
+            init = np.asarray(req.init, np.int32)
+            if init.shape != (samples, length):
+                raise ValueError(f"init has shape {init.shape}; expected {(samples, length)}")
+            return init
+        rows = np.full((samples, length), mask, np.int32)
+        prefix_ids = self.tok.encode(req.prefix) if req.prefix else []
         if len(prefix_ids) >= length:
             raise ValueError(f"the prefix takes {len(prefix_ids)} tokens; the output holds "
                              f"{length}")
-        tokens = np.full((samples, length), mask, np.int32)
-        tokens[:, :len(prefix_ids)] = prefix_ids
-        cond, cond_mask = self._cond(spec, language, samples)
+        rows[:, :len(prefix_ids)] = prefix_ids
+        return rows
+
+    def generate_many(self, requests: list[Request], *, samples: int = 4, seed: int = 0,
+                      steps: int | None = None, length: int | None = None,
+                      repair_rounds: int = 2, sampler: SamplerConfig | None = None
+                      ) -> list[Generation]:
+        """``generate`` for several requests in one batch of ``len(requests) * samples``
+        rows (one sampler call per repair round for all of them)."""
+        if samples <= 0:
+            raise ValueError(f"samples must be positive, got {samples}")
+        for req in requests:
+            if not req.spec.strip():
+                raise ValueError("the specification is empty")
+            languages.get(req.language)
+        length = length or self.default_length
+        scfg = sampler or self.cfg["sampler"]
+        if steps:
+            scfg = dataclasses.replace(scfg, num_steps=steps)
+        mask = self.cfg["diffusion"].mask_id
+        start = np.concatenate([self._start_rows(r, samples, length) for r in requests])
+        fixed = start != mask
+        cond = jnp.asarray([self._cond_row(r.spec, r.language)
+                            for r in requests for _ in range(samples)], jnp.int32)
+        cond_mask = cond != self.tok.pad_id
         key = jax.random.key(seed)
+
+        def run(tokens: np.ndarray, k: jax.Array) -> np.ndarray:
+            return np.asarray(sampling.sample_jit(
+                self.params, k, jnp.asarray(tokens), cond, cond_mask, model=self.model,
+                cfg=scfg, mask_id=mask, stop_id=self.tok.eos_id))
+
         t0 = time.perf_counter()
-        out = np.asarray(sampling.sample_jit(self.params, key, jnp.asarray(tokens), cond,
-                                             cond_mask, model=self.model, cfg=scfg,
-                                             mask_id=mask))
+        out = run(start, key)
         t_sample = time.perf_counter() - t0
-        rounds = np.zeros(samples, int)
+        lang_of = [r.language for r in requests for _ in range(samples)]
+        drafts = [self._tidy(self._decode(row, lang)[0], lang)
+                  for row, lang in zip(out, lang_of, strict=True)]
+        rounds = np.zeros(len(out), int)
         t0 = time.perf_counter()
         for r in range(repair_rounds):
-            remask = np.asarray(out).copy()
-            todo = False
+            remask, todo = out.copy(), False
             for i, row in enumerate(out):
-                code, ids = self._decode(row)
-                spans = syntax.error_spans(code, language)
+                code, ids = self._decode(row, lang_of[i])
+                spans = syntax.error_spans(code, lang_of[i])
                 if not spans:
                     continue
                 hit = syntax.spans_to_tokens(spans, self.tok.byte_offsets(ids), margin=1)
-                hit = [h for h in hit if h >= len(prefix_ids)]
+                hit = [h for h in hit if not fixed[i, h]]
                 if hit:
                     remask[i, hit] = mask
                     rounds[i] += 1
                     todo = True
             if not todo:
                 break
-            out = np.asarray(sampling.sample_jit(
-                self.params, jax.random.fold_in(key, r + 1), jnp.asarray(remask), cond,
-                cond_mask, model=self.model, cfg=scfg, mask_id=mask))
+            out = run(remask, jax.random.fold_in(key, r + 1))
         t_repair = time.perf_counter() - t0
-        codes = [self._decode(row)[0] for row in out]
-        scores = rewards.score(codes, language, spec=spec, tests=tests)
-        cands = [Candidate(c, s, int(n)) for c, s, n in zip(codes, scores, rounds, strict=True)]
-        cands.sort(key=lambda c: -c.scores["overall"])
-        n_tokens = samples * length
-        return Generation(cands, {"sample_s": t_sample, "repair_s": t_repair,
-                                  "tokens": n_tokens,
-                                  "tokens_per_s": n_tokens / max(t_sample, 1e-9)})
+        results = []
+        for j, req in enumerate(requests):
+            rows = range(j * samples, (j + 1) * samples)
+            codes = [self._tidy(self._decode(out[i], req.language)[0], req.language)
+                     for i in rows]
+            scores = rewards.score(codes, req.language, spec=req.spec, tests=req.tests)
+            cands = [Candidate(c, s, int(rounds[i]), drafts[i])
+                     for c, s, i in zip(codes, scores, rows, strict=True)]
+            cands.sort(key=lambda c: -c.scores["overall"])
+            n_tokens = len(out) * length
+            results.append(Generation(cands, {
+                "sample_s": t_sample, "repair_s": t_repair, "tokens": samples * length,
+                "tokens_per_s": n_tokens / max(t_sample, 1e-9), "batch_rows": len(out)}))
+        return results

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import importlib
+import re
 from collections.abc import Callable
 
 import tree_sitter
@@ -30,6 +31,8 @@ class Language:
       toolchain: executables that must be on PATH.
       function_types: tree-sitter node types of function-like definitions.
       naming: the function-naming convention (``snake`` or ``camel``).
+      tidy: a text fix applied to generated code before it is scored (Go and Java: add the
+        standard-library imports the code uses and lacks, as goimports would), or None.
     """
 
     name: str
@@ -43,6 +46,7 @@ class Language:
     toolchain: tuple[str, ...]
     function_types: tuple[str, ...]
     naming: str
+    tidy: Callable[[str], str] | None = None
 
     @functools.cached_property
     def ts_language(self) -> tree_sitter.Language:
@@ -57,6 +61,30 @@ class Language:
         fill: Callable[[tuple[str, ...]], list[str]] = lambda cmd: [  # noqa: E731
             part.replace("{file}", self.main_file) for part in cmd]
         return [fill(c) for c in self.build] + [fill(self.run)]
+
+
+_GO_PACKAGES = ("fmt", "sort", "strings", "strconv", "unicode", "math", "bytes", "slices")
+_GO_IMPORTS = re.compile(r'^\s*import\s*(\([^)]*\)|"[^"]+")', re.M)
+
+
+def tidy_go(code: str) -> str:
+    """Adds ``import "pkg"`` lines for standard packages used as ``pkg.Name`` and missing."""
+    imported = set(re.findall(r'"([\w/]+)"', " ".join(_GO_IMPORTS.findall(code))))
+    body = _GO_IMPORTS.sub("", code)
+    used = [p for p in _GO_PACKAGES
+            if p not in imported and re.search(rf"(?<![\w.]){p}\.[A-Z]", body)]
+    return "".join(f'import "{p}"\n' for p in used) + ("\n" if used else "") + code
+
+
+_JAVA_UTIL = re.compile(r"(?<![\w.])(Arrays|List|ArrayList|Map|HashMap|Set|HashSet|Collections|"
+                        r"Deque|ArrayDeque|LinkedList|TreeMap|TreeSet)\b")
+
+
+def tidy_java(code: str) -> str:
+    """Adds ``import java.util.*;`` when java.util types are used and not imported."""
+    if _JAVA_UTIL.search(code) and not re.search(r"^\s*import\s+java\.util\.", code, re.M):
+        return "import java.util.*;\n\n" + code
+    return code
 
 
 _REGISTRY: dict[str, Language] = {}
@@ -110,10 +138,12 @@ register(Language(
     line_comment="//", block_comment=("/*", "*/"), build=(("javac", "-nowarn", "{file}"),),
     run=("java", "-Xshare:auto", "-XX:+UseSerialGC", "-Xss8m", "-cp", ".", "Main"),
     toolchain=("javac", "java"), function_types=("method_declaration",), naming="camel",
+    tidy=tidy_java,
 ))
 register(Language(
     name="go", extension=".go", main_file="main.go", grammar="tree_sitter_go:language",
     line_comment="//", block_comment=("/*", "*/"), build=(("go", "build", "-o", "prog", "{file}"),),
     run=("./prog",), toolchain=("go",),
     function_types=("function_declaration", "method_declaration"), naming="camel",
+    tidy=tidy_go,
 ))

@@ -22,7 +22,7 @@ from adjax import checkpoint, masked, train
 from adjax.config import to_dict
 from adjax.nets import Transformer
 from adjax.nets.functional import split
-from adjax_code import data
+from adjax_code import data, model_store
 from adjax_code.tokenizer import CodeTokenizer
 
 
@@ -100,6 +100,7 @@ def run(cfg: dict, out_dir: str | Path, *, progress: bool = True, log=print) -> 
         return total / max(n, 1)
 
     meta = {"config": {k: to_dict(v) for k, v in cfg.items()}, "corpus": counts,
+            "hardware": model_store.hardware(),
             "dropped_too_long": dropped}
     metrics_path = out / "metrics.jsonl"
     start = int(state.step)

@@ -3,6 +3,8 @@ import os
 # Eight fake CPU devices for the sharding tests; set before jax is imported anywhere.
 os.environ.setdefault("XLA_FLAGS", "--xla_force_host_platform_device_count=8")
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
+# CLI calls in tests leave the user's compilation cache alone (one test turns it on).
+os.environ["ADJAX_COMPILATION_CACHE"] = "off"
 
 import jax  # noqa: E402
 import pytest  # noqa: E402

@@ -6,16 +6,22 @@ import pytest
 from adjax_code import cli
 
 
-def test_generate_without_model_is_one_clear_line(capsys, tmp_path):
+def test_missing_or_broken_models_are_one_clear_line(capsys, tmp_path, monkeypatch):
+    from adjax_code import model_store
+
+    monkeypatch.setattr(model_store, "DEFAULT_DIR", tmp_path / "absent")
     code = cli.main(["generate", "add two numbers", "--language", "python"])
     err = capsys.readouterr().err
     assert code == 1
-    assert err.count("\n") == 1 and "no model installed yet" in err
+    assert err.count("\n") == 1 and "no model installed" in err
     code = cli.main(["generate", "add", "--model", str(tmp_path)])
-    assert code == 1 and "manifest.json is missing" in capsys.readouterr().err
+    assert code == 1 and "neither manifest.json" in capsys.readouterr().err
     (tmp_path / "manifest.json").write_text("{}")
     code = cli.main(["generate", "add", "--model", str(tmp_path)])
-    assert code == 1 and "model is incomplete" in capsys.readouterr().err
+    assert code == 1 and "not a format-1 model manifest" in capsys.readouterr().err
+    (tmp_path / "manifest.json").write_text("{not json")
+    assert cli.main(["model", "verify", str(tmp_path)]) == 1
+    assert "not valid JSON" in capsys.readouterr().err
 
 
 def test_bad_arguments_exit_nonzero(capsys):

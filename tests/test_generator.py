@@ -1,12 +1,20 @@
 """Generation through a (tiny, briefly trained) model: shapes, prefix, determinism, CLI."""
 
 import json
+import os
+import shutil
+import subprocess
+import sys
 
+import jax
+import jax.numpy as jnp
+import numpy as np
 import pytest
 
 import configs
-from adjax_code import cli, trainer
-from adjax_code.generator import Generator
+from adjax_code import cli, model_eval, model_store, packaging, tasks, trainer
+from adjax_code.generator import Generator, Request
+from adjax_code.tasks import render
 
 OVERRIDES = ["train.steps=20", "train.eval_every=10", "train.checkpoint_every=20",
              "train.batch_size=8", "data.max_files=0", "optim.total_steps=20",
@@ -34,7 +42,7 @@ def test_candidates_are_scored_and_sorted(gen):
     for c in result.candidates:
         assert all(0.0 <= v <= 1.0 for v in c.scores.values())
         assert 0 <= c.repair_rounds <= 2
-    assert result.timings["tokens"] == 3 * max(gen.cfg["data"].buckets)
+    assert result.timings["tokens"] == 3 * gen.default_length
 
 
 def test_deterministic_per_seed(gen):
@@ -67,3 +75,141 @@ def test_cli_generate_with_a_run_directory(run_dir, capsys):
     assert len(out["candidates"]) == 2 and "tokens_per_s" in out["timings"]
     assert cli.main(["generate", "x", "--language", "python", "--model", str(run_dir),
                      "--steps", "4", "--samples", "1"]) == 0
+
+
+@pytest.fixture(scope="module")
+def packaged(run_dir, tmp_path_factory):
+    out = tmp_path_factory.mktemp("pkg") / "model"
+    packaging.package(run_dir, out, progress=False)
+    return out
+
+
+def test_packaged_model_matches_the_run(gen, packaged):
+    manifest = model_store.verify(packaged)
+    assert set(manifest["files"]) == {"params.npz", "tokenizer.json", "loss.png"}
+    assert manifest["training"]["steps"] == 20 and manifest["data"]["train"] > 0
+    assert manifest["heldout_bits_per_token"] > 0
+    loaded = Generator.load(packaged)
+    a = gen.generate("sum a list", "python", samples=2, seed=3, repair_rounds=1)
+    b = loaded.generate("sum a list", "python", samples=2, seed=3, repair_rounds=1)
+    assert [c.code for c in a.candidates] == [c.code for c in b.candidates]
+
+
+def test_altered_or_missing_files_are_refused(packaged, tmp_path, capsys):
+    bad = tmp_path / "model"
+    shutil.copytree(packaged, bad)
+    raw = bytearray((bad / "params.npz").read_bytes())
+    raw[len(raw) // 2] ^= 0xFF
+    (bad / "params.npz").write_bytes(bytes(raw))
+    with pytest.raises(model_store.ModelError, match="params.npz does not match the sha256"):
+        Generator.load(bad)
+    assert cli.main(["generate", "x", "--model", str(bad)]) == 1
+    assert "does not match" in capsys.readouterr().err
+    (bad / "tokenizer.json").unlink()
+    assert cli.main(["model", "verify", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "tokenizer.json is missing" in err and "params.npz does not match" in err
+    assert cli.main(["model", "verify", str(packaged)]) == 0
+    assert "3 files match" in capsys.readouterr().out
+
+
+def test_packaging_replaces_a_model_only_when_complete(run_dir, packaged, tmp_path,
+                                                       monkeypatch):
+    target = tmp_path / "m"
+    shutil.copytree(packaged, target)
+    before = {p.name: p.read_bytes() for p in target.iterdir()}
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(model_store.shutil, "copyfile", broken)
+    with pytest.raises(OSError, match="disk full"):
+        packaging.package(run_dir, target, progress=False)
+    assert {p.name: p.read_bytes() for p in target.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]  # no temporary left
+
+
+def test_fixed_spans_anywhere_are_kept(gen):
+    rng = np.random.default_rng(0)
+    mask, length = gen.cfg["diffusion"].mask_id, 64
+    init = np.full((3, length), mask, np.int32)
+    fixed = rng.random((3, length)) < 0.3
+    init[fixed] = rng.integers(10, 200, fixed.sum())
+    out = gen.generate("x", "python", samples=3, length=length, init=init, repair_rounds=0)
+    raw = np.asarray(sampling_rows(gen, init))
+    assert (raw[fixed] == init[fixed]).all() and not (raw == mask).any()
+    assert len(out.candidates) == 3
+    with pytest.raises(ValueError, match="init has shape"):
+        gen.generate("x", "python", samples=2, length=length, init=init)
+
+
+def sampling_rows(gen, init):
+    """The sampler's raw rows for ``init``, as generate_many runs them."""
+    from adjax import sampling
+
+    cond = jnp.asarray([gen._cond_row("x", "python")] * len(init), jnp.int32)
+    return sampling.sample_jit(gen.params, jax.random.key(0), jnp.asarray(init), cond,
+                               cond != gen.tok.pad_id, model=gen.model, cfg=gen.cfg["sampler"],
+                               mask_id=gen.cfg["diffusion"].mask_id, stop_id=gen.tok.eos_id)
+
+
+def test_generate_many_is_one_batch(gen):
+    reqs = [Request("sum a list", "python", prefix="def f(xs):\n"),
+            Request("reverse a string", "go", prefix="func g(s string) string {\n")]
+    results = gen.generate_many(reqs, samples=2, seed=1, length=64)
+    assert [len(r.candidates) for r in results] == [2, 2]
+    assert all(c.code.startswith("def f(xs):\n") for c in results[0].candidates)
+    assert all("func g(s string) string {\n" in c.code for c in results[1].candidates)
+    assert results[0].timings["batch_rows"] == 4
+    with pytest.raises(ValueError, match="samples must be positive"):
+        gen.generate_many(reqs, samples=0)
+
+
+def test_model_eval_end_to_end(packaged, capsys, tmp_path):
+    out = tmp_path / "rows.jsonl"
+    assert cli.main(["eval", "--model", str(packaged), "--languages", "python",
+                     "--candidates", "2", "--steps", "4", "--quiet", "--json",
+                     "--out", str(out)]) == 0
+    table = json.loads(capsys.readouterr().out)
+    held = len(tasks.load("heldout"))
+    assert table["python"]["tasks"] == held and table["python"]["candidates"] == 2 * held
+    assert all(0.0 <= table["all"][m] <= 100.0 for m in model_eval.METRICS)
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert sum(r["chosen"] for r in rows) == held
+    assert all(r["code"].startswith(render.header(tasks.get(r["task_id"]), "python"))
+               for r in rows)
+    assert cli.main(["eval", "--model", str(packaged), "--benchmark", "humaneval"]) == 1
+    assert cli.main(["eval", "--model", str(packaged), "--references"]) == 1
+
+
+def test_model_eval_summary_on_known_rows():
+    def row(task, lang, i, draft_ok, ok, ex, syntax_ok=True):
+        return {"task_id": task, "language": lang, "candidate": i, "draft_passed": draft_ok,
+                "passed": ok, "examples_passed": ex, "syntax_draft": syntax_ok,
+                "syntax_repaired": True, "scores": {"overall": 0.5}}
+
+    rows = [row("a", "python", 0, False, False, 1, False), row("a", "python", 1, False, True, 3),
+            row("b", "python", 0, True, True, 3), row("b", "python", 1, False, False, 0)]
+    groups = {}
+    for r in rows:
+        groups.setdefault(r["task_id"], []).append(r)
+    for g in groups.values():  # what score() does: the most example tests passed wins
+        best = max(g, key=lambda r: (r["examples_passed"], r["syntax_repaired"], 0, 0))
+        for r in g:
+            r["chosen"] = r is best
+    table = model_eval.summarize(rows)["python"]
+    assert table["pass1_draft"] == 25.0 and table["pass1_repaired"] == 50.0
+    assert table["pass1_reranked"] == 100.0 and table["syntax_draft"] == 75.0
+
+
+def test_second_run_uses_the_compilation_cache(run_dir, tmp_path):
+    env = {**os.environ, "ADJAX_COMPILATION_CACHE": "on", "ADJAX_CACHE_DIR": str(tmp_path)}
+    cmd = [sys.executable, "-m", "adjax_code.cli", "generate", "add", "--model", str(run_dir),
+           "--samples", "1", "--steps", "2", "--repair-rounds", "0"]
+    first = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    entries = {p.name for p in tmp_path.iterdir()}
+    assert any(name.startswith("jit_sample_jit") for name in entries)
+    second = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    assert second.returncode == 0 and second.stdout == first.stdout
+    assert {p.name for p in tmp_path.iterdir()} == entries  # nothing new compiled

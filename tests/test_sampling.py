@@ -200,3 +200,35 @@ def test_sampler_config_errors():
                     ({"top_p": 0.0}, "top_p"), ({"guidance_scale": -1}, "guidance_scale")]:
         with pytest.raises(ValueError, match=msg):
             SamplerConfig(**kw)
+
+
+class _FixedLogits:
+    """A stand-in denoiser: token ``first`` is likely in the first ``block`` positions and
+    ``rest`` everywhere else, whatever the input."""
+
+    def __init__(self, first, rest, block):
+        self.first, self.rest, self.block = first, rest, block
+
+    def encode(self, params, cond, mask):
+        return None
+
+    def denoise(self, params, tokens, level, context):
+        pos = jnp.arange(tokens.shape[1])[None, :, None]
+        ids = jnp.arange(V)[None, None, :]
+        want = jnp.where(pos < self.block, self.first, self.rest)
+        return jnp.where(ids == want, 5.0, 0.0) * jnp.ones(tokens.shape + (V,))
+
+
+@pytest.mark.parametrize("first", [3, 7])
+def test_blocks_stop_once_every_row_has_ended(first):
+    stop, block = 3, 4
+    cfg = SamplerConfig(num_steps=8, rule="confidence", block_size=block, temperature=0.0)
+    tokens = jnp.full((B, L), MASK, jnp.int32)
+    out = sampling.sample_jit(None, jax.random.key(0), tokens, model=_FixedLogits(first, 5, block),
+                              cfg=cfg, mask_id=MASK, stop_id=stop)
+    out = np.asarray(out)
+    assert (out[:, :block] == first).all()
+    # After an all-ended first block the network is not consulted again: the rest is
+    # filled with the end token instead of the 5s the network would have chosen.
+    assert (out[:, block:] == (stop if first == stop else 5)).all()
+    assert not (out == MASK).any()

@@ -129,3 +129,12 @@ def test_batched_runs_match_single_runs():
     for item, b, s in zip(items, batched, single, strict=True):
         assert (b.status == execution.PASS) == (s.status == execution.PASS), (item[0].id, item[1])
         assert b.tests_passed == s.tests_passed, (item[0].id, item[1], b.message, s.message)
+
+
+def test_headers_are_the_opening_of_every_reference():
+    for t in tasks.load():
+        for lang in tasks.LANGS:
+            head = render.header(t, lang)
+            assert head.endswith("\n") and head in t.solutions[lang], (t.id, lang)
+    with pytest.raises(ValueError, match="unknown language"):
+        render.header(tasks.load()[0], "cobol")

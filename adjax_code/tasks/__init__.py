@@ -77,7 +77,7 @@ def task(id: str, category: str, sig: str, specs: list[str], tests: list, **solu
                 solutions={k: v.strip("\n") + "\n" for k, v in solutions.items()})
 
 
-_TS_TYPES = {"int": "number", "bool": "boolean", "str": "string", "list[int]": "number[]",
+TS_TYPES = {"int": "number", "bool": "boolean", "str": "string", "list[int]": "number[]",
              "list[str]": "string[]"}
 
 
@@ -86,8 +86,8 @@ def typed_from_javascript(js: str, sig: str) -> str:
     _, rest = sig.split("(", 1)
     params_text, returns = rest.rsplit(")", 1)
     params = [p.split(":") for p in params_text.split(",") if p.strip()]
-    typed = ", ".join(f"{n.strip()}: {_TS_TYPES[t.strip()]}" for n, t in params)
-    ret = _TS_TYPES[returns.replace("->", "").strip()]
+    typed = ", ".join(f"{n.strip()}: {TS_TYPES[t.strip()]}" for n, t in params)
+    ret = TS_TYPES[returns.replace("->", "").strip()]
     head, body = js.split("\n", 1)
     fn = head[len("function "):head.index("(")]
     return f"function {fn}({typed}): {ret} {{\n{body}"

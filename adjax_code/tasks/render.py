@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from adjax_code import execution, rewards
-from adjax_code.tasks import Task
+from adjax_code.tasks import TS_TYPES, Task
 
 JAVA_TYPES = {"int": "int", "bool": "boolean", "str": "String", "list[int]": "int[]",
               "list[str]": "String[]"}
@@ -296,3 +296,24 @@ def run_batched(items: Sequence[tuple[Task, str, str]], which: str = "all",
                     strict=True):
         results[i] = r
     return results  # type: ignore[return-value]
+
+
+def header(task: Task, language: str) -> str:
+    """The opening of a solution — the signature line, and the class line in Java — built
+    from the task's typed signature alone (no solution text), ending in a newline. Held-out
+    evaluation gives it to the model as a clamped prefix, as HumanEval gives its prompt."""
+    name, params = task.fn_name(language), task.params
+    if language == "python":
+        return f"def {name}({', '.join(p for p, _ in params)}):\n"
+    if language == "javascript":
+        return f"function {name}({', '.join(p for p, _ in params)}) {{\n"
+    if language == "typescript":
+        typed = ", ".join(f"{p}: {TS_TYPES[t]}" for p, t in params)
+        return f"function {name}({typed}): {TS_TYPES[task.returns]} {{\n"
+    if language == "java":
+        typed = ", ".join(f"{JAVA_TYPES[t]} {p}" for p, t in params)
+        return f"class Solution {{\n  static {JAVA_TYPES[task.returns]} {name}({typed}) {{\n"
+    if language == "go":
+        typed = ", ".join(f"{p} {GO_TYPES[t]}" for p, t in params)
+        return f"func {name}({typed}) {GO_TYPES[task.returns]} {{\n"
+    raise ValueError(f"unknown language {language!r}")

@@ -1,0 +1,27 @@
+"""The shipped model: sized to train in about 80 minutes on 2 CPU cores.
+
+Reproduce: ``uv run adjax train --config default --out runs/default`` then
+``uv run python scripts/package_model.py runs/default adjax_code/models/default``.
+
+About 4.4M parameters; about 3k trained tokens/s on 2 cores (benchmarks/bench_train.py).
+Task-suite train pairs are repeated so that short, tested functions weigh as much as the
+standard-library corpus.
+"""
+
+from adjax.config import MaskedDiffusionConfig, NetConfig, OptimConfig, SamplerConfig, TrainConfig
+from adjax_code.data import DataConfig
+
+
+def get_config() -> dict:
+    # vocab_size, mask_id, max_len and cond_max_len are filled in from the tokenizer and data.
+    return {
+        "net": NetConfig(vocab_size=2048, d_model=192, n_layers=4, n_heads=4, max_len=256,
+                         conditioning="cross", cond_layers=2, cond_max_len=48),
+        "diffusion": MaskedDiffusionConfig(mask_id=1),
+        "sampler": SamplerConfig(num_steps=32, rule="confidence"),
+        "optim": OptimConfig(learning_rate=1e-3, warmup_steps=200, total_steps=3000,
+                             ema_decay=0.998),
+        "train": TrainConfig(batch_size=32, steps=3000, eval_every=250, checkpoint_every=250),
+        "data": DataConfig(vocab_size=2048, buckets=(64, 128, 256), cond_len=48,
+                           max_files=800, task_repeat=3),
+    }
