@@ -39,9 +39,10 @@ def corrupt(key: jax.Array, tokens: jax.Array, keep_prob: jax.Array, *, mask_id:
     return jnp.where(masked, mask_id, tokens)
 
 
-def mask_logits(logits: jax.Array, mask_id: int) -> jax.Array:
-    """The network never predicts [MASK]."""
-    return logits.at[..., mask_id].set(-jnp.inf)
+def mask_logits(logits: jax.Array, mask_id: int | tuple[int, ...]) -> jax.Array:
+    """The network never predicts [MASK] (nor any other id given with it)."""
+    ids = jnp.asarray(mask_id if isinstance(mask_id, tuple) else (mask_id,))
+    return logits.at[..., ids].set(-jnp.inf)
 
 
 def encode_condition(model: Any, params: Any, batch: Batch):

@@ -134,7 +134,7 @@ def _grid(cfg: SamplerConfig, length: int) -> tuple[int, int]:
 def sample(params: Any, key: jax.Array, tokens: jax.Array, cond: jax.Array | None = None,
            cond_mask: jax.Array | None = None, uncond: jax.Array | None = None, *,
            model: Any, cfg: SamplerConfig, mask_id: int, history: bool = False,
-           stop_id: int | None = None):
+           stop_id: int | None = None, banned: tuple[int, ...] = ()):
     """Fills every [MASK] in ``tokens`` [B, L].
 
     Args:
@@ -151,6 +151,8 @@ def sample(params: Any, key: jax.Array, tokens: jax.Array, cond: jax.Array | Non
       stop_id: an end token (EOS). With blocks, once every row holds it in an earlier
         block the remaining steps skip the network; masks left after a row's first end
         token are filled with it.
+      banned: token ids never placed at a masked position (for example PAD and EOS once
+        the output length is fixed).
 
     Returns:
       tokens [B, L] (and the history when asked).
@@ -189,7 +191,7 @@ def sample(params: Any, key: jax.Array, tokens: jax.Array, cond: jax.Array | Non
             logits = un + (1.0 + cfg.guidance_scale) * (logits - un)
         eligible = masked & (positions < (blk + 1) * block)[None, :]
         inp = StepInputs(
-            key=jax.random.fold_in(key, i), logits=mask_logits(logits, mask_id),
+            key=jax.random.fold_in(key, i), logits=mask_logits(logits, (mask_id, *banned)),
             tokens=current, eligible=eligible, alpha_t=alpha_t, alpha_s=alpha_s,
         )
         return rule(inp, cfg)
@@ -201,9 +203,10 @@ def sample(params: Any, key: jax.Array, tokens: jax.Array, cond: jax.Array | Non
     return (out, hist) if history else out
 
 
-@functools.partial(jax.jit, static_argnames=("model", "cfg", "mask_id", "history", "stop_id"))
+@functools.partial(jax.jit, static_argnames=("model", "cfg", "mask_id", "history", "stop_id",
+                                             "banned"))
 def sample_jit(params, key, tokens, cond=None, cond_mask=None, uncond=None, *, model, cfg,
-               mask_id, history=False, stop_id=None):
+               mask_id, history=False, stop_id=None, banned=()):
     """``sample`` compiled once per (shapes, model graph, config)."""
     return sample(params, key, tokens, cond, cond_mask, uncond, model=model, cfg=cfg,
-                  mask_id=mask_id, history=history, stop_id=stop_id)
+                  mask_id=mask_id, history=history, stop_id=stop_id, banned=banned)

@@ -5,6 +5,7 @@ at EOS, repair syntax by remasking tree-sitter error spans, rerank candidates by
 from __future__ import annotations
 
 import dataclasses
+import functools
 import time
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from adjax.config import (
     TrainConfig,
     from_dict,
 )
+from adjax.masked import mask_logits
 from adjax.nets import Transformer
 from adjax.nets.functional import split
 from adjax_code import languages, model_store, rewards, syntax
@@ -65,6 +67,16 @@ class Request:
     prefix: str = ""
     tests: str | None = None
     init: np.ndarray | None = None
+
+
+@functools.partial(jax.jit, static_argnames=("model", "mask_id", "end_ids"))
+def _end_probability(params, tokens, cond, cond_mask, *, model, mask_id, end_ids):
+    """P(token in ``end_ids``) per position [B, L] from one forward pass on ``tokens``."""
+    context = model.encode(params, cond, cond_mask)
+    level = jnp.ones(tokens.shape[0])  # the sampler's first step: every mask still open
+    logits = model.denoise(params, tokens, level, context).astype(jnp.float32)
+    probs = jax.nn.softmax(mask_logits(logits, mask_id), axis=-1)
+    return probs[..., jnp.asarray(end_ids)].sum(axis=-1)
 
 
 def _run_config(saved: dict) -> dict:
@@ -139,8 +151,8 @@ class Generator:
     def generate(self, spec: str, language: str, *, samples: int = 4, seed: int = 0,
                  steps: int | None = None, length: int | None = None, prefix: str = "",
                  repair_rounds: int = 2, tests: str | None = None,
-                 init: np.ndarray | None = None, sampler: SamplerConfig | None = None
-                 ) -> Generation:
+                 init: np.ndarray | None = None, sampler: SamplerConfig | None = None,
+                 predict_length: bool = True) -> Generation:
         """Candidates for ``spec``, best first by overall reward.
 
         Args:
@@ -153,6 +165,8 @@ class Generator:
           tests: test code in the language, to add the functional reward.
           init: starting tokens [samples, length]; non-[MASK] tokens are kept.
           sampler: a sampler config replacing the model's.
+          predict_length: fix each candidate's length from the model before denoising
+            (see ``_place_end``); False lets EOS land wherever the sampler puts it.
         """
         req = Request(spec, language, prefix, tests, init)
         return self.generate_many([req], samples=samples, seed=seed, steps=steps,
@@ -174,10 +188,39 @@ class Generator:
         rows[:, :len(prefix_ids)] = prefix_ids
         return rows
 
+    def _place_end(self, start: np.ndarray, cond, cond_mask, samples: int) -> np.ndarray:
+        """Fixes each row's length before denoising.
+
+        One forward pass on the starting rows gives, per position, the probability that it
+        lies past the end (EOS or PAD); its running maximum is read as P(length <= i). Row j
+        of a request's ``samples`` takes the length at quantile (j + 1/2) / samples — the
+        median for one sample, a spread of plausible lengths for several — but never ends
+        before its last fixed token. EOS goes at that length and PAD after it; denoising then
+        fills the positions before it with code only. Without this, confidence decoding
+        commits the easy PAD tokens first and stops with an empty program.
+        """
+        mask = self.cfg["diffusion"].mask_id
+        p_end = np.asarray(_end_probability(self.params, jnp.asarray(start), cond, cond_mask,
+                                            model=self.model, mask_id=mask,
+                                            end_ids=(self.tok.eos_id, self.tok.pad_id)))
+        cdf = np.maximum.accumulate(p_end, axis=1)
+        rows = start.copy()
+        length = start.shape[1]
+        for i in range(len(rows)):
+            q = ((i % samples) + 0.5) / samples
+            n = int((cdf[i] < q).sum())
+            fixed = np.nonzero(rows[i] != mask)[0]
+            n = max(n, (fixed[-1] + 2) if len(fixed) else 1, 1)
+            if n < length:
+                rows[i, n:][rows[i, n:] == mask] = self.tok.pad_id
+                if rows[i, n] == self.tok.pad_id:
+                    rows[i, n] = self.tok.eos_id
+        return rows
+
     def generate_many(self, requests: list[Request], *, samples: int = 4, seed: int = 0,
                       steps: int | None = None, length: int | None = None,
-                      repair_rounds: int = 2, sampler: SamplerConfig | None = None
-                      ) -> list[Generation]:
+                      repair_rounds: int = 2, sampler: SamplerConfig | None = None,
+                      predict_length: bool = True) -> list[Generation]:
         """``generate`` for several requests in one batch of ``len(requests) * samples``
         rows (one sampler call per repair round for all of them)."""
         if samples <= 0:
@@ -198,10 +241,16 @@ class Generator:
         cond_mask = cond != self.tok.pad_id
         key = jax.random.key(seed)
 
+        banned: tuple[int, ...] = ()
+        if predict_length:
+            start = self._place_end(start, cond, cond_mask, samples)
+            fixed = start != mask
+            banned = (self.tok.pad_id, self.tok.eos_id)
+
         def run(tokens: np.ndarray, k: jax.Array) -> np.ndarray:
             return np.asarray(sampling.sample_jit(
                 self.params, k, jnp.asarray(tokens), cond, cond_mask, model=self.model,
-                cfg=scfg, mask_id=mask, stop_id=self.tok.eos_id))
+                cfg=scfg, mask_id=mask, stop_id=self.tok.eos_id, banned=banned))
 
         t0 = time.perf_counter()
         out = run(start, key)
