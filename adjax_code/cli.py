@@ -73,7 +73,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
         raise UserError(str(err)) from None
     result.timings["generate_s"] = time.perf_counter() - t0
     if args.json:
-        print(json.dumps({"candidates": [c.__dict__ for c in result.candidates],
+        print(json.dumps({"candidates": [c.to_json() for c in result.candidates],
                           "timings": result.timings}, indent=2))
     else:
         print(result.best.code, end="" if result.best.code.endswith("\n") else "\n")

@@ -37,6 +37,12 @@ class Candidate:
     scores: dict
     repair_rounds: int
     draft: str = ""  # the code before syntax repair
+    index: int = 0  # the candidate's row among the request's samples (before sorting)
+    row: np.ndarray | None = dataclasses.field(default=None, repr=False)  # raw tokens
+
+    def to_json(self) -> dict:
+        return {"code": self.code, "scores": self.scores, "repair_rounds": self.repair_rounds,
+                "draft": self.draft}
 
 
 @dataclasses.dataclass
@@ -283,7 +289,7 @@ class Generator:
             codes = [self._tidy(self._decode(out[i], req.language)[0], req.language)
                      for i in rows]
             scores = rewards.score(codes, req.language, spec=req.spec, tests=req.tests)
-            cands = [Candidate(c, s, int(rounds[i]), drafts[i])
+            cands = [Candidate(c, s, int(rounds[i]), drafts[i], i - j * samples, out[i])
                      for c, s, i in zip(codes, scores, rows, strict=True)]
             cands.sort(key=lambda c: -c.scores["overall"])
             n_tokens = len(out) * length

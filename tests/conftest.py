@@ -34,3 +34,20 @@ def tiny_model():
 @pytest.fixture
 def key():
     return jax.random.key(0)
+
+
+TINY_CODE_RUN = ["train.steps=20", "train.eval_every=10", "train.checkpoint_every=20",
+                 "train.batch_size=8", "data.max_files=0", "optim.total_steps=20",
+                 "sampler.num_steps=8"]
+
+
+@pytest.fixture(scope="session")
+def code_run_dir(tmp_path_factory):
+    """A tiny code model trained for 20 steps on the task suite (a training run directory)."""
+    import configs
+    from adjax_code import trainer
+
+    out = tmp_path_factory.mktemp("code-run")
+    cfg = configs.apply_overrides(configs.load("tiny"), TINY_CODE_RUN)
+    trainer.run(cfg, out, progress=False, log=lambda m: None)
+    return out

@@ -11,22 +11,13 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-import configs
-from adjax_code import cli, model_eval, model_store, packaging, tasks, trainer
+from adjax_code import cli, model_eval, model_store, packaging, tasks
 from adjax_code.generator import Generator, Request
 from adjax_code.tasks import render
 
-OVERRIDES = ["train.steps=20", "train.eval_every=10", "train.checkpoint_every=20",
-             "train.batch_size=8", "data.max_files=0", "optim.total_steps=20",
-             "sampler.num_steps=8"]
-
-
 @pytest.fixture(scope="module")
-def run_dir(tmp_path_factory):
-    out = tmp_path_factory.mktemp("gen-run")
-    cfg = configs.apply_overrides(configs.load("tiny"), OVERRIDES)
-    trainer.run(cfg, out, progress=False, log=lambda m: None)
-    return out
+def run_dir(code_run_dir):
+    return code_run_dir
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,310 @@
+"""Adaptation mechanisms: how a model gets better from its own rewarded samples.
+
+State in, state out. ``AdaptState`` (params, optimizer state, trajectory buffer, key, step,
+metrics) is a pytree that orbax saves and restores whole.
+
+A mechanism does two things:
+
+- ``starts(state, ctx, query_cond, prefix_rows, n)``: the starting rows [n, L] of a request's
+  n candidates. A row that is all [MASK] after its prefix is sampled fresh; a row with other
+  tokens fixed is a draft to be completed (the memory path).
+- ``update(state, ctx)``: learning once new rewarded samples are in the buffer.
+
+Built in:
+
+- ``gradient``: every candidate is sampled fresh; ``update`` takes optax steps on the masked
+  diffusion ELBO of buffered samples — each row weighted by its reward (``reward_mode=
+  "weighted"``, weights normalised to mean 1 over the batch) or kept only at or above
+  ``reward_threshold`` (``"filtered"``) — with a ``replay_fraction`` of every batch drawn from
+  the original training rows against forgetting. Jitted, state donated.
+- ``memory``: ``starts`` embeds the request's condition and every buffered one (encoder
+  output mean-pooled over real tokens, on device) and, when the best cosine similarity is at
+  least ``memory_threshold``, starts candidates from that buffered sample with
+  ``remask_fraction`` of its generated tokens (after the prefix) masked again, a fresh random
+  choice per candidate. Below the threshold candidates are sampled fresh. ``update`` changes
+  nothing: the buffer is the memory.
+- ``hybrid``: of n candidates, ``round(n * memory_weight / (gradient_weight +
+  memory_weight))`` come from the memory path and the rest are fresh; ``update`` is the
+  gradient update with its learning rate multiplied by ``gradient_weight`` (no step at all at
+  0); memory starts keep ``(1 - remask_fraction)`` of the retrieved tokens scaled by
+  ``memory_weight`` clipped to 1. Weights (1, 0) reproduce ``gradient`` exactly and (0, 1)
+  reproduce ``memory`` exactly.
+
+A new mechanism implements ``starts`` and ``update`` and calls ``register(name, obj)``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from typing import Any, Literal, Protocol
+
+import flax
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+from adjax import buffer as buffer_lib
+from adjax import masked
+
+
+@dataclasses.dataclass(frozen=True)
+class AdaptConfig:
+    """How adaptation learns; see the module docstring for exact semantics."""
+
+    mechanism: str = "hybrid"
+    gradient_weight: float = 0.5
+    memory_weight: float = 0.5
+    learning_rate: float = 3e-4
+    steps_per_update: int = 30
+    batch_size: int = 16
+    reward_mode: Literal["weighted", "filtered"] = "weighted"
+    reward_threshold: float = 1.0
+    replay_fraction: float = 0.25
+    buffer_capacity: int = 512
+    memory_threshold: float = 0.9
+    remask_fraction: float = 0.3
+
+    def __post_init__(self):
+        if self.reward_mode not in ("weighted", "filtered"):
+            raise ValueError(f"reward_mode must be 'weighted' or 'filtered', got "
+                             f"{self.reward_mode!r}")
+        for name in ("gradient_weight", "memory_weight"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
+        if self.gradient_weight + self.memory_weight <= 0:
+            raise ValueError("gradient_weight + memory_weight must be positive")
+        for name in ("replay_fraction", "remask_fraction"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must lie in [0, 1], got {getattr(self, name)}")
+        if not -1.0 <= self.memory_threshold <= 1.0:
+            raise ValueError(f"memory_threshold is a cosine similarity in [-1, 1], got "
+                             f"{self.memory_threshold}")
+        for name in ("learning_rate", "steps_per_update", "batch_size", "buffer_capacity"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
+
+    @property
+    def gradient_share(self) -> float:
+        """The learning-rate multiplier: ``gradient_weight`` for hybrid, else 1."""
+        return self.gradient_weight if self.mechanism == "hybrid" else 1.0
+
+
+@flax.struct.dataclass
+class AdaptState:
+    params: Any
+    opt_state: Any
+    buffer: buffer_lib.Buffer
+    key: jax.Array
+    step: jax.Array
+    metrics: dict[str, jax.Array]
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Context:
+    """What mechanisms share and never change: the model functions, ids, replay rows."""
+
+    model: Any
+    diffusion: Any  # MaskedDiffusionConfig
+    cfg: AdaptConfig
+    pad_id: int
+    replay_tokens: np.ndarray  # [R, L] original training rows, for replay
+    replay_cond: np.ndarray  # [R, Lc]
+
+    @functools.cached_property
+    def optimizer(self) -> optax.GradientTransformation:
+        lr = self.cfg.learning_rate * self.cfg.gradient_share
+        return optax.chain(optax.clip_by_global_norm(1.0), optax.adamw(lr, weight_decay=0.0))
+
+    @functools.cached_property
+    def train_step(self):
+        """The jitted gradient step on a batch of rows, state donated."""
+        model, dcfg, opt = self.model, self.diffusion, self.optimizer
+
+        def step(state: AdaptState, batch):
+            key = jax.random.fold_in(state.key, state.step)
+
+            def loss_fn(p):
+                return masked.elbo_loss(p, batch, key, model=model, cfg=dcfg)
+
+            (loss, _), grads = jax.value_and_grad(loss_fn, has_aux=True)(state.params)
+            updates, opt_state = opt.update(grads, state.opt_state, state.params)
+            metrics = {"updates": state.metrics["updates"] + 1, "last_loss": loss}
+            return state.replace(params=optax.apply_updates(state.params, updates),
+                                 opt_state=opt_state, step=state.step + 1, metrics=metrics)
+
+        return jax.jit(step, donate_argnums=0)
+
+
+def init_state(params: Any, ctx: Context, key: jax.Array) -> AdaptState:
+    """A fresh state; ``params`` are copied (updates donate the state's buffers)."""
+    length, cond_len = ctx.replay_tokens.shape[1], ctx.replay_cond.shape[1]
+    params = jax.tree.map(jnp.copy, params)
+    return AdaptState(
+        params=params, opt_state=ctx.optimizer.init(params),
+        buffer=buffer_lib.init(ctx.cfg.buffer_capacity, length, cond_len, ctx.pad_id),
+        key=key, step=jnp.zeros((), jnp.int32),
+        metrics={"updates": jnp.zeros((), jnp.int32), "last_loss": jnp.zeros(())})
+
+
+def add(state: AdaptState, tokens: np.ndarray, cond: np.ndarray, reward: np.ndarray
+        ) -> AdaptState:
+    """Rewarded samples into the buffer (the lowest-reward item goes when it is full)."""
+    if len(tokens) == 0:
+        return state
+    buf = buffer_lib.add(state.buffer, jnp.asarray(tokens), jnp.asarray(cond),
+                         jnp.asarray(reward, jnp.float32))
+    return state.replace(buffer=buf)
+
+
+# -- the two paths ------------------------------------------------------------------------
+
+def _fresh(prefix_rows: np.ndarray, n: int) -> np.ndarray:
+    return np.repeat(prefix_rows[:1], n, axis=0)
+
+
+@functools.partial(jax.jit, static_argnames=("model",))
+def _embed(params, cond, *, model, pad_id):
+    """Unit-length mean-pooled encoder outputs [N, D] of condition rows."""
+    mask = cond != pad_id
+    h = model.encode(params, cond, mask)[0].astype(jnp.float32)
+    pooled = (h * mask[..., None]).sum(1) / jnp.maximum(mask.sum(1, keepdims=True), 1)
+    return pooled / jnp.maximum(jnp.linalg.norm(pooled, axis=-1, keepdims=True), 1e-6)
+
+
+def retrieve(state: AdaptState, ctx: Context, query_cond: np.ndarray) -> tuple[int, float]:
+    """(index, cosine similarity) of the buffered sample most similar to ``query_cond``
+    [Lc], among the best-rewarded ones; (-1, -1.0) when the buffer is empty."""
+    buf = state.buffer
+    if not bool(buf.valid.any()):
+        return -1, -1.0
+    emb = _embed(state.params, jnp.concatenate([jnp.asarray(query_cond)[None], buf.cond]),
+                 model=ctx.model, pad_id=ctx.pad_id)
+    sim = emb[1:] @ emb[0]
+    # Prefer the most similar; among equally similar (the same spec), the best reward.
+    score = jnp.where(buf.valid, jnp.round(sim, 4) * 1e3 + buf.reward, -jnp.inf)
+    i = int(jnp.argmax(score))
+    return i, float(sim[i])
+
+
+def _memory_rows(state: AdaptState, ctx: Context, query_cond: np.ndarray,
+                 prefix_rows: np.ndarray, n: int, mask_id: int, keep_scale: float,
+                 key: jax.Array) -> np.ndarray:
+    idx, sim = retrieve(state, ctx, query_cond)
+    if idx < 0 or sim < ctx.cfg.memory_threshold:
+        return _fresh(prefix_rows, n)
+    draft = np.asarray(state.buffer.tokens[idx])
+    prefix_len = int((prefix_rows[0] != mask_id).sum())
+    keep = min(1.0, (1.0 - ctx.cfg.remask_fraction) * keep_scale)
+    rng = np.random.default_rng(np.asarray(jax.random.key_data(key)).ravel().tolist())
+    rows = np.repeat(draft[None], n, axis=0)
+    code = np.nonzero((draft != ctx.pad_id) & (np.arange(len(draft)) >= prefix_len))[0]
+    for row in rows:
+        hit = code[rng.random(len(code)) >= keep]
+        row[hit] = mask_id
+    rows[:, :prefix_len] = prefix_rows[0, :prefix_len]
+    return rows
+
+
+def _batch(state: AdaptState, ctx: Context, rng: np.random.Generator) -> dict | None:
+    cfg = ctx.cfg
+    buf = state.buffer
+    valid = np.asarray(buf.valid)
+    reward = np.asarray(buf.reward)
+    pool = np.nonzero(valid & (reward >= cfg.reward_threshold))[0] \
+        if cfg.reward_mode == "filtered" else np.nonzero(valid)[0]
+    if len(pool) == 0:
+        return None
+    n_replay = int(round(cfg.batch_size * cfg.replay_fraction)) if len(ctx.replay_tokens) else 0
+    n_buf = cfg.batch_size - n_replay
+    pick = rng.choice(pool, n_buf)
+    weight = reward[pick] if cfg.reward_mode == "weighted" else np.ones(n_buf)
+    weight = weight / max(weight.mean(), 1e-6)
+    tokens, cond = np.asarray(buf.tokens)[pick], np.asarray(buf.cond)[pick]
+    if n_replay:
+        r = rng.integers(0, len(ctx.replay_tokens), n_replay)
+        tokens = np.concatenate([tokens, ctx.replay_tokens[r]])
+        cond = np.concatenate([cond, ctx.replay_cond[r]])
+        weight = np.concatenate([weight, np.ones(n_replay)])
+    return {"tokens": jnp.asarray(tokens), "cond": jnp.asarray(cond),
+            "cond_mask": jnp.asarray(cond != ctx.pad_id),
+            "weight": jnp.asarray(weight, jnp.float32)}
+
+
+def gradient_update(state: AdaptState, ctx: Context) -> AdaptState:
+    if ctx.cfg.gradient_share <= 0:
+        return state
+    step = ctx.train_step
+    rng = np.random.default_rng(int(state.step) + 7919)
+    for _ in range(ctx.cfg.steps_per_update):
+        batch = _batch(state, ctx, rng)
+        if batch is None:
+            return state
+        state = step(state, batch)
+    return state
+
+
+# -- the registry -------------------------------------------------------------------------
+
+class Mechanism(Protocol):
+    def starts(self, state: AdaptState, ctx: Context, query_cond: np.ndarray,
+               prefix_rows: np.ndarray, n: int, mask_id: int, key: jax.Array) -> np.ndarray:
+        ...
+
+    def update(self, state: AdaptState, ctx: Context) -> AdaptState:
+        ...
+
+
+class Gradient:
+    def starts(self, state, ctx, query_cond, prefix_rows, n, mask_id, key):
+        return _fresh(prefix_rows, n)
+
+    def update(self, state, ctx):
+        return gradient_update(state, ctx)
+
+
+class Memory:
+    def starts(self, state, ctx, query_cond, prefix_rows, n, mask_id, key):
+        return _memory_rows(state, ctx, query_cond, prefix_rows, n, mask_id, 1.0, key)
+
+    def update(self, state, ctx):
+        return state
+
+
+class Hybrid:
+    def starts(self, state, ctx, query_cond, prefix_rows, n, mask_id, key):
+        cfg = ctx.cfg
+        n_mem = int(round(n * cfg.memory_weight / (cfg.gradient_weight + cfg.memory_weight)))
+        fresh = _fresh(prefix_rows, n - n_mem)
+        if n_mem == 0:
+            return fresh
+        mem = _memory_rows(state, ctx, query_cond, prefix_rows, n_mem, mask_id,
+                           cfg.memory_weight, key)
+        return np.concatenate([mem, fresh]) if len(fresh) else mem
+
+    def update(self, state, ctx):
+        return gradient_update(state, ctx)
+
+
+_REGISTRY: dict[str, Mechanism] = {"gradient": Gradient(), "memory": Memory(),
+                                   "hybrid": Hybrid()}
+
+
+def register(name: str, mechanism: Mechanism) -> None:
+    if name in _REGISTRY:
+        raise ValueError(f"adaptation mechanism {name!r} is already registered")
+    for method in ("starts", "update"):
+        if not callable(getattr(mechanism, method, None)):
+            raise TypeError(f"a mechanism needs a {method}() method")
+    _REGISTRY[name] = mechanism
+
+
+def names() -> list[str]:
+    return sorted(_REGISTRY)
+
+
+def get(name: str) -> Mechanism:
+    if name not in _REGISTRY:
+        raise ValueError(f"unknown adaptation mechanism {name!r}; valid: {', '.join(names())}")
+    return _REGISTRY[name]
