@@ -15,6 +15,7 @@ from adjax_code import cli, model_eval, model_store, packaging, tasks
 from adjax_code.generator import Generator, Request
 from adjax_code.tasks import render
 
+
 @pytest.fixture(scope="module")
 def run_dir(code_run_dir):
     return code_run_dir
