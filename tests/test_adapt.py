@@ -165,3 +165,23 @@ def test_task_items_and_bad_jsonl(tmp_path):
     bad.write_text("\n")
     with pytest.raises(ValueError, match="no items"):
         evolve.jsonl_items(bad)
+
+
+def test_cli_adapt(code_run_dir, tmp_path, capsys):
+    from adjax_code import cli
+
+    items = tmp_path / "items.jsonl"
+    items.write_text(json.dumps({"spec": "add two numbers", "language": "python"}) + "\n")
+    assert cli.main(["adapt", "--tasks", str(items), "--cycles", "1", "--candidates", "2",
+                     "--model", str(code_run_dir), "--steps", "4", "--update-steps", "2",
+                     "--mechanism", "gradient", "--out", str(tmp_path / "run"), "--quiet",
+                     "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["cycle"] for r in rows] == [0, 1]
+    assert (tmp_path / "run" / "metrics.jsonl").exists()
+    assert cli.main(["adapt", "--tasks", str(tmp_path / "none.jsonl"),
+                     "--model", str(code_run_dir)]) == 1
+    assert "no such split" in capsys.readouterr().err
+    assert cli.main(["adapt", "--tasks", "heldout", "--mechanism", "nope",
+                     "--model", str(code_run_dir)]) == 1
+    assert "unknown adaptation mechanism" in capsys.readouterr().err
