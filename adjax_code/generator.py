@@ -62,7 +62,8 @@ class Request:
     Attributes:
       spec: the specification text.
       language: a registered language name.
-      prefix: code every candidate must start with (its tokens are clamped).
+      prefix: code every candidate must start with (its tokens are clamped; trailing
+        whitespace is left to the model, see ``Generator._start_rows``).
       tests: test code in the language; adds the functional reward to the scores.
       init: starting tokens [samples, length]: any non-[MASK] token is kept exactly (fixed
         spans anywhere); overrides ``prefix``.
@@ -166,7 +167,8 @@ class Generator:
           seed: the same seed and inputs give the same candidates.
           steps: denoising steps (default: the model's sampler config).
           length: output tokens (default ``default_length``).
-          prefix: code the output must start with; its tokens are clamped.
+          prefix: code the output must start with; its tokens are clamped (trailing
+            whitespace excepted: the model writes it, so token boundaries stay natural).
           repair_rounds: rounds of remasking tree-sitter error spans and resampling.
           tests: test code in the language, to add the functional reward.
           init: starting tokens [samples, length]; non-[MASK] tokens are kept.
@@ -187,7 +189,11 @@ class Generator:
                 raise ValueError(f"init has shape {init.shape}; expected {(samples, length)}")
             return init
         rows = np.full((samples, length), mask, np.int32)
-        prefix_ids = self.tok.encode(req.prefix) if req.prefix else []
+        # Token healing: trailing whitespace is left to the model. A prefix cut after a
+        # newline would end on a token ("\n") that the tokenizer merges with the following
+        # indentation in real code ("\n   "), a boundary the model never saw in training.
+        prefix = req.prefix.rstrip()
+        prefix_ids = self.tok.encode(prefix) if prefix else []
         if len(prefix_ids) >= length:
             raise ValueError(f"the prefix takes {len(prefix_ids)} tokens; the output holds "
                              f"{length}")
