@@ -134,7 +134,8 @@ def _grid(cfg: SamplerConfig, length: int) -> tuple[int, int]:
 def sample(params: Any, key: jax.Array, tokens: jax.Array, cond: jax.Array | None = None,
            cond_mask: jax.Array | None = None, uncond: jax.Array | None = None, *,
            model: Any, cfg: SamplerConfig, mask_id: int, history: bool = False,
-           stop_id: int | None = None, banned: tuple[int, ...] = ()):
+           stop_id: int | None = None, banned: tuple[int, ...] = (),
+           min_length: jax.Array | None = None, end_ids: tuple[int, ...] = ()):
     """Fills every [MASK] in ``tokens`` [B, L].
 
     Args:
@@ -153,6 +154,8 @@ def sample(params: Any, key: jax.Array, tokens: jax.Array, cond: jax.Array | Non
         token are filled with it.
       banned: token ids never placed at a masked position (for example PAD and EOS once
         the output length is fixed).
+      min_length, end_ids: the ``end_ids`` (EOS, PAD) are never placed before position
+        ``min_length`` [B] of each row, so an output holds at least that many tokens.
 
     Returns:
       tokens [B, L] (and the history when asked).
@@ -190,8 +193,13 @@ def sample(params: Any, key: jax.Array, tokens: jax.Array, cond: jax.Array | Non
             un = model.denoise(params, current, level, un_context)
             logits = un + (1.0 + cfg.guidance_scale) * (logits - un)
         eligible = masked & (positions < (blk + 1) * block)[None, :]
+        logits = mask_logits(logits, (mask_id, *banned))
+        if min_length is not None and end_ids:
+            early = (positions[None, :] < min_length[:, None])[..., None]
+            is_end = jnp.zeros(logits.shape[-1], bool).at[jnp.asarray(end_ids)].set(True)
+            logits = jnp.where(early & is_end, -jnp.inf, logits)
         inp = StepInputs(
-            key=jax.random.fold_in(key, i), logits=mask_logits(logits, (mask_id, *banned)),
+            key=jax.random.fold_in(key, i), logits=logits,
             tokens=current, eligible=eligible, alpha_t=alpha_t, alpha_s=alpha_s,
         )
         return rule(inp, cfg)
@@ -204,9 +212,10 @@ def sample(params: Any, key: jax.Array, tokens: jax.Array, cond: jax.Array | Non
 
 
 @functools.partial(jax.jit, static_argnames=("model", "cfg", "mask_id", "history", "stop_id",
-                                             "banned"))
+                                             "banned", "end_ids"))
 def sample_jit(params, key, tokens, cond=None, cond_mask=None, uncond=None, *, model, cfg,
-               mask_id, history=False, stop_id=None, banned=()):
+               mask_id, history=False, stop_id=None, banned=(), min_length=None, end_ids=()):
     """``sample`` compiled once per (shapes, model graph, config)."""
     return sample(params, key, tokens, cond, cond_mask, uncond, model=model, cfg=cfg,
-                  mask_id=mask_id, history=history, stop_id=stop_id, banned=banned)
+                  mask_id=mask_id, history=history, stop_id=stop_id, banned=banned,
+                  min_length=min_length, end_ids=end_ids)

@@ -63,7 +63,8 @@ class Request:
       spec: the specification text.
       language: a registered language name.
       prefix: code every candidate must start with (its tokens are clamped; trailing
-        whitespace is left to the model, see ``Generator._start_rows``).
+        whitespace is left to the model, see ``Generator._start_rows``). Empty: the
+        language's ``opening`` (``def``, ``func``, ...).
       tests: test code in the language; adds the functional reward to the scores.
       init: starting tokens [samples, length]: any non-[MASK] token is kept exactly (fixed
         spans anywhere); overrides ``prefix``.
@@ -74,6 +75,9 @@ class Request:
     prefix: str = ""
     tests: str | None = None
     init: np.ndarray | None = None
+
+
+MIN_TOKENS = 8
 
 
 @functools.partial(jax.jit, static_argnames=("model", "mask_id", "end_ids"))
@@ -159,7 +163,7 @@ class Generator:
                  steps: int | None = None, length: int | None = None, prefix: str = "",
                  repair_rounds: int = 2, tests: str | None = None,
                  init: np.ndarray | None = None, sampler: SamplerConfig | None = None,
-                 predict_length: bool = True) -> Generation:
+                 predict_length: bool = False) -> Generation:
         """Candidates for ``spec``, best first by overall reward.
 
         Args:
@@ -174,7 +178,8 @@ class Generator:
           init: starting tokens [samples, length]; non-[MASK] tokens are kept.
           sampler: a sampler config replacing the model's.
           predict_length: fix each candidate's length from the model before denoising
-            (see ``_place_end``); False lets EOS land wherever the sampler puts it.
+            (see ``_place_end``). Off by default: with the shipped model it made programs
+            too long (syntax-valid 0% vs 27% without, on 16 train tasks x 5 languages).
         """
         req = Request(spec, language, prefix, tests, init)
         return self.generate_many([req], samples=samples, seed=seed, steps=steps,
@@ -192,7 +197,7 @@ class Generator:
         # Token healing: trailing whitespace is left to the model. A prefix cut after a
         # newline would end on a token ("\n") that the tokenizer merges with the following
         # indentation in real code ("\n   "), a boundary the model never saw in training.
-        prefix = req.prefix.rstrip()
+        prefix = (req.prefix or languages.get(req.language).opening).rstrip()
         prefix_ids = self.tok.encode(prefix) if prefix else []
         if len(prefix_ids) >= length:
             raise ValueError(f"the prefix takes {len(prefix_ids)} tokens; the output holds "
@@ -232,7 +237,7 @@ class Generator:
     def generate_many(self, requests: list[Request], *, samples: int = 4, seed: int = 0,
                       steps: int | None = None, length: int | None = None,
                       repair_rounds: int = 2, sampler: SamplerConfig | None = None,
-                      predict_length: bool = True) -> list[Generation]:
+                      predict_length: bool = False) -> list[Generation]:
         """``generate`` for several requests in one batch of ``len(requests) * samples``
         rows (one sampler call per repair round for all of them)."""
         if samples <= 0:
@@ -254,6 +259,11 @@ class Generator:
         key = jax.random.key(seed)
 
         banned: tuple[int, ...] = ()
+        # The shortest useful program: no end token within MIN_TOKENS after a row's last
+        # fixed token (a small model otherwise may end at once).
+        fixed_len = np.asarray([int(np.nonzero(r != mask)[0][-1]) + 1 if (r != mask).any()
+                                else 0 for r in start])
+        min_length = jnp.asarray(np.minimum(length - 1, fixed_len + MIN_TOKENS), jnp.int32)
         if predict_length:
             start = self._place_end(start, cond, cond_mask, samples)
             fixed = start != mask
@@ -262,7 +272,8 @@ class Generator:
         def run(tokens: np.ndarray, k: jax.Array) -> np.ndarray:
             return np.asarray(sampling.sample_jit(
                 self.params, k, jnp.asarray(tokens), cond, cond_mask, model=self.model,
-                cfg=scfg, mask_id=mask, stop_id=self.tok.eos_id, banned=banned))
+                cfg=scfg, mask_id=mask, stop_id=self.tok.eos_id, banned=banned,
+                min_length=min_length, end_ids=(self.tok.eos_id, self.tok.pad_id)))
 
         t0 = time.perf_counter()
         out = run(start, key)

@@ -33,6 +33,8 @@ class Language:
       naming: the function-naming convention (``snake`` or ``camel``).
       tidy: a text fix applied to generated code before it is scored (Go and Java: add the
         standard-library imports the code uses and lacks, as goimports would), or None.
+      opening: how a function definition starts; generation without a prefix starts here
+        (an all-[MASK] start lets a small model end the program at once).
     """
 
     name: str
@@ -47,6 +49,7 @@ class Language:
     function_types: tuple[str, ...]
     naming: str
     tidy: Callable[[str], str] | None = None
+    opening: str = ""
 
     @functools.cached_property
     def ts_language(self) -> tree_sitter.Language:
@@ -113,6 +116,7 @@ register(Language(
     name="python", extension=".py", main_file="main.py", grammar="tree_sitter_python:language",
     line_comment="#", block_comment=None, build=(), run=("python3", "-I", "-B", "{file}"),
     toolchain=("python3",), function_types=("function_definition",), naming="snake",
+    opening="def",
 ))
 register(Language(
     name="javascript", extension=".js", main_file="main.js",
@@ -120,7 +124,7 @@ register(Language(
     build=(), run=("node", "{file}"), toolchain=("node",),
     function_types=("function_declaration", "method_definition", "arrow_function",
                     "function_expression"),
-    naming="camel",
+    naming="camel", opening="function",
 ))
 register(Language(
     name="typescript", extension=".ts", main_file="main.ts",
@@ -131,19 +135,19 @@ register(Language(
     run=("node", "out/main.js"), toolchain=("tsc", "node"),
     function_types=("function_declaration", "method_definition", "arrow_function",
                     "function_expression"),
-    naming="camel",
+    naming="camel", opening="function",
 ))
 register(Language(
     name="java", extension=".java", main_file="Main.java", grammar="tree_sitter_java:language",
     line_comment="//", block_comment=("/*", "*/"), build=(("javac", "-nowarn", "{file}"),),
     run=("java", "-Xshare:auto", "-XX:+UseSerialGC", "-Xss8m", "-cp", ".", "Main"),
     toolchain=("javac", "java"), function_types=("method_declaration",), naming="camel",
-    tidy=tidy_java,
+    tidy=tidy_java, opening="class Solution {",
 ))
 register(Language(
     name="go", extension=".go", main_file="main.go", grammar="tree_sitter_go:language",
     line_comment="//", block_comment=("/*", "*/"), build=(("go", "build", "-o", "prog", "{file}"),),
     run=("./prog",), toolchain=("go",),
     function_types=("function_declaration", "method_declaration"), naming="camel",
-    tidy=tidy_go,
+    tidy=tidy_go, opening="func",
 ))
