@@ -2,7 +2,8 @@
 suite's held-out tasks, rewarded by their example tests only, and is measured on their
 hidden tests (never a reward) and on held-out original data (forgetting).
 
-    uv run python benchmarks/bench_adapt.py --cycles 3 --candidates 4
+    uv run python benchmarks/bench_adapt.py --languages python --cycles 2 --candidates 4 \
+        --steps 16 --keep-threshold 0.3
 
 Writes one JSONL record per mechanism to benchmarks/results/adapt.jsonl and the curves to
 benchmarks/results/adapt.png; runs resume from benchmarks/runs/adapt-<mechanism>/.
@@ -33,6 +34,9 @@ def main() -> None:
     parser.add_argument("--model", default=str(model_store.DEFAULT_DIR))
     parser.add_argument("--learning-rate", type=float, default=3e-4)
     parser.add_argument("--update-steps", type=int, default=30)
+    parser.add_argument("--keep-threshold", type=float, default=1.0,
+                        help="the reward (fraction of example tests passed) a sample needs "
+                        "to enter the buffer")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "adapt.jsonl")
     args = parser.parse_args()
     gen = Generator.load(args.model)
@@ -42,7 +46,7 @@ def main() -> None:
         acfg = mechanisms.AdaptConfig(mechanism=name, learning_rate=args.learning_rate,
                                       steps_per_update=args.update_steps)
         ecfg = evolve.EvolveConfig(cycles=args.cycles, candidates=args.candidates,
-                                   steps=args.steps)
+                                   steps=args.steps, keep_threshold=args.keep_threshold)
         t0 = time.perf_counter()
         _, rows = evolve.evolve(gen, items, acfg, ecfg, HERE / "runs" / f"adapt-{name}")
         runs[name] = rows
@@ -50,7 +54,8 @@ def main() -> None:
                          "languages": args.languages, "cycles": args.cycles,
                          "candidates": args.candidates, "steps": args.steps,
                          "learning_rate": args.learning_rate,
-                         "update_steps": args.update_steps, "wall_s": time.perf_counter() - t0,
+                         "update_steps": args.update_steps,
+                         "keep_threshold": args.keep_threshold, "wall_s": time.perf_counter() - t0,
                          "rows": rows, **environment()})
     evolve.plot(runs, args.out.with_suffix(".png"))
 
