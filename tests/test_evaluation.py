@@ -84,7 +84,7 @@ def test_cli_eval(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("argv,msg", [
-    (["eval"], "either --samples FILE or --references"),
+    (["eval"], "give one of --samples FILE, --references or --model DIR"),
     (["eval", "--samples", "/nonexistent.jsonl"], "does not exist"),
 ])
 def test_cli_eval_errors(argv, msg, capsys):
