@@ -68,18 +68,11 @@ def task_items(split: str, langs=tasks.LANGS) -> list[Item]:
 
 def jsonl_items(path: str | Path) -> list[Item]:
     items = []
-    with open(path, encoding="utf-8") as f:
-        for number, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise ValueError(f"{path}:{number}: not valid JSON ({err.msg})") from None
-            if not {"spec", "language"} <= set(row):
-                raise ValueError(f"{path}:{number}: needs 'spec' and 'language'")
-            items.append(Item(row["spec"], row["language"], row.get("prefix", ""),
-                              tests=row.get("tests")))
+    for number, row in data.iter_jsonl(path):
+        if not {"spec", "language"} <= set(row):
+            raise ValueError(f"{path}:{number}: needs 'spec' and 'language'")
+        items.append(Item(row["spec"], row["language"], row.get("prefix", ""),
+                          tests=row.get("tests")))
     if not items:
         raise ValueError(f"{path} holds no items")
     return items

@@ -18,6 +18,7 @@ import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -229,26 +230,31 @@ def task_pairs(split: str = "train") -> list[Pair]:
 
 # -- JSONL -------------------------------------------------------------------------------
 
-def read_pairs(path: str | Path) -> list[Pair]:
-    """Reads a JSONL file of ``{"spec", "language", "code"}``; errors name the line."""
-    out = []
+def iter_jsonl(path: str | Path) -> Iterator[tuple[int, Any]]:
+    """(line number, parsed row) of each non-blank line; bad JSON names its line."""
     with open(path, encoding="utf-8") as f:
         for number, line in enumerate(f, 1):
             if not line.strip():
                 continue
             try:
-                row = json.loads(line)
+                yield number, json.loads(line)
             except json.JSONDecodeError as err:
                 raise ValueError(f"{path}:{number}: not valid JSON ({err.msg})") from None
-            missing = {"spec", "language", "code"} - set(row)
-            if missing:
-                raise ValueError(f"{path}:{number}: missing keys {sorted(missing)}")
-            try:
-                language = languages.get(row["language"]).name
-            except ValueError as err:
-                raise ValueError(f"{path}:{number}: {err}") from None
-            out.append(Pair(str(row["spec"]), language, str(row["code"]),
-                            row.get("source", f"{path}:{number}")))
+
+
+def read_pairs(path: str | Path) -> list[Pair]:
+    """Reads a JSONL file of ``{"spec", "language", "code"}``; errors name the line."""
+    out = []
+    for number, row in iter_jsonl(path):
+        missing = {"spec", "language", "code"} - set(row)
+        if missing:
+            raise ValueError(f"{path}:{number}: missing keys {sorted(missing)}")
+        try:
+            language = languages.get(row["language"]).name
+        except ValueError as err:
+            raise ValueError(f"{path}:{number}: {err}") from None
+        out.append(Pair(str(row["spec"]), language, str(row["code"]),
+                        row.get("source", f"{path}:{number}")))
     return out
 
 

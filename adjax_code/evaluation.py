@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from adjax_code import execution, tasks
+from adjax_code import data, execution, tasks
 from adjax_code.tasks import render
 
 
@@ -28,16 +28,7 @@ def pass_at_k(n: int, c: int, k: int) -> float:
 
 
 def read_jsonl(path: str | Path) -> list[dict[str, Any]]:
-    rows = []
-    with open(path, encoding="utf-8") as f:
-        for number, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError as err:
-                raise ValueError(f"{path}:{number}: not valid JSON ({err.msg})") from None
-    return rows
+    return [row for _, row in data.iter_jsonl(path)]
 
 
 def write_jsonl(path: str | Path, rows: Iterable[dict[str, Any]]) -> None:
