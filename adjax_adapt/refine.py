@@ -49,8 +49,7 @@ def _has_type_hints(code: str, language: str) -> bool:
 
 
 def _handles_empty(code: str, language: str) -> bool:
-    return bool(re.search(r"if not \w+|len\(\w+\) == 0|\.length === 0|\.length == 0|"
-                          r"len\(\w+\) == 0|isEmpty\(\)", code))
+    return bool(re.search(r"if not \w+|len\(\w+\) == 0|\.length ===? 0|isEmpty\(\)", code))
 
 
 FEEDBACK_CHECKS: dict[str, Callable[[str, str], bool]] = {
