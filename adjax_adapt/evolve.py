@@ -113,7 +113,7 @@ def select(reward: np.ndarray, valid: np.ndarray, ecfg: EvolveConfig) -> np.ndar
     return keep & valid if ecfg.require_valid else keep
 
 
-def _heldout_rows(gen: Generator, length: int):
+def heldout_rows(gen: Generator, length: int):
     """(replay rows, held-out rows) of the original training data (the task suite's train
     split, packed to ``length``); the held-out slice is the trainer's own hash split."""
     dcfg = gen.cfg["data"]
@@ -134,7 +134,7 @@ def evolve(gen: Generator, items: list[Item], acfg: mechanisms.AdaptConfig,
         raise ValueError("no items to adapt on")
     mech = mechanisms.get(acfg.mechanism)
     length = gen.default_length
-    replay, held = _heldout_rows(gen, length)
+    replay, held = heldout_rows(gen, length)
     ctx = mechanisms.Context(model=gen.model, diffusion=gen.cfg["diffusion"], cfg=acfg,
                              pad_id=gen.tok.pad_id, replay_tokens=replay.tokens,
                              replay_cond=replay.cond)

@@ -84,8 +84,9 @@ def token_confidence(gen: Generator, ids: list[int], cond: jax.Array, cond_mask:
 
 
 def _score(codes: list[str], language: str, spec: str, tests: str | None,
-           check: Callable[[str, str], bool] | None) -> list[float]:
-    scores = rewards.score(codes, language, spec=spec or None, tests=tests)
+           check: Callable[[str, str], bool] | None,
+           weights: dict[str, float] | None = None) -> list[float]:
+    scores = rewards.score(codes, language, spec=spec or None, tests=tests, weights=weights)
     out = []
     for code, s in zip(codes, scores, strict=True):
         value = s["overall"]
@@ -111,7 +112,7 @@ def refine(gen: Generator, code: str, language: str, *, spec: str = "",
     length = max(gen.cfg["data"].buckets)
     mask, pad, eos = gen.cfg["diffusion"].mask_id, gen.tok.pad_id, gen.tok.eos_id
     current = code
-    best = _score([current], language, spec, tests, check)[0]
+    best = _score([current], language, spec, tests, check, gen.reward_weights)[0]
     history = [{"iteration": 0, "score": best, "accepted": True, "code": current}]
     cond = jnp.asarray([gen._cond_row(cond_text, language)] * max(candidates, 4), jnp.int32)
     cond_mask = cond != pad
@@ -144,7 +145,7 @@ def refine(gen: Generator, code: str, language: str, *, spec: str = "",
         res = gen.generate_many([Request(cond_text, language, init=init)], samples=candidates,
                                 seed=seed + it, length=length, repair_rounds=1)[0]
         codes = [c.code for c in res.candidates]
-        scores = _score(codes, language, spec, tests, check)
+        scores = _score(codes, language, spec, tests, check, gen.reward_weights)
         k = int(np.argmax(scores))
         accepted = scores[k] > best
         if accepted:

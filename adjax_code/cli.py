@@ -141,6 +141,132 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _language_of(path: str, given: str | None) -> str:
+    """``--language`` when given, else the language whose extension the file has."""
+    from adjax_code import languages
+
+    if given:
+        try:
+            return languages.get(given).name
+        except ValueError as err:
+            raise UserError(str(err)) from None
+    suffix = Path(path).suffix
+    for name in languages.names():
+        if languages.get(name).extension == suffix:
+            return name
+    raise UserError(f"cannot tell the language of {path} from its extension; pass "
+                    f"--language ({', '.join(languages.names())})")
+
+
+def _api(args: argparse.Namespace):
+    from adjax_code import api, model_store, runtime
+
+    runtime.enable_compilation_cache()
+    overrides = {"seed": args.seed}
+    if args.samples:
+        overrides["batch_size"] = args.samples
+    if getattr(args, "steps", None):
+        overrides["steps"] = args.steps
+    try:
+        base = api.load_config(args.config) if args.config else api.APIConfig()
+        import dataclasses
+
+        cfg = dataclasses.replace(base, **overrides)
+    except ValueError as err:
+        raise UserError(str(err)) from None
+    path = _find_model(args.model)
+    try:
+        return api.create_code_generation_api(str(path), cfg)
+    except model_store.ModelError as err:
+        raise UserError(str(err)) from None
+    except (ValueError, FileNotFoundError, KeyError) as err:
+        raise UserError(f"cannot load the model in {path}: {err}") from None
+
+
+def _edit_output(args: argparse.Namespace, original: str, code: str, result: dict) -> int:
+    import json
+
+    if args.json:
+        print(json.dumps({"code": code, "changed": code != original,
+                          **{k: v for k, v in result.items() if k != "method"}}, indent=2,
+                         default=str))
+    elif args.write:
+        if code != original:
+            Path(args.file).write_text(code)
+        print(f"{'updated' if code != original else 'unchanged'}: {args.file}",
+              file=sys.stderr)
+    else:
+        print(code, end="" if code.endswith("\n") else "\n")
+    return 0
+
+
+def cmd_improve(args: argparse.Namespace) -> int:
+    code = _read_source(args.file, "file")
+    lang = _language_of(args.file, args.language)
+    tests = _read_source(args.tests, "tests file") if args.tests else None
+    if not args.feedback.strip():
+        raise UserError("the feedback is empty; say what to change, e.g. \"Add a docstring\"")
+    api = _api(args)
+    try:
+        out = api.improve_code(code, args.feedback, lang, specification=args.spec or "",
+                               tests=tests, iterations=args.iterations)
+    except ValueError as err:
+        raise UserError(str(err)) from None
+    result = api.last_result
+    if not result["changed"]:
+        print("adjax: no candidate scored higher; the code is unchanged", file=sys.stderr)
+    return _edit_output(args, code, out, {**result, "profile": api.last_profile})
+
+
+def cmd_refine(args: argparse.Namespace) -> int:
+    code = _read_source(args.file, "file")
+    lang = _language_of(args.file, args.language)
+    tests = _read_source(args.tests, "tests file") if args.tests else None
+    api = _api(args)
+    try:
+        out = api.refine_code(code, lang, iterations=args.iterations,
+                              specification=args.spec or "", tests=tests)
+    except ValueError as err:
+        raise UserError(str(err)) from None
+    return _edit_output(args, code, out, {**api.last_result, "profile": api.last_profile})
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    import dataclasses
+    import json
+
+    from adjax_code import doctor
+
+    checks = doctor.run_checks(args.model)
+    if args.json:
+        print(json.dumps([dataclasses.asdict(c) for c in checks], indent=2))
+    else:
+        for c in checks:
+            print(c.line())
+    failed = [c for c in checks if c.status == doctor.FAIL]
+    if failed and not args.json:
+        print(f"{len(failed)} problem(s) stop adjax from working; see FAIL lines above",
+              file=sys.stderr)
+    return 1 if failed else 0
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    import jax
+
+    from adjax_code import doctor
+
+    target = Path(args.dir or ".")
+    if target.exists() and not target.is_dir():
+        raise UserError(f"{target} exists and is not a directory")
+    file = target / "adjax.toml"
+    if file.exists() and not args.force:
+        raise UserError(f"{file} already exists; pass --force to replace it")
+    target.mkdir(parents=True, exist_ok=True)
+    file.write_text(doctor.config_text(jax.default_backend()))
+    print(f"wrote {file}")
+    return 0
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
@@ -223,6 +349,27 @@ def cmd_model(args: argparse.Namespace) -> int:
         except model_store.ModelError as err:
             raise UserError(str(err)) from None
         print(f"OK {path}: {len(manifest['files'])} files match their sha256")
+        return 0
+    if args.action == "pull":
+        if not args.dir:
+            raise UserError("model pull needs a SOURCE: an http(s) URL, an archive or a "
+                            "directory")
+        try:
+            dest = model_store.pull(args.dir, args.out, progress=not args.quiet)
+        except model_store.ModelError as err:
+            raise UserError(str(err)) from None
+        except OSError as err:
+            raise UserError(f"cannot install the model: {err}") from None
+        print(f"installed {dest}; use it with --model {dest}")
+        return 0
+    if args.action == "archive":
+        if not args.out:
+            raise UserError("model archive needs --out FILE.tar.gz")
+        try:
+            out = model_store.archive(args.dir or model_store.DEFAULT_DIR, args.out)
+        except model_store.ModelError as err:
+            raise UserError(str(err)) from None
+        print(f"wrote {out}")
         return 0
     from adjax_code import packaging
 
@@ -342,6 +489,61 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", action="store_true", help="print the scores as JSON")
     ev.set_defaults(func=cmd_evaluate)
 
+    def edit_parser(name: str, help_text: str, description: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=description)
+        p.add_argument("file", help="the source file")
+        p.add_argument("--language", "-l", default=None,
+                       help="default: from the file extension")
+        p.add_argument("--spec", default=None, help="what the code should do (relevance)")
+        p.add_argument("--tests", default=None,
+                       help="test code in the same language; candidates must pass more")
+        p.add_argument("--iterations", type=int, default=2 if name == "improve" else 1,
+                       help="rounds of remasking and resampling")
+        p.add_argument("--samples", type=_positive_int, default=None,
+                       help="candidates per round (default 4)")
+        p.add_argument("--steps", type=_positive_int, default=None, help="denoising steps")
+        p.add_argument("--seed", type=int, default=0)
+        p.add_argument("--config", default=None, help="a TOML config (see `adjax init`)")
+        p.add_argument("--model", default=None,
+                       help="model directory (default: the shipped one)")
+        out = p.add_mutually_exclusive_group()
+        out.add_argument("--json", action="store_true",
+                         help="print the result, scores, history and profile as JSON")
+        out.add_argument("--write", action="store_true",
+                         help="write the result back to the file (only when it changed)")
+        return p
+
+    imp = edit_parser("improve", "change code as feedback asks",
+                      "Change a source file as the feedback asks (\"Add a docstring\", "
+                      "\"Add type hints\", \"Handle the empty list\"). The feedback "
+                      "conditions the model; a candidate wins only if it scores higher and "
+                      "has the asked-for property. Prints the result (the input when "
+                      "nothing won).")
+    imp.add_argument("--feedback", "-f", required=True, help="what to change, in words")
+    imp.set_defaults(func=cmd_improve)
+    ref = edit_parser("refine", "remask and resample the weakest spans of code",
+                      "Remask the weakest spans of a source file (syntax errors, the tokens "
+                      "the model finds least likely) and resample; the result never scores "
+                      "lower than the input.")
+    ref.set_defaults(func=cmd_refine)
+
+    doc = sub.add_parser("doctor", help="check that this machine can run adjax",
+                         description="Check Python, packages, the JAX backend and devices, "
+                         "bfloat16, the grammars, toolchains for running code, the model's "
+                         "integrity, the compilation cache and the sandbox. Exit 1 when a "
+                         "FAIL line stops adjax from working.")
+    doc.add_argument("--model", default=None, help="model directory to check")
+    doc.add_argument("--json", action="store_true", help="print the checks as JSON")
+    doc.set_defaults(func=cmd_doctor)
+
+    ini = sub.add_parser("init", help="write a config file for this machine",
+                         description="Write DIR/adjax.toml: every API setting, commented, "
+                         "with device, precision and batch size suited to the detected "
+                         "devices.")
+    ini.add_argument("dir", nargs="?", default=None, help="default: the current directory")
+    ini.add_argument("--force", action="store_true", help="replace an existing adjax.toml")
+    ini.set_defaults(func=cmd_init)
+
     bench = sub.add_parser("eval", help="score samples on a benchmark (pass@k)",
                            description="Score generated samples, or the reference solutions, "
                            "on the built-in task suite or HumanEval; prints pass@k per language.")
@@ -411,14 +613,19 @@ def build_parser() -> argparse.ArgumentParser:
     ad.add_argument("--quiet", action="store_true", help="no progress bar")
     ad.set_defaults(func=cmd_adapt)
 
-    mod = sub.add_parser("model", help="package or verify a model directory",
+    mod = sub.add_parser("model", help="verify, pull, package or archive a model",
                          description="verify: check every file of a packaged model against "
-                         "the sha256 in its manifest. package: turn a training run into a "
-                         "packaged model (weights, tokenizer, manifest).")
-    mod.add_argument("action", choices=("verify", "package"))
+                         "the sha256 in its manifest. pull: install a model from an http(s) "
+                         "URL, an archive or a directory (checked, then installed "
+                         "atomically). package: turn a training run into a packaged model "
+                         "(weights, tokenizer, manifest). archive: a model as .tar.gz.")
+    mod.add_argument("action", choices=("verify", "pull", "package", "archive"))
     mod.add_argument("dir", nargs="?", default=None,
-                     help="verify: the model (default: the shipped one); package: the run")
-    mod.add_argument("--out", default=None, help="package: the model directory to write")
+                     help="verify/archive: the model (default: the shipped one); pull: the "
+                     "SOURCE; package: the training run")
+    mod.add_argument("--out", default=None,
+                     help="pull: where to install (default: ~/.local/share/adjax/models/NAME)"
+                     "; package: the model directory to write; archive: the .tar.gz")
     mod.add_argument("--evaluate", action="store_true",
                      help="package: also measure held-out pass@1 into the manifest")
     mod.add_argument("--quiet", action="store_true", help="no progress bars")

@@ -109,6 +109,8 @@ class Generator:
                  manifest: dict | None = None):
         self.model, self.params, self.tok, self.cfg = model, params, tokenizer, cfg
         self.manifest = manifest or {}
+        self.reward_weights: dict[str, float] | None = None  # None: rewards' defaults
+        self.stats = {"tokens": 0, "sampler_calls": 0}  # running totals, for profiling
 
     @classmethod
     def load(cls, path: str | Path) -> Generator:
@@ -256,6 +258,9 @@ class Generator:
         cond = jnp.asarray([self._cond_row(r.spec, r.language)
                             for r in requests for _ in range(samples)], jnp.int32)
         cond_mask = cond != self.tok.pad_id
+        # Guidance contrasts the spec with a language-only condition.
+        uncond = jnp.where(jnp.arange(cond.shape[1]) == 0, cond, self.tok.pad_id) \
+            if scfg.guidance_scale > 0 else None
         key = jax.random.key(seed)
 
         banned: tuple[int, ...] = ()
@@ -270,8 +275,10 @@ class Generator:
             banned = (self.tok.pad_id, self.tok.eos_id)
 
         def run(tokens: np.ndarray, k: jax.Array) -> np.ndarray:
+            self.stats["tokens"] += int((tokens == mask).sum())
+            self.stats["sampler_calls"] += 1
             return np.asarray(sampling.sample_jit(
-                self.params, k, jnp.asarray(tokens), cond, cond_mask, model=self.model,
+                self.params, k, jnp.asarray(tokens), cond, cond_mask, uncond, model=self.model,
                 cfg=scfg, mask_id=mask, stop_id=self.tok.eos_id, banned=banned,
                 min_length=min_length, end_ids=(self.tok.eos_id, self.tok.pad_id)))
 
@@ -305,7 +312,8 @@ class Generator:
             rows = range(j * samples, (j + 1) * samples)
             codes = [self._tidy(self._decode(out[i], req.language)[0], req.language)
                      for i in rows]
-            scores = rewards.score(codes, req.language, spec=req.spec, tests=req.tests)
+            scores = rewards.score(codes, req.language, spec=req.spec, tests=req.tests,
+                                   weights=self.reward_weights)
             cands = [Candidate(c, s, int(rounds[i]), drafts[i], i - j * samples, out[i])
                      for c, s, i in zip(codes, scores, rows, strict=True)]
             cands.sort(key=lambda c: -c.scores["overall"])

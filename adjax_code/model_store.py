@@ -144,3 +144,131 @@ def update_manifest(path: str | Path, **fields) -> dict:
     tmp.write_text(json.dumps(manifest, indent=2) + "\n")
     tmp.replace(target)
     return manifest
+
+
+def user_models_dir() -> Path:
+    """Where ``adjax model pull`` installs models when no directory is given."""
+    base = os.environ.get("ADJAX_HOME") or os.path.join(
+        os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share", "adjax")
+    return Path(base) / "models"
+
+
+def _archive_name(source: str) -> str:
+    name = source.rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0]
+    for suffix in (".tar.gz", ".tgz", ".tar", ".zip"):
+        if name.endswith(suffix):
+            return name[:-len(suffix)]
+    return name or "model"
+
+
+def _download(url: str, dest: Path, progress: bool) -> None:
+    import urllib.error
+    import urllib.request
+
+    from tqdm import tqdm
+
+    try:
+        with urllib.request.urlopen(url, timeout=60) as resp, open(dest, "wb") as f:
+            total = int(resp.headers.get("Content-Length") or 0) or None
+            with tqdm(total=total, unit="B", unit_scale=True, desc="download",
+                      disable=not progress) as bar:
+                for chunk in iter(lambda: resp.read(1 << 20), b""):
+                    f.write(chunk)
+                    bar.update(len(chunk))
+            if total is not None and f.tell() != total:
+                raise ModelError(f"download of {url} stopped after {f.tell()} of {total} "
+                                 "bytes")
+    except urllib.error.HTTPError as err:
+        raise ModelError(f"cannot download {url}: HTTP {err.code} {err.reason}") from None
+    except (urllib.error.URLError, TimeoutError, OSError) as err:
+        reason = getattr(err, "reason", err)
+        raise ModelError(f"cannot download {url}: {reason}") from None
+
+
+def _extract(archive: Path, into: Path) -> None:
+    import tarfile
+    import zipfile
+
+    try:
+        if zipfile.is_zipfile(archive):
+            with zipfile.ZipFile(archive) as z:
+                for name in z.namelist():
+                    target = (into / name).resolve()
+                    if not target.is_relative_to(into.resolve()):
+                        raise ModelError(f"archive entry {name!r} points outside the archive")
+                z.extractall(into)
+        else:
+            with tarfile.open(archive) as t:
+                t.extractall(into, filter="data")  # refuses links and paths that escape
+    except (tarfile.TarError, zipfile.BadZipFile, EOFError) as err:
+        raise ModelError(f"{archive.name} is not a readable .tar.gz/.tar/.zip archive "
+                         f"({err})") from None
+
+
+def _model_root(tree: Path) -> Path:
+    """The directory in an unpacked tree that holds ``manifest.json`` (itself or one child)."""
+    if (tree / MANIFEST).is_file():
+        return tree
+    found = [p.parent for p in tree.glob(f"*/{MANIFEST}")]
+    if len(found) != 1:
+        raise ModelError(f"the archive holds {'no' if not found else 'several'} model "
+                         f"directories ({MANIFEST} at its root or in one folder)")
+    return found[0]
+
+
+def pull(source: str, dest: str | Path | None = None, *, progress: bool = True) -> Path:
+    """Installs a packaged model from an http(s) URL or a local path (an archive or a
+    directory) into ``dest`` (default: ``user_models_dir()/NAME``).
+
+    Every file is checked against the sha256 in the manifest before anything is installed;
+    the model is unpacked into a temporary sibling of ``dest`` and renamed into place, so a
+    failed or corrupted download leaves nothing half-installed (an existing model at
+    ``dest`` is kept until the new one is complete).
+    """
+    is_url = source.startswith(("http://", "https://"))
+    if not is_url and not Path(source).exists():
+        raise ModelError(f"{source} is neither an http(s) URL nor an existing path")
+    dest = Path(dest) if dest else user_models_dir() / _archive_name(source)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}-pull-", dir=dest.parent))
+    try:
+        if not is_url and Path(source).is_dir():
+            shutil.copytree(source, tmp / "tree")
+        else:
+            archive = tmp / "archive"
+            if is_url:
+                _download(source, archive, progress)
+            else:
+                shutil.copyfile(source, archive)
+            (tmp / "tree").mkdir()
+            _extract(archive, tmp / "tree")
+        root = _model_root(tmp / "tree")
+        verify(root)
+        old = dest.with_name(f".{dest.name}-old")
+        if dest.exists():
+            shutil.rmtree(old, ignore_errors=True)
+            dest.rename(old)
+        try:
+            root.rename(dest)
+        except OSError:
+            if old.exists():
+                old.rename(dest)
+            raise
+        shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return dest
+
+
+def archive(model_dir: str | Path, out: str | Path) -> Path:
+    """A verified model directory as a ``.tar.gz`` (what ``pull`` installs)."""
+    import tarfile
+
+    model_dir, out = Path(model_dir), Path(out)
+    manifest = verify(model_dir)
+    tmp = out.with_name(f".{out.name}.tmp")
+    with tarfile.open(tmp, "w:gz") as t:
+        for name in [MANIFEST, *manifest["files"]]:
+            t.add(model_dir / name, arcname=f"{model_dir.name}/{name}")
+    tmp.replace(out)
+    return out
