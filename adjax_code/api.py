@@ -197,7 +197,7 @@ def resident_bytes() -> tuple[int, int]:
             current = int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
     except OSError:  # pragma: no cover - not Linux
         current = peak
-    return current, peak
+    return current, max(peak, current)  # the kernel updates its peak lazily
 
 
 class _Profile:

@@ -1,0 +1,281 @@
+"""CodeGenerationAPI over a tiny trained model: config validation, every method, profiling,
+save/load round trips and bad inputs."""
+
+import dataclasses
+import os
+import shutil
+
+import numpy as np
+import pytest
+
+from adjax_code import api as api_lib
+from adjax_code import doctor, syntax
+from adjax_code.generator import Generator
+
+GOOD = "def add(a, b):\n    return a + b\n"
+BAD = "def add(a, b:\n    return a +\n"
+TESTS = "assert add(2, 3) == 5\nassert add(-1, 1) == 0\n"
+
+
+@pytest.fixture(scope="module")
+def gen(code_run_dir):
+    return Generator.load(code_run_dir)
+
+
+def make(gen, **cfg):
+    return api_lib.create_code_generation_api(gen, {"batch_size": 2, "steps": 4,
+                                                    "max_length": 64, **cfg})
+
+
+@pytest.fixture(scope="module")
+def api(gen):
+    return make(gen)
+
+
+def tree_snapshot(path):
+    return sorted((str(p), p.stat().st_size, p.stat().st_mtime_ns)
+                  for p in path.rglob("*") if p.is_file())
+
+
+# -- config -------------------------------------------------------------------------------
+
+def test_unknown_config_key_names_it_and_the_valid_ones():
+    with pytest.raises(ValueError, match=r"unknown config key 'precison'.*did you mean "
+                       r"'precision'.*valid keys: default_language"):
+        api_lib.APIConfig.from_dict({"precison": "float32"})
+
+
+@pytest.mark.parametrize("key,value,match", [
+    ("precision", "fp8", "valid choices: float32, bfloat16, float16"),
+    ("adaptation_type", "magic", "valid choices: gradient, hybrid, memory"),
+    ("default_language", "cobol", "valid choices: go, java"),
+    ("device", "npu", "valid choices: cpu, gpu, cuda, tpu"),
+    ("batch_size", 0, "integer >= 1"),
+    ("batch_size", True, "integer >= 1"),
+    ("steps", 2.5, "integer >= 1"),
+    ("temperature", -1.0, "number >= 0"),
+    ("functional_weight", "high", "number >= 0"),
+])
+def test_bad_config_values_name_the_key(key, value, match):
+    with pytest.raises(ValueError, match=f"'{key}'.*{match}"):
+        api_lib.APIConfig.from_dict({key: value})
+
+
+def test_config_is_frozen_and_weights_must_not_both_be_zero():
+    cfg = api_lib.APIConfig.from_dict({"batch_size": 3})
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        cfg.batch_size = 5
+    with pytest.raises(ValueError, match="sum must be positive"):
+        api_lib.APIConfig(gradient_weight=0.0, memory_weight=0.0)
+    assert cfg.reward_weights["functional"] == 2.0
+    with pytest.raises(ValueError, match="must be a dict"):
+        api_lib.APIConfig.from_dict(["batch_size"])
+
+
+def test_absent_device_is_a_clear_error(gen):
+    with pytest.raises(ValueError, match="no tpu device is present.*JAX sees: cpu"):
+        make(gen, device="tpu")
+    assert api_lib.resolve_device("cpu").platform == "cpu"
+
+
+def test_init_config_file_round_trips(tmp_path):
+    path = tmp_path / "adjax.toml"
+    path.write_text(doctor.config_text("cpu"))
+    cfg = api_lib.load_config(path)
+    assert cfg == api_lib.APIConfig(device="cpu", precision="float32", batch_size=4)
+    path.write_text(doctor.config_text("gpu"))
+    assert api_lib.load_config(path).precision == "bfloat16"
+    path.write_text("batch_size = [")
+    with pytest.raises(ValueError, match="not valid TOML"):
+        api_lib.load_config(path)
+    with pytest.raises(ValueError, match="does not exist"):
+        api_lib.load_config(tmp_path / "none.toml")
+
+
+def test_missing_model_dir_and_wrong_model_type(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no model directory"):
+        api_lib.create_code_generation_api(tmp_path / "absent")
+    with pytest.raises(TypeError, match="diffusion_model must be"):
+        api_lib.create_code_generation_api(42)
+
+
+# -- methods ------------------------------------------------------------------------------
+
+def test_generate_code_is_seeded_and_reports_details(gen):
+    a, b = make(gen, seed=3), make(gen, seed=3)
+    outs_a = [a.generate_code("return the sum of a list") for _ in range(2)]
+    outs_b = [b.generate_code("return the sum of a list") for _ in range(2)]
+    assert outs_a == outs_b and all(isinstance(o, str) for o in outs_a)
+    result = a.last_result
+    assert result["method"] == "generate_code" and len(result["candidates"]) == 2
+    assert outs_a[1] == result["candidates"][0]["code"]
+    overall = [c["scores"]["overall"] for c in result["candidates"]]
+    assert overall == sorted(overall, reverse=True)
+    assert result["steps"] == 4 and len(result["repair_rounds"]) == 2
+
+
+def test_last_profile_measures_the_call(api):
+    api.generate_code("reverse a string", "javascript")
+    prof = api.last_profile
+    assert prof["elapsed_time_sec"] > 0
+    assert 0 <= prof["compile_time_sec"] <= prof["elapsed_time_sec"] + 1e-6
+    assert prof["memory_peak_bytes"] >= prof["memory_current_bytes"] > 10 * 2**20
+    assert prof["tokens_generated"] >= 2 * 60  # two rows of 64, less the opening
+    assert prof["tokens_per_sec"] > 0 and prof["device"].startswith("cpu")
+
+
+def test_precision_applies_to_computation(gen):
+    bf = make(gen, precision="bfloat16")
+    assert bf._gen.cfg["net"].dtype == "bfloat16"
+    assert isinstance(bf.generate_code("sum a list"), str)
+
+
+def test_guidance_and_temperature_reach_the_sampler(gen):
+    g = make(gen, guidance_scale=1.0, temperature=0.0)
+    assert g._gen.cfg["sampler"].guidance_scale == 1.0
+    a = g.generate_code("sum a list")
+    b = make(gen, guidance_scale=1.0, temperature=0.0).generate_code("sum a list")
+    assert a == b  # greedy and seeded
+
+
+def test_evaluate_code_ranks_good_above_bad(api):
+    good = api.evaluate_code(GOOD, "python", specification="add two numbers", tests=TESTS)
+    bad = api.evaluate_code(BAD, "python", specification="add two numbers", tests=TESTS)
+    assert good["syntax"] == 1.0 > bad["syntax"]
+    assert good["functional"] == 1.0 > bad["functional"]
+    assert good["overall"] > bad["overall"]
+    assert set(good) == {"syntax", "quality", "relevance", "functional", "overall"}
+    plain = api.evaluate_code(GOOD)
+    assert "functional" not in plain and "relevance" not in plain
+
+
+def test_reward_weights_change_overall(gen):
+    only_syntax = make(gen, quality_weight=0.0, relevance_weight=0.0)
+    assert only_syntax.evaluate_code(GOOD, specification="x y z")["overall"] == 1.0
+
+
+def test_refine_code_never_scores_lower(api):
+    for code in (BAD, GOOD):
+        before = api.evaluate_code(code, "python", specification="add two numbers")
+        out = api.refine_code(code, "python", iterations=2, specification="add two numbers")
+        assert len(api.last_result["history"]) == 3
+        assert api.last_profile["elapsed_time_sec"] > 0
+        after = api.evaluate_code(out, "python", specification="add two numbers")
+        assert after["overall"] >= before["overall"]
+
+
+def test_improve_code_reports_whether_feedback_was_met(api):
+    out = api.improve_code(GOOD, "Add a docstring", "python", iterations=1)
+    result = api.last_result
+    assert result["method"] == "improve_code" and isinstance(out, str)
+    assert result["changed"] == (out != GOOD)
+    if result["changed"]:
+        assert result["satisfied"] and syntax.is_valid(out, "python")
+    with pytest.raises(ValueError, match="feedback"):
+        api.improve_code(GOOD, "  ")
+
+
+def test_adapt_code_learns_into_the_state(gen):
+    a = make(gen, adaptation_type="gradient", adapt_steps=2)
+    params_before = np.asarray(jax_leaf(a.state.params))
+    out = a.adapt_code(GOOD, "python", specification="add two numbers")
+    result = a.last_result
+    assert result["stored"] and result["buffer_size"] == 1 and result["updates"] == 2
+    assert not np.allclose(np.asarray(jax_leaf(a.state.params)), params_before)
+    assert isinstance(out, str) and a.last_profile["elapsed_time_sec"] > 0
+    # Memory: the adapted program seeds the next generation for the same specification.
+    m = make(gen, adaptation_type="memory")
+    m.adapt_code(GOOD, "python", specification="add two numbers")
+    assert m.last_result["updates"] == 0 and m.last_result["buffer_size"] == 1
+
+
+def jax_leaf(tree):
+    import jax
+
+    return jax.tree.leaves(tree)[0]
+
+
+# -- state --------------------------------------------------------------------------------
+
+def test_save_load_round_trip_gives_identical_outputs(gen, tmp_path):
+    a = make(gen, adaptation_type="hybrid", adapt_steps=1)
+    a.adapt_code(GOOD, "python", specification="add two numbers")
+    a.save_state(tmp_path / "state")
+    first = [a.generate_code("add two numbers"), a.generate_code("sort a list")]
+    b = make(gen)  # another config: load_state takes the saved one
+    b.load_state(tmp_path / "state")
+    assert b.config == a.config
+    assert [b.generate_code("add two numbers"), b.generate_code("sort a list")] == first
+    assert int(b.state.buffer.valid.sum()) == 1
+
+
+def test_save_is_atomic_and_replaces_old_state(gen, tmp_path, monkeypatch):
+    a = make(gen)
+    target = tmp_path / "state"
+    a.save_state(target)
+    before = tree_snapshot(target)
+
+    def boom(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(a._gen.tok, "save", boom)
+    with pytest.raises(OSError, match="disk full"):
+        a.save_state(target)
+    assert tree_snapshot(target) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["state"]  # no temporary left
+    monkeypatch.undo()
+    a.save_state(target)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["state"]
+
+
+def test_load_rejects_corrupted_or_foreign_state(gen, tmp_path):
+    a = make(gen)
+    a.save_state(tmp_path / "s")
+    with pytest.raises(ValueError, match="no saved API state"):
+        a.load_state(tmp_path)
+    broken = tmp_path / "broken"
+    shutil.copytree(tmp_path / "s", broken)
+    victim = max((p for p in (broken / "state").rglob("*") if p.is_file()),
+                 key=lambda p: p.stat().st_size)
+    victim.write_bytes(b"\0" * victim.stat().st_size)
+    snapshot, config = tree_snapshot(tmp_path), a.config
+    with pytest.raises(ValueError, match="corrupted or incomplete"):
+        a.load_state(broken)
+    assert tree_snapshot(tmp_path) == snapshot and a.config is config
+    (broken / "api.json").write_text("{not json")
+    with pytest.raises(ValueError, match="corrupted"):
+        a.load_state(broken)
+    foreign = tmp_path / "foreign"
+    shutil.copytree(tmp_path / "s", foreign)
+    meta = (foreign / "api.json").read_text().replace('"d_model": ', '"d_model": 1')
+    (foreign / "api.json").write_text(meta)
+    with pytest.raises(ValueError, match="different model.*d_model"):
+        a.load_state(foreign)
+
+
+@pytest.mark.parametrize("bad,match", [
+    ("", "empty"),
+    ("x" * (1 << 20), "1,048,576 characters"),
+    (b"\xff\xfe spec", "not UTF-8"),
+    (None, "must be text"),
+])
+def test_bad_specifications_are_clear_errors(api, code_run_dir, bad, match):
+    before = tree_snapshot(code_run_dir)
+    with pytest.raises(ValueError, match=match):
+        api.generate_code(bad)
+    assert tree_snapshot(code_run_dir) == before
+
+
+def test_unknown_language_is_a_clear_error(api):
+    with pytest.raises(ValueError, match="unknown language 'cobol'"):
+        api.generate_code("sum a list", "cobol")
+    with pytest.raises(ValueError, match="unknown language"):
+        api.evaluate_code(GOOD, "cobol")
+
+
+def test_shipped_model_is_the_default():
+    if os.environ.get("ADJAX_SKIP_SHIPPED"):
+        pytest.skip("shipped model skipped")
+    shipped = api_lib.create_code_generation_api(config={"batch_size": 1, "steps": 2,
+                                                         "max_length": 32})
+    assert shipped._base.manifest.get("format") == 1
