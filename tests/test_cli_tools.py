@@ -1,0 +1,198 @@
+"""adjax improve / refine / doctor / init / model pull|archive."""
+
+import functools
+import http.server
+import json
+import threading
+
+import pytest
+
+from adjax_code import cli, doctor, model_store, packaging
+
+GOOD = "def add(a, b):\n    return a + b\n"
+
+
+@pytest.fixture(scope="module")
+def packaged(code_run_dir, tmp_path_factory):
+    out = tmp_path_factory.mktemp("packaged") / "tiny-model"
+    packaging.package(code_run_dir, out, progress=False)
+    return out
+
+
+@pytest.fixture
+def server(tmp_path):
+    """An HTTP server on 127.0.0.1 serving ``tmp_path / 'www'``."""
+    root = tmp_path / "www"
+    root.mkdir()
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+    handler.log_message = lambda *a, **k: None
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield root, f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def run(capsys, *argv):
+    code = cli.main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+# -- improve / refine ---------------------------------------------------------------------
+
+def test_refine_cli_prints_code_that_scores_no_lower(capsys, code_run_dir, tmp_path):
+    src = tmp_path / "add.py"
+    src.write_text(GOOD)
+    code, out, err = run(capsys, "refine", str(src), "--model", str(code_run_dir),
+                         "--samples", "2", "--steps", "4", "--json")
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["score"] >= result["history"][0]["score"]
+    assert result["profile"]["elapsed_time_sec"] > 0
+
+
+def test_improve_cli_writes_back_only_on_change(capsys, code_run_dir, tmp_path):
+    src = tmp_path / "add.py"
+    src.write_text(GOOD)
+    code, out, err = run(capsys, "improve", str(src), "-f", "Add a docstring", "--model",
+                         str(code_run_dir), "--samples", "2", "--steps", "4", "--iterations",
+                         "1", "--write")
+    assert code == 0, err
+    assert ("updated" in err) == (src.read_text() != GOOD)
+
+
+def test_edit_commands_reject_bad_inputs(capsys, tmp_path, code_run_dir):
+    binary = tmp_path / "x.py"
+    binary.write_bytes(b"\xff\xfe\x00")
+    unknown = tmp_path / "x.cob"
+    unknown.write_text("MOVE A TO B.")
+    cases = [
+        (["improve", str(binary), "-f", "Add a docstring"], "not UTF-8"),
+        (["refine", str(tmp_path / "none.py")], "does not exist"),
+        (["refine", str(unknown)], "cannot tell the language"),
+        (["refine", str(unknown), "--language", "cobol"], "unknown language"),
+        (["improve", str(unknown), "-l", "python", "-f", " "], "feedback is empty"),
+        (["refine", str(unknown), "-l", "python", "--model", str(tmp_path / "nomodel")],
+         "no model at"),
+        (["refine", str(unknown), "-l", "python", "--config", str(tmp_path / "c.toml")],
+         "does not exist"),
+    ]
+    for argv, match in cases:
+        code, _, err = run(capsys, *argv)
+        assert code == 1 and match in err and "Traceback" not in err, (argv, err)
+        assert err.count("\n") == 1
+
+
+# -- doctor / init ------------------------------------------------------------------------
+
+def test_doctor_reports_every_part(capsys, monkeypatch):
+    monkeypatch.setattr(doctor, "TOOLCHAINS", {"python3": (["python3", "--version"], "x"),
+                                               "nosuchtool": (["nosuchtool", "-v"], "get it")})
+    code, out, _ = run(capsys, "doctor", "--json")
+    checks = {c["name"]: c for c in json.loads(out)}
+    assert code == 0
+    for name in ("python", "package jax", "jax backend", "bfloat16", "grammar go",
+                 "grammar typescript", "toolchain python3", "model", "compilation cache",
+                 "sandbox"):
+        assert name in checks, name
+    assert checks["toolchain python3"]["status"] == "OK"
+    assert checks["toolchain python3"]["detail"].startswith("Python 3")
+    assert checks["toolchain nosuchtool"] == {"name": "toolchain nosuchtool", "status": "WARN",
+                                              "detail": "missing (needed to run tests in "
+                                              "that language): get it"}
+    assert checks["model"]["status"] == "OK"
+
+
+def test_doctor_fails_on_a_damaged_model(capsys, packaged, tmp_path):
+    import shutil
+
+    broken = tmp_path / "m"
+    shutil.copytree(packaged, broken)
+    (broken / "params.npz").write_bytes(b"garbage")
+    code, out, err = run(capsys, "doctor", "--model", str(broken))
+    assert code == 1
+    assert any(line.startswith("FAIL  model") and "params.npz" in line
+               for line in out.splitlines())
+    assert "FAIL lines" in err
+
+
+def test_init_writes_a_loadable_config_and_keeps_an_existing_one(capsys, tmp_path):
+    from adjax_code import api
+
+    code, out, _ = run(capsys, "init", str(tmp_path / "proj"))
+    file = tmp_path / "proj" / "adjax.toml"
+    assert code == 0 and file.is_file() and str(file) in out
+    assert api.load_config(file).device == "cpu"
+    file.write_text("# mine\n")
+    code, _, err = run(capsys, "init", str(tmp_path / "proj"))
+    assert code == 1 and "already exists" in err and file.read_text() == "# mine\n"
+    assert run(capsys, "init", str(tmp_path / "proj"), "--force")[0] == 0
+    (tmp_path / "afile").write_text("x")
+    assert "not a directory" in run(capsys, "init", str(tmp_path / "afile"))[2]
+
+
+# -- model pull / archive -----------------------------------------------------------------
+
+def test_pull_over_http_installs_a_verified_model(capsys, packaged, server, tmp_path):
+    root, url = server
+    code, out, err = run(capsys, "model", "archive", str(packaged), "--out",
+                         str(root / "tiny.tar.gz"))
+    assert code == 0, err
+    dest = tmp_path / "models" / "tiny"
+    code, out, err = run(capsys, "model", "pull", f"{url}/tiny.tar.gz", "--out", str(dest),
+                         "--quiet")
+    assert code == 0, err
+    assert model_store.verify(dest)["files"] == model_store.verify(packaged)["files"]
+    assert sorted(p.name for p in dest.parent.iterdir()) == ["tiny"]
+    # The installed model generates.
+    code, out, err = run(capsys, "generate", "sum a list", "--model", str(dest), "--samples",
+                         "1", "--steps", "2", "--length", "32")
+    assert code == 0, err
+
+
+def test_pull_of_a_corrupted_archive_installs_nothing(capsys, packaged, server, tmp_path):
+    import io
+    import tarfile
+
+    root, url = server
+    with tarfile.open(root / "bad.tar.gz", "w:gz") as t:
+        for p in sorted(packaged.iterdir()):
+            data = p.read_bytes()
+            if p.name == "params.npz":
+                data = data[:-10] + b"0123456789"  # altered in transit
+            info = tarfile.TarInfo(f"bad/{p.name}")
+            info.size = len(data)
+            t.addfile(info, io.BytesIO(data))
+    (root / "truncated.tar.gz").write_bytes((root / "bad.tar.gz").read_bytes()[:2000])
+    dest = tmp_path / "models" / "m"
+    for name, match in (("bad.tar.gz", "does not match the sha256"),
+                        ("truncated.tar.gz", "not a readable"),
+                        ("absent.tar.gz", "HTTP 404")):
+        code, _, err = run(capsys, "model", "pull", f"{url}/{name}", "--out", str(dest),
+                           "--quiet")
+        assert code == 1 and match in err, err
+        assert not dest.parent.exists() or list(dest.parent.iterdir()) == []
+
+
+def test_pull_from_a_path_replaces_an_old_model_only_when_valid(capsys, packaged, tmp_path):
+    dest = tmp_path / "models" / "m"
+    assert run(capsys, "model", "pull", str(packaged), "--out", str(dest))[0] == 0
+    before = model_store.verify(dest)
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "manifest.json").write_text("{}")
+    code, _, err = run(capsys, "model", "pull", str(bad), "--out", str(dest))
+    assert code == 1 and "manifest" in err
+    assert model_store.verify(dest) == before  # the old model is intact
+    code, _, err = run(capsys, "model", "pull", str(tmp_path / "nowhere.tar.gz"))
+    assert code == 1 and "neither an http(s) URL nor an existing path" in err
+    assert run(capsys, "model", "pull")[0] == 1
+    assert "needs --out" in run(capsys, "model", "archive")[2]
+
+
+def test_default_pull_destination_is_the_user_models_dir(monkeypatch, tmp_path):
+    monkeypatch.setenv("ADJAX_HOME", str(tmp_path / "home"))
+    assert model_store.user_models_dir() == tmp_path / "home" / "models"
+    assert model_store._archive_name("https://x.org/a/coder-v2.tar.gz?sig=1") == "coder-v2"
