@@ -9,10 +9,16 @@ completions in one batch, and keeps the best by reward *only if it scores higher
 current program. The returned program therefore never scores lower than the input; the
 history lists every round.
 
-``improve`` is ``refine`` with the feedback text put in front of the specification (it
-conditions the model) and with room to add code: ``room`` masked tokens are inserted after
-the first line (the signature) in every candidate. Known feedback kinds add a check to the
-reward (``FEEDBACK_CHECKS``): the property asked for must hold for a candidate to win.
+``improve`` puts the feedback text in front of the specification (it conditions the model).
+For a known feedback kind (``FEEDBACK_CHECKS``: docstring, type hints, empty-input guard) it
+first tries a *scaffolded edit* (``scaffold``): the structure of the change is written as
+fixed text around masked slots — a docstring's quotes after the signature, ``if not xs:
+return [MASK]`` at the top of the body, ``name: [MASK]`` for each parameter — and the model
+fills only the slots, the rest of the program kept exactly. Candidates try different slot
+lengths (masked diffusion fills a fixed number of tokens). Other feedback, and kinds with no
+scaffold for the language, run ``refine`` with ``room`` masked tokens inserted after the
+first line. Either way a candidate wins only if it parses, has the property asked for and
+scores higher than the current program.
 """
 
 from __future__ import annotations
@@ -91,9 +97,169 @@ def _score(codes: list[str], language: str, spec: str, tests: str | None,
     for code, s in zip(codes, scores, strict=True):
         value = s["overall"]
         if check is not None:
-            value += 1.0 if check(code, language) else 0.0
+            value += 1.0 if check(code, language) and syntax.is_valid(code, language) else 0.0
         out.append(value)
     return out
+
+
+# -- scaffolded edits ---------------------------------------------------------------------
+
+SLOT = None  # a masked slot in a scaffold; its length varies per candidate
+_FUNCTION_LINE = {
+    "python": r"^[ \t]*(async[ \t]+)?def \w+\s*\(",
+    "javascript": r"^[ \t]*(export[ \t]+)?(async[ \t]+)?function\b",
+    "typescript": r"^[ \t]*(export[ \t]+)?(async[ \t]+)?function\b",
+    "java": r"^[ \t]*(public|private|protected|static)[^=;\n]*\([^;\n]*\)[^;\n]*\{\s*$",
+    "go": r"^func\b",
+}
+_SLOT_SIZES = {"docstring": (8, 12, 16, 6), "empty": (1,), "type hint": (1,)}
+# Constrained slots: the texts a slot may hold (those that are one token are allowed).
+_SLOT_TEXTS = {
+    ("type hint", "python"): (" int", " str", " float", " bool", " list", " dict", " tuple",
+                              " set", " bytes", " object", " None"),
+    ("empty", "python"): (" []", " 0", " None", " False", " True", ' ""', " {}", " -1"),
+    ("empty", "javascript"): (" []", " 0", " null", " false", " true", ' ""', " {}", " -1"),
+    ("empty", "typescript"): (" []", " 0", " null", " false", " true", ' ""', " {}", " -1"),
+}
+
+
+def _function_line(code: str, language: str) -> re.Match | None:
+    pattern = _FUNCTION_LINE.get(language)
+    return re.search(pattern, code, re.M) if pattern else None
+
+
+def _python_signature(code: str) -> tuple[int, int, str, str] | None:
+    """(start, end of the ``def ...:`` line(s), parameters text, body indent)."""
+    m = re.search(r"^([ \t]*)(?:async[ \t]+)?def \w+\s*\(([^)]*)\)\s*(->[^:]*)?:[ \t]*\n",
+                  code, re.M)
+    if m is None:
+        return None
+    after = code[m.end():]
+    body = re.match(r"([ \t]+)\S", after)
+    indent = body.group(1) if body else m.group(1) + "    "
+    return m.start(), m.end(), m.group(2), indent
+
+
+def _params(text: str) -> list[str]:
+    names = []
+    for part in text.split(","):
+        name = part.split(":")[0].split("=")[0].strip().lstrip("*")
+        if name and name not in ("self", "cls", "/") and re.fullmatch(r"\w+", name):
+            names.append(name)
+    return names
+
+
+def scaffold(code: str, kind: str, language: str) -> list[str | None] | None:
+    """Fixed text pieces and ``SLOT`` markers for a feedback kind's edit of ``code``, or None
+    when there is none for this kind and language (see the module docstring)."""
+    if kind == "docstring":
+        if language == "python":
+            sig = _python_signature(code)
+            if sig is None:
+                return None
+            _, end, _, indent = sig
+            return [code[:end] + indent + '"""', SLOT, '"""\n' + code[end:]]
+        m = _function_line(code, language)
+        if m is None:
+            return None
+        indent = re.match(r"[ \t]*", code[m.start():]).group(0)
+        opener, closer = ("// ", "\n") if language == "go" else ("/** ", " */\n")
+        return [code[:m.start()] + indent + opener, SLOT, closer + code[m.start():]]
+    if kind == "empty":
+        if language == "python":
+            sig = _python_signature(code)
+            names = _params(sig[2]) if sig else []
+            if not names:
+                return None
+            start, end, _, indent = sig
+            step = indent[len(re.match(r"[ \t]*", code[start:]).group(0)):] or "    "
+            return [code[:end] + f"{indent}if not {names[0]}:\n{indent}{step}return", SLOT,
+                    "\n" + code[end:]]
+        if language in ("javascript", "typescript"):
+            m = re.search(r"^([ \t]*)(?:export[ \t]+)?(?:async[ \t]+)?function\s*\w*\s*"
+                          r"\(\s*(\w+)[^)]*\)[^{\n]*\{[ \t]*\n", code, re.M)
+            if m is None:
+                return None
+            body = re.match(r"([ \t]+)\S", code[m.end():])
+            indent = body.group(1) if body else m.group(1) + "    "
+            return [code[:m.end()] + f"{indent}if ({m.group(2)}.length === 0) return",
+                    SLOT, ";\n" + code[m.end():]]
+        return None
+    if kind == "type hint" and language == "python":
+        m = re.search(r"^([ \t]*(?:async[ \t]+)?def \w+\s*\()([^)]*)(\))(\s*->[^:]*)?:",
+                      code, re.M)
+        if m is None:
+            return None
+        pieces: list[str | None] = [code[:m.end(1)]]
+        parts = [p for p in m.group(2).split(",")] if m.group(2).strip() else []
+        for i, part in enumerate(parts):
+            sep = "," if i < len(parts) - 1 else ""
+            name = part.split("=")[0]
+            if ":" in part or part.strip() in ("self", "cls", "/", "*") or \
+                    part.strip().startswith("*"):
+                pieces[-1] += part + sep
+                continue
+            default = part[len(name):]
+            pieces[-1] += name.rstrip() + ":"
+            pieces += [SLOT, default + sep]
+        pieces[-1] += ")"
+        if m.group(4):
+            pieces[-1] += m.group(4) + ":"
+        else:
+            pieces[-1] += " ->"
+            pieces += [SLOT, ":"]
+        pieces[-1] += code[m.end():]
+        return pieces
+    return None
+
+
+def _feedback_kind(feedback: str) -> str | None:
+    text = feedback.lower()
+    return next((key for key in FEEDBACK_CHECKS if key in text), None)
+
+
+def scaffold_edit(gen: Generator, code: str, feedback: str, language: str, *, spec: str = "",
+                  tests: str | None = None, candidates: int = 4, seed: int = 0
+                  ) -> Refinement | None:
+    """The scaffolded edit for ``feedback`` (None when it has no scaffold here): slots
+    filled by the model, the best candidate kept only if it parses, has the property and
+    scores higher than ``code``."""
+    kind = _feedback_kind(feedback)
+    pieces = scaffold(code, kind, language) if kind else None
+    if pieces is None:
+        return None
+    check = FEEDBACK_CHECKS[kind]
+    mask, pad, eos = gen.cfg["diffusion"].mask_id, gen.tok.pad_id, gen.tok.eos_id
+    length = max(gen.cfg["data"].buckets)
+    sizes = _SLOT_SIZES[kind]
+    rows = np.full((candidates, length), pad, np.int32)
+    for r in range(candidates):
+        ids: list[int] = []
+        for piece in pieces:
+            ids += [mask] * sizes[r % len(sizes)] if piece is SLOT else gen.tok.encode(piece)
+        if len(ids) + 1 > length:
+            return None
+        rows[r, :len(ids)] = ids
+        rows[r, len(ids)] = eos
+    texts = _SLOT_TEXTS.get((kind, language))
+    allowed = None
+    if texts:
+        allowed = tuple(sorted({ids[0] for ids in map(gen.tok.encode, texts) if len(ids) == 1}
+                               | {mask, pad, eos})) or None
+    # The condition matches the edit pairs the model is trained on (``data.edit_pairs``).
+    first = next((ln.strip() for ln in code.splitlines() if ln.strip()), "")
+    cond_text = f"{feedback}. {spec}" if spec else f"{feedback}. {first}"
+    res = gen.generate_many([Request(cond_text, language, init=rows)], samples=candidates,
+                            seed=seed, length=length, repair_rounds=1, allowed=allowed)[0]
+    codes = [c.code for c in res.candidates]
+    best = _score([code], language, spec, tests, check, gen.reward_weights)[0]
+    scores = _score(codes, language, spec, tests, check, gen.reward_weights)
+    k = int(np.argmax(scores))
+    accepted = scores[k] > best
+    history = [{"iteration": 0, "score": best, "accepted": True, "code": code},
+               {"iteration": 1, "score": scores[k], "accepted": accepted, "code": codes[k],
+                "scaffold": kind}]
+    return Refinement(codes[k] if accepted else code, max(best, scores[k]), history)
 
 
 def refine(gen: Generator, code: str, language: str, *, spec: str = "",
@@ -165,8 +331,24 @@ def improve(gen: Generator, code: str, feedback: str | dict, language: str, *,
     history: list[dict] = []
     result = Refinement(code, 0.0, [])
     for text in items:
-        result = refine(gen, result.code if history else code, language, spec=spec,
-                        tests=tests, iterations=iterations, candidates=candidates, seed=seed,
-                        feedback=text, room=room)
-        history += [{**h, "feedback": text} for h in result.history]
+        current = result.code if history else code
+        check = feedback_check(text)
+        if check is not None and check(current, language) and \
+                syntax.is_valid(current, language):
+            history.append({"iteration": 0, "accepted": True, "code": current,
+                            "feedback": text, "note": "already has the property"})
+            continue
+        edit = scaffold_edit(gen, current, text, language, spec=spec, tests=tests,
+                             candidates=candidates, seed=seed)
+        if edit is None or not edit.history[-1]["accepted"]:
+            tried = edit.history[1:] if edit is not None else []
+            edit = refine(gen, current, language, spec=spec, tests=tests,
+                          iterations=iterations, candidates=candidates, seed=seed,
+                          feedback=text, room=room)
+            edit.history[1:1] = tried
+        result = edit
+        history += [{**h, "feedback": text} for h in edit.history]
+    if not result.history:  # nothing edited: every property asked for already held
+        result = Refinement(code, _score([code], language, spec, tests, None,
+                                         gen.reward_weights)[0], [])
     return Refinement(result.code, result.score, history)

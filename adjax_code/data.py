@@ -37,6 +37,7 @@ class DataConfig:
     task_repeat: int = 1  # times each task-suite train pair appears in the training rows
     jsonl: str = ""  # comma-separated JSONL files of {"spec", "language", "code"}
     heldout_fraction: float = 0.02
+    edit_fraction: float = 0.0  # share of train pairs also used as feedback edit pairs
 
     def __post_init__(self):
         if self.vocab_size < 512:
@@ -49,6 +50,8 @@ class DataConfig:
             raise ValueError(f"task_repeat must be at least 1, got {self.task_repeat}")
         if not 0 < self.heldout_fraction < 1:
             raise ValueError(f"heldout_fraction must lie in (0, 1), got {self.heldout_fraction}")
+        if not 0 <= self.edit_fraction <= 1:
+            raise ValueError(f"edit_fraction must lie in [0, 1], got {self.edit_fraction}")
 
 
 def build_corpus(cfg: DataConfig) -> tuple[list[Pair], list[Pair], dict]:
@@ -68,7 +71,14 @@ def build_corpus(cfg: DataConfig) -> tuple[list[Pair], list[Pair], dict]:
     for p in unique:
         source = _source_name(p.source, roots)
         counts["by_source"][source] = counts["by_source"].get(source, 0) + 1
-    if cfg.task_repeat > 1:
+    if cfg.edit_fraction > 0:
+        edits = edit_pairs(train, cfg.edit_fraction)
+        counts["edit_pairs"] = {}
+        for p in edits:
+            kind = p.spec.split(".", 1)[0]
+            counts["edit_pairs"][kind] = counts["edit_pairs"].get(kind, 0) + 1
+        train += edits
+    if cfg.task_repeat > 1 or cfg.edit_fraction > 0:
         train += [p for p in train if p.source.startswith("tasks:")] * (cfg.task_repeat - 1)
         counts["train_rows"] = len(train)
     for p in unique:
@@ -180,6 +190,70 @@ def _dedent(text: str) -> str:
     indents = [len(ln) - len(ln.lstrip()) for ln in lines if ln.strip()]
     cut = min(indents) if indents else 0
     return "\n".join(ln[cut:] for ln in lines) + "\n"
+
+
+# -- feedback edit pairs -----------------------------------------------------------------
+
+_PY_DOCSTRING = re.compile(r'^(\s*(?:async\s+)?def [^\n]*:[ \t]*\n)([ \t]+)("""|\'\'\')'
+                           r"[\s\S]*?\3[ \t]*\n")
+_PY_GUARD = re.compile(r"^(\s*(?:async\s+)?def [^\n]*:[ \t]*\n)(?:[ \t]+(\"\"\"|\'\'\')[\s\S]*?\2"
+                       r"[ \t]*\n)?[ \t]+if not \w+:[ \t]*\n[ \t]+return\b")
+_PY_HINTED = re.compile(r"^\s*(?:async\s+)?def \w+\([^)]*\b\w+\s*:\s*[A-Za-z_][^)]*\)"
+                        r"|^\s*(?:async\s+)?def \w+\([^)]*\)\s*->")
+
+
+def _first_line(code: str) -> str:
+    return next((ln.strip() for ln in code.splitlines() if ln.strip()), "")
+
+
+def _without_hints(code: str) -> str:
+    m = re.search(r"^([ \t]*(?:async\s+)?def \w+\()([^)]*)\)(\s*->[^:]*)?:", code, re.M)
+    if m is None:
+        return code
+    params = []
+    for part in m.group(2).split(","):
+        name, _, default = part.partition("=")
+        name = name.split(":")[0].strip()
+        params.append(f"{name}={default.strip()}" if default else name)
+    params = ", ".join(params)
+    return code[:m.start()] + f"{m.group(1)}{params}):" + code[m.end():]
+
+
+def edit_pairs(pairs: Sequence[Pair], fraction: float, seed: int = 0) -> list[Pair]:
+    """Pairs that teach ``improve``'s feedback kinds, from real code.
+
+    For a ``fraction`` of the pairs (chosen by hash, fixed), the property the code already
+    has is removed to give the "before" program, and the pair's condition becomes
+    ``"<feedback>. <first line of the before program>"`` (the text ``improve`` conditions
+    on) with the original code as the target: "Add a docstring" (Python docstrings; the
+    doc comment the pair's spec came from for the other languages), "Add type hints"
+    (annotated Python signatures), "Handle the empty list" (``if not x: return`` at the top
+    of a Python body).
+    """
+    out = []
+    cut = int(fraction * 2**32)
+    for p in pairs:
+        if int(hashlib.sha256(f"{seed}:{p.code}".encode()).hexdigest()[:8], 16) >= cut:
+            continue
+        if p.language == "python":
+            m = _PY_DOCSTRING.search(p.code)
+            if m:
+                before = p.code[:m.start()] + m.group(1) + p.code[m.end():]
+                out.append(Pair(f"Add a docstring. {_first_line(before)}", p.language, p.code,
+                                f"edit:{p.source}"))
+            if _PY_HINTED.search(p.code):
+                before = _without_hints(p.code)
+                if before != p.code:
+                    out.append(Pair(f"Add type hints. {_first_line(before)}", p.language,
+                                    p.code, f"edit:{p.source}"))
+            if _PY_GUARD.search(p.code):
+                out.append(Pair(f"Handle the empty list. {_first_line(p.code)}", p.language,
+                                p.code, f"edit:{p.source}"))
+        elif p.spec and not p.source.startswith("tasks:"):
+            opener, closer = ("// ", "\n") if p.language == "go" else ("/** ", " */\n")
+            out.append(Pair(f"Add a docstring. {_first_line(p.code)}", p.language,
+                            f"{opener}{p.spec}{closer}{p.code}", f"edit:{p.source}"))
+    return out
 
 
 # -- source trees -------------------------------------------------------------------------

@@ -239,9 +239,12 @@ class Generator:
     def generate_many(self, requests: list[Request], *, samples: int = 4, seed: int = 0,
                       steps: int | None = None, length: int | None = None,
                       repair_rounds: int = 2, sampler: SamplerConfig | None = None,
-                      predict_length: bool = False) -> list[Generation]:
+                      predict_length: bool = False,
+                      allowed: tuple[int, ...] | None = None) -> list[Generation]:
         """``generate`` for several requests in one batch of ``len(requests) * samples``
-        rows (one sampler call per repair round for all of them)."""
+        rows (one sampler call per repair round for all of them). ``allowed``: the only
+        token ids any masked position may take (constrained infilling; EOS/PAD excepted
+        only where fixed)."""
         if samples <= 0:
             raise ValueError(f"samples must be positive, got {samples}")
         for req in requests:
@@ -264,6 +267,9 @@ class Generator:
         key = jax.random.key(seed)
 
         banned: tuple[int, ...] = ()
+        if allowed is not None:
+            keep = set(allowed)
+            banned = tuple(i for i in range(self.tok.vocab_size) if i not in keep)
         # The shortest useful program: no end token within MIN_TOKENS after a row's last
         # fixed token (a small model otherwise may end at once).
         fixed_len = np.asarray([int(np.nonzero(r != mask)[0][-1]) + 1 if (r != mask).any()
@@ -272,7 +278,7 @@ class Generator:
         if predict_length:
             start = self._place_end(start, cond, cond_mask, samples)
             fixed = start != mask
-            banned = (self.tok.pad_id, self.tok.eos_id)
+            banned = tuple(sorted({*banned, self.tok.pad_id, self.tok.eos_id}))
 
         def run(tokens: np.ndarray, k: jax.Array) -> np.ndarray:
             self.stats["tokens"] += int((tokens == mask).sum())

@@ -35,6 +35,8 @@ class Language:
         standard-library imports the code uses and lacks, as goimports would), or None.
       opening: how a function definition starts; generation without a prefix starts here
         (an all-[MASK] start lets a small model end the program at once).
+      model_tag: the language whose tag the model's condition uses (None: this language's
+        own); a registered language the model was not trained on borrows a close one.
     """
 
     name: str
@@ -50,6 +52,7 @@ class Language:
     naming: str
     tidy: Callable[[str], str] | None = None
     opening: str = ""
+    model_tag: str | None = None
 
     @functools.cached_property
     def ts_language(self) -> tree_sitter.Language:

@@ -72,7 +72,13 @@ class CodeTokenizer:
         return self._tok.get_vocab_size()
 
     def language_id(self, language: str) -> int:
-        return self._tok.token_to_id(f"<lang:{languages.get(language).name}>")
+        lang = languages.get(language)
+        tag = f"<lang:{lang.model_tag or lang.name}>"
+        token = self._tok.token_to_id(tag)
+        if token is None:
+            raise ValueError(f"the tokenizer has no tag {tag} for language {lang.name!r}; "
+                             "register it with model_tag set to a language the model knows")
+        return token
 
     def encode(self, text: str) -> list[int]:
         """Token ids of ``text`` (no special tokens added)."""

@@ -1,11 +1,12 @@
 """The shipped model: sized to train in about 80 minutes on 2 CPU cores.
 
 Reproduce: ``uv run adjax train --config default --out runs/default`` then
-``uv run python scripts/package_model.py runs/default adjax_code/models/default``.
+``uv run adjax model package runs/default --out adjax_code/models/default --evaluate``.
 
 About 4.4M parameters; about 3k trained tokens/s on 2 cores (benchmarks/bench_train.py).
 Task-suite train pairs are repeated so that short, tested functions weigh as much as the
-standard-library corpus.
+standard-library corpus; a quarter of the pairs also appear as feedback edit pairs ("Add a
+docstring", "Add type hints", "Handle the empty list"; see ``data.edit_pairs``).
 """
 
 from adjax.config import MaskedDiffusionConfig, NetConfig, OptimConfig, SamplerConfig, TrainConfig
@@ -23,5 +24,5 @@ def get_config() -> dict:
                              ema_decay=0.998),
         "train": TrainConfig(batch_size=32, steps=3000, eval_every=250, checkpoint_every=250),
         "data": DataConfig(vocab_size=2048, buckets=(64, 128, 256), cond_len=48,
-                           max_files=800, task_repeat=3),
+                           max_files=800, task_repeat=3, edit_fraction=0.25),
     }

@@ -99,3 +99,28 @@ def test_pack_into_buckets():
             assert row[eos] == tok.eos_id and np.all(row[eos + 1:] == tok.pad_id)
             assert tok.decode(row[:eos]) in {p.code for p in pairs}
             assert cond[0] in {tok.language_id(lang) for lang in tasks.LANGS}
+
+
+def test_edit_pairs_remove_then_restore_the_property():
+    doc = data.Pair("Add two numbers.", "python",
+                    'def add(a, b):\n    """Add two numbers."""\n    return a + b\n', "x")
+    hinted = data.Pair("Scale.", "python", "def scale(x: float, k: int = 2) -> float:\n"
+                       "    return x * k\n", "y")
+    guard = data.Pair("First item.", "python",
+                      "def first(xs):\n    if not xs:\n        return None\n    return xs[0]\n",
+                      "z")
+    go = data.Pair("Double returns twice n.", "go", "func Double(n int) int {\n\treturn 2 * n\n}\n",
+                   "w")
+    task = data.Pair("Double.", "go", "func Double(n int) int {\n\treturn 2 * n\n}\n",
+                     "tasks:double")
+    out = {p.spec: p for p in data.edit_pairs([doc, hinted, guard, go, task], 1.0)}
+    assert out["Add a docstring. def add(a, b):"].code == doc.code
+    assert out["Add type hints. def scale(x, k=2):"].code == hinted.code
+    assert out["Handle the empty list. def first(xs):"].code == guard.code
+    assert out["Add a docstring. func Double(n int) int {"].code == \
+        "// Double returns twice n.\n" + go.code
+    assert len(out) == 4  # task-suite specs are not doc comments
+    assert all(p.source.startswith("edit:") for p in out.values())
+    assert data.edit_pairs([doc, hinted, guard, go], 0.0) == []
+    with pytest.raises(ValueError, match="edit_fraction"):
+        data.DataConfig(edit_fraction=1.5)

@@ -3,6 +3,7 @@
 import pytest
 
 from adjax_adapt import refine
+from adjax_code import syntax
 from adjax_code.generator import Generator
 
 PROGRAMS = ["def add(a, b):\n    return a +\n", "def add(a, b):\n    return a + b\n",
@@ -27,16 +28,64 @@ def test_refinement_never_scores_lower(gen, code):
     assert scores == sorted(scores) and len(set(scores)) == len(scores)  # strictly rising
 
 
-def test_improve_keeps_the_signature_and_applies_each_feedback(gen):
+def test_improve_applies_each_feedback_and_keeps_the_body(gen):
     result = refine.improve(gen, PROGRAMS[1], {"doc": "Add a docstring",
                                                "types": "Add type hints"}, "python",
                             iterations=1, candidates=2)
-    assert [h["feedback"] for h in result.history] == ["Add a docstring"] * 2 + \
-        ["Add type hints"] * 2
-    for h in result.history[1:]:
-        assert h["code"].startswith("def add(a, b):\n")
+    kinds = [h["feedback"] for h in result.history]
+    assert kinds == sorted(kinds, key=["Add a docstring", "Add type hints"].index)
+    assert set(kinds) == {"Add a docstring", "Add type hints"}
+    assert syntax.is_valid(result.code, "python")
+    for h in result.history:
+        if h.get("scaffold") and h["accepted"]:  # a scaffold edit keeps the program's body
+            assert "    return a + b\n" in h["code"]
+            assert refine.FEEDBACK_CHECKS[h["scaffold"]](h["code"], "python")
     with pytest.raises(ValueError, match="feedback"):
         refine.improve(gen, PROGRAMS[1], {}, "python")
+
+
+def test_improve_leaves_code_that_already_has_the_property(gen):
+    code = 'def add(a, b):\n    """Add."""\n    return a + b\n'
+    result = refine.improve(gen, code, "Add a docstring", "python")
+    assert result.code == code and result.history[0]["note"] == "already has the property"
+
+
+@pytest.mark.parametrize("code,kind,language,pieces", [
+    ("def f(xs):\n    return xs\n", "docstring", "python",
+     ['def f(xs):\n    """', None, '"""\n    return xs\n']),
+    ("import os\n\ndef f(xs):\n  return xs\n", "empty", "python",
+     ["import os\n\ndef f(xs):\n  if not xs:\n    return", None, "\n  return xs\n"]),
+    ("def f(self, a, b=2, *c) -> int:\n    pass\n", "type hint", "python",
+     ["def f(self, a:", None, ", b:", None, "=2, *c) -> int:\n    pass\n"]),
+    ("def f(a):\n    pass\n", "type hint", "python",
+     ["def f(a:", None, ") ->", None, ":\n    pass\n"]),
+    ("function f(xs) {\n  return xs;\n}\n", "empty", "javascript",
+     ["function f(xs) {\n  if (xs.length === 0) return", None, ";\n  return xs;\n}\n"]),
+    ("class S {\n  public int f(int a) {\n    return a;\n  }\n}\n", "docstring", "java",
+     ["class S {\n  /** ", None, " */\n  public int f(int a) {\n    return a;\n  }\n}\n"]),
+    ("package main\n\nfunc f() int {\n\treturn 1\n}\n", "docstring", "go",
+     ["package main\n\n// ", None, "\nfunc f() int {\n\treturn 1\n}\n"]),
+])
+def test_scaffolds_fix_the_structure_and_leave_slots(code, kind, language, pieces):
+    assert refine.scaffold(code, kind, language) == pieces
+
+
+def test_no_scaffold_where_the_edit_has_no_shape():
+    assert refine.scaffold("x = 1\n", "docstring", "python") is None
+    assert refine.scaffold("def f():\n    pass\n", "empty", "python") is None
+    assert refine.scaffold("class S {}\n", "empty", "java") is None
+    assert refine.scaffold("def f(a):\n    pass\n", "speed", "python") is None
+
+
+def test_constrained_type_hints_use_only_known_types(gen):
+    result = refine.scaffold_edit(gen, "def f(a, b):\n    return a\n", "Add type hints",
+                                  "python", candidates=4)
+    last = result.history[-1]["code"]
+    import re
+
+    names = re.findall(r"(?::|->)\s*(\w+)", last.split("\n", 1)[0])
+    allowed = {t.strip() for t in refine._SLOT_TEXTS[("type hint", "python")]}
+    assert names and set(names) <= allowed, last
 
 
 def test_feedback_checks():
