@@ -314,8 +314,8 @@ def _eval_model(args: argparse.Namespace) -> int:
 
     from adjax_code import evaluation, model_eval, tasks
 
-    if args.benchmark != "tasks":
-        raise UserError("--model evaluation runs on the task suite: use --benchmark tasks")
+    if args.benchmark == "humaneval":
+        return _eval_model_humaneval(args)
     split = args.split or "heldout"
     langs = args.languages or list(tasks.LANGS)
     gen = _load_generator(args.model)
@@ -334,6 +334,33 @@ def _eval_model(args: argparse.Namespace) -> int:
         print(json.dumps(table, indent=2))
     else:
         print(model_eval.format_table(table))
+    return 0
+
+
+def _eval_model_humaneval(args: argparse.Namespace) -> int:
+    import json
+
+    from tqdm import tqdm
+
+    from adjax_code import evaluation, model_eval
+
+    gen = _load_generator(args.model)
+    try:
+        total = min(args.limit or 164, len(evaluation.humaneval_problems()))
+    except RuntimeError as err:
+        raise UserError(str(err)) from None
+    with tqdm(total=total, desc="generating", unit="task", disable=args.quiet,
+              file=sys.stderr) as bar:
+        rows = model_eval.generate_humaneval(gen, candidates=args.candidates, seed=args.seed,
+                                             steps=args.steps, limit=args.limit,
+                                             progress=bar)
+    with tqdm(total=len(rows), desc="scoring", unit="prog", disable=args.quiet,
+              file=sys.stderr) as bar:
+        results = evaluation.score_humaneval(rows, progress=bar)
+    table = evaluation.summarize(results, ks=args.k)
+    if args.out:
+        evaluation.write_jsonl(args.out, results)
+    print(json.dumps(table, indent=2) if args.json else evaluation.format_table(table))
     return 0
 
 
@@ -565,6 +592,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--steps", type=_positive_int, default=None,
                        help="with --model: denoising steps")
     bench.add_argument("--seed", type=int, default=0, help="with --model: sampling seed")
+    bench.add_argument("--limit", type=_positive_int, default=None,
+                       help="with --model on humaneval: the first N problems only")
     bench.add_argument("--k", type=_positive_int, nargs="+", default=[1],
                        help="the k of pass@k (several allowed)")
     bench.add_argument("--out", default=None, help="write per-sample results as JSONL")

@@ -108,3 +108,42 @@ def format_table(table: dict[str, dict]) -> str:
 def _mean(values) -> float:
     values = [float(v) for v in values]
     return sum(values) / len(values) if values else 0.0
+
+
+def _docstring(prompt: str) -> str:
+    """The first docstring of a HumanEval prompt, one line (the specification)."""
+    import re
+
+    m = re.search(r'("""|\'\'\')([\s\S]*?)\1', prompt)
+    return " ".join((m.group(2) if m else prompt).split())
+
+
+def generate_humaneval(gen: Generator, *, candidates: int = 1, seed: int = 0,
+                       steps: int | None = None, limit: int | None = None,
+                       repair_rounds: int = 2, chunk: int = 8, progress=None) -> list[dict]:
+    """HumanEval samples ``{task_id, completion}`` from the model: the prompt (signature and
+    docstring) is the clamped prefix and its docstring the specification. A prompt that
+    leaves the model fewer than 32 tokens gets an empty completion (it fails)."""
+    problems = list(evaluation.humaneval_problems().items())[:limit]
+    length = max(gen.cfg["data"].buckets)
+    rows: list[dict] = []
+    fits = [(k, p) for k, p in problems
+            if len(gen.tok.encode(p["prompt"].rstrip())) <= length - 32]
+    too_long = {k for k, _ in problems} - {k for k, _ in fits}
+    rows += [{"task_id": k, "completion": "", "candidate": i, "note": "prompt too long"}
+             for k in sorted(too_long) for i in range(candidates)]
+    for start in range(0, len(fits), chunk):
+        group = fits[start:start + chunk]
+        reqs = [Request(_docstring(p["prompt"]), "python", prefix=p["prompt"])
+                for _, p in group]
+        results = gen.generate_many(reqs, samples=candidates, seed=seed, steps=steps,
+                                    length=length, repair_rounds=repair_rounds)
+        for (k, p), res in zip(group, results, strict=True):
+            head = p["prompt"].rstrip()
+            for i, c in enumerate(res.candidates):
+                rows.append({"task_id": k, "candidate": i,
+                             "completion": c.code[len(head):] if c.code.startswith(head)
+                             else c.code})
+        if progress is not None:
+            progress.update(len(group))
+    return rows

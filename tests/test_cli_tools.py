@@ -196,3 +196,15 @@ def test_default_pull_destination_is_the_user_models_dir(monkeypatch, tmp_path):
     monkeypatch.setenv("ADJAX_HOME", str(tmp_path / "home"))
     assert model_store.user_models_dir() == tmp_path / "home" / "models"
     assert model_store._archive_name("https://x.org/a/coder-v2.tar.gz?sig=1") == "coder-v2"
+
+
+def test_eval_model_on_humaneval(capsys, code_run_dir, tmp_path):
+    code, out, err = run(capsys, "eval", "--benchmark", "humaneval", "--model",
+                         str(code_run_dir), "--limit", "2", "--candidates", "1", "--steps",
+                         "2", "--quiet", "--json", "--out", str(tmp_path / "he.jsonl"))
+    assert code == 0, err
+    table = json.loads(out)
+    assert table["overall"]["tasks"] == 2 and 0.0 <= table["overall"]["pass@1"] <= 1.0
+    rows = [json.loads(line) for line in (tmp_path / "he.jsonl").read_text().splitlines()]
+    assert [r["task_id"] for r in rows] == ["HumanEval/0", "HumanEval/1"]
+    assert all("status" in r for r in rows)
