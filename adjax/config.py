@@ -10,16 +10,42 @@ import jax.numpy as jnp
 DTYPES = {"float32": jnp.float32, "bfloat16": jnp.bfloat16, "float16": jnp.float16}
 
 
-def _check_choice(name: str, value: Any, choices) -> None:
+class ConfigError(ValueError):
+    """A bad config value; ``key`` names the field, ``message`` says what is wrong."""
+
+    def __init__(self, key: str, message: str):
+        super().__init__(f"{key} {message}")
+        self.key, self.message = key, message
+
+
+def check_choice(name: str, value: Any, choices) -> None:
+    """``value`` must be one of ``choices`` (listed in the error in their given order)."""
     if value not in choices:
-        raise ValueError(f"{name}={value!r} is not valid; choose one of {sorted(choices)}")
+        shown = sorted(choices) if isinstance(choices, set | frozenset) else list(choices)
+        raise ConfigError(name, f"{value!r} is not valid; valid choices: "
+                          f"{', '.join(map(str, shown))}")
 
 
-def _check_positive(cfg: Any, *names: str) -> None:
+def check_positive(cfg: Any, *names: str) -> None:
+    """Each field must be a number > 0."""
     for name in names:
         value = getattr(cfg, name)
-        if value is None or value <= 0:
-            raise ValueError(f"{name} must be positive, got {value!r}")
+        if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+            raise ConfigError(name, f"must be positive, got {value!r}")
+
+
+def check_range(cfg: Any, name: str, lo: float, hi: float) -> None:
+    """The field must be a number in [lo, hi]."""
+    value = getattr(cfg, name)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not lo <= value <= hi:
+        raise ConfigError(name, f"must lie in [{lo:g}, {hi:g}], got {value!r}")
+
+
+def check_integer(cfg: Any, name: str, minimum: int) -> None:
+    """The field must be an integer >= ``minimum`` (booleans are not integers here)."""
+    value = getattr(cfg, name)
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ConfigError(name, f"must be an integer >= {minimum}, got {value!r}")
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -50,10 +76,10 @@ class NetConfig:
     rope_base: float = 10_000.0
 
     def __post_init__(self):
-        _check_choice("input_kind", self.input_kind, {"tokens", "continuous"})
-        _check_choice("conditioning", self.conditioning, {"none", "cross", "prefix"})
-        _check_choice("dtype", self.dtype, set(DTYPES))
-        _check_positive(self, "d_model", "n_layers", "n_heads", "max_len")
+        check_choice("input_kind", self.input_kind, {"tokens", "continuous"})
+        check_choice("conditioning", self.conditioning, {"none", "cross", "prefix"})
+        check_choice("dtype", self.dtype, set(DTYPES))
+        check_positive(self, "d_model", "n_layers", "n_heads", "max_len")
         if self.input_kind == "tokens" and self.vocab_size <= 0:
             raise ValueError("vocab_size must be positive for token inputs")
         if self.input_kind == "continuous" and self.in_features <= 0:
@@ -137,8 +163,8 @@ class SamplerConfig:
     guidance_scale: float = 0.0
 
     def __post_init__(self):
-        _check_choice("score", self.score, {"low_confidence", "margin", "entropy", "random"})
-        _check_positive(self, "num_steps")
+        check_choice("score", self.score, {"low_confidence", "margin", "entropy", "random"})
+        check_positive(self, "num_steps")
         if self.block_size is not None and self.block_size <= 0:
             raise ValueError(f"block_size must be positive, got {self.block_size}")
         if self.temperature < 0:
@@ -158,8 +184,8 @@ class GaussianConfig:
     prediction: Literal["eps", "x0", "v"] = "eps"
 
     def __post_init__(self):
-        _check_choice("prediction", self.prediction, {"eps", "x0", "v"})
-        _check_positive(self, "num_timesteps")
+        check_choice("prediction", self.prediction, {"eps", "x0", "v"})
+        check_positive(self, "num_timesteps")
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -177,7 +203,7 @@ class OptimConfig:
     ema_decay: float | None = None
 
     def __post_init__(self):
-        _check_positive(self, "learning_rate", "total_steps", "clip_norm")
+        check_positive(self, "learning_rate", "total_steps", "clip_norm")
         if not 0 <= self.warmup_steps <= self.total_steps:
             raise ValueError("warmup_steps must lie in [0, total_steps]")
         if self.ema_decay is not None and not 0.0 < self.ema_decay < 1.0:
@@ -196,8 +222,8 @@ class TrainConfig:
     seed: int = 0
 
     def __post_init__(self):
-        _check_positive(self, "batch_size", "steps", "eval_every", "checkpoint_every")
-        _check_positive(self, "keep_checkpoints")
+        check_positive(self, "batch_size", "steps", "eval_every", "checkpoint_every")
+        check_positive(self, "keep_checkpoints")
 
 
 def to_dict(cfg: Any) -> dict[str, Any]:

@@ -58,20 +58,24 @@ def make_train_step(loss_fn: LossFn, optimizer: optax.GradientTransformation, *,
     """Returns ``step(state, batch) -> (state, metrics)``, jitted with the state donated.
 
     ``loss_fn(params, batch, key) -> (loss, metrics)``; its key is
-    ``fold_in(state.key, state.step)``, so a resumed run draws the same noise.
+    ``fold_in(state.key, state.step)``, so a resumed run draws the same noise. Any state
+    with ``params``, ``opt_state``, ``key``, ``step`` and ``replace`` works (a ``TrainState``,
+    an adaptation state); ``ema_params`` is kept only where the state has it.
     """
 
-    def step(state: TrainState, batch: Any):
+    def step(state: Any, batch: Any):
         key = jax.random.fold_in(state.key, state.step)
         (_, metrics), grads = jax.value_and_grad(loss_fn, has_aux=True)(state.params, batch, key)
         updates, opt_state = optimizer.update(grads, state.opt_state, state.params)
         params = optax.apply_updates(state.params, updates)
-        ema = state.ema_params
-        if ema is not None and ema_decay is not None:
-            ema = jax.tree.map(lambda e, p: ema_decay * e + (1.0 - ema_decay) * p, ema, params)
+        fields = {"step": state.step + 1, "params": params, "opt_state": opt_state}
+        if hasattr(state, "ema_params"):
+            ema = state.ema_params
+            if ema is not None and ema_decay is not None:
+                ema = jax.tree.map(lambda e, p: ema_decay * e + (1.0 - ema_decay) * p, ema,
+                                   params)
+            fields["ema_params"] = ema
         metrics = dict(metrics, grad_norm=optax.tree.norm(grads))
-        new = state.replace(step=state.step + 1, params=params, opt_state=opt_state,
-                            ema_params=ema)
-        return new, metrics
+        return state.replace(**fields), metrics
 
     return jax.jit(step, donate_argnums=0)

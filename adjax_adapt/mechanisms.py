@@ -46,7 +46,8 @@ import numpy as np
 import optax
 
 from adjax import buffer as buffer_lib
-from adjax import masked
+from adjax import masked, train
+from adjax.config import check_choice, check_positive, check_range
 
 
 @dataclasses.dataclass(frozen=True)
@@ -67,23 +68,16 @@ class AdaptConfig:
     remask_fraction: float = 0.3
 
     def __post_init__(self):
-        if self.reward_mode not in ("weighted", "filtered"):
-            raise ValueError(f"reward_mode must be 'weighted' or 'filtered', got "
-                             f"{self.reward_mode!r}")
+        check_choice("reward_mode", self.reward_mode, ("weighted", "filtered"))
         for name in ("gradient_weight", "memory_weight"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
+            check_range(self, name, 0.0, float("inf"))
         if self.gradient_weight + self.memory_weight <= 0:
             raise ValueError("gradient_weight + memory_weight must be positive")
         for name in ("replay_fraction", "remask_fraction"):
-            if not 0.0 <= getattr(self, name) <= 1.0:
-                raise ValueError(f"{name} must lie in [0, 1], got {getattr(self, name)}")
-        if not -1.0 <= self.memory_threshold <= 1.0:
-            raise ValueError(f"memory_threshold is a cosine similarity in [-1, 1], got "
-                             f"{self.memory_threshold}")
-        for name in ("learning_rate", "steps_per_update", "batch_size", "buffer_capacity"):
-            if getattr(self, name) <= 0:
-                raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
+            check_range(self, name, 0.0, 1.0)
+        check_range(self, "memory_threshold", -1.0, 1.0)  # a cosine similarity
+        check_positive(self, "learning_rate", "steps_per_update", "batch_size",
+                       "buffer_capacity")
 
     @property
     def gradient_share(self) -> float:
@@ -119,22 +113,19 @@ class Context:
 
     @functools.cached_property
     def train_step(self):
-        """The jitted gradient step on a batch of rows, state donated."""
-        model, dcfg, opt = self.model, self.diffusion, self.optimizer
+        """One gradient step on a batch of rows (``adjax.train.make_train_step``: jitted,
+        state donated), counted in the state's metrics."""
+        model, dcfg = self.model, self.diffusion
+        base = train.make_train_step(
+            lambda p, batch, key: masked.elbo_loss(p, batch, key, model=model, cfg=dcfg),
+            self.optimizer)
 
-        def step(state: AdaptState, batch):
-            key = jax.random.fold_in(state.key, state.step)
+        def step(state: AdaptState, batch) -> AdaptState:
+            state, metrics = base(state, batch)
+            return state.replace(metrics={"updates": state.metrics["updates"] + 1,
+                                          "last_loss": metrics["loss"]})
 
-            def loss_fn(p):
-                return masked.elbo_loss(p, batch, key, model=model, cfg=dcfg)
-
-            (loss, _), grads = jax.value_and_grad(loss_fn, has_aux=True)(state.params)
-            updates, opt_state = opt.update(grads, state.opt_state, state.params)
-            metrics = {"updates": state.metrics["updates"] + 1, "last_loss": loss}
-            return state.replace(params=optax.apply_updates(state.params, updates),
-                                 opt_state=opt_state, step=state.step + 1, metrics=metrics)
-
-        return jax.jit(step, donate_argnums=0)
+        return step
 
 
 def init_state(params: Any, ctx: Context, key: jax.Array) -> AdaptState:

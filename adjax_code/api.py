@@ -32,7 +32,7 @@ import numpy as np
 from flax import nnx
 
 from adjax import checkpoint
-from adjax.config import to_dict
+from adjax.config import ConfigError, check_choice, check_integer, check_range, to_dict
 from adjax.nets import Transformer
 from adjax.nets.functional import split
 from adjax_adapt import evolve, mechanisms, refine
@@ -90,20 +90,24 @@ class APIConfig:
     functional_weight: float = rewards.DEFAULT_WEIGHTS["functional"]
 
     def __post_init__(self):
-        _choice("default_language", self.default_language, languages.names())
-        _choice("adaptation_type", self.adaptation_type, mechanisms.names())
-        _choice("precision", self.precision, PRECISIONS)
-        if self.device is not None:
-            _choice("device", self.device, DEVICES)
-        for name in ("batch_size", "repair_rounds", "adapt_steps", "seed"):
-            _integer(name, getattr(self, name), minimum=1 if name == "batch_size" else 0)
-        for name in ("steps", "max_length"):
-            if getattr(self, name) is not None:
-                _integer(name, getattr(self, name), minimum=1)
-        for name in ("gradient_weight", "memory_weight", "temperature", "guidance_scale",
-                     "syntax_weight", "quality_weight", "relevance_weight",
-                     "functional_weight"):
-            _number(name, getattr(self, name))
+        try:
+            check_choice("default_language", self.default_language, languages.names())
+            check_choice("adaptation_type", self.adaptation_type, mechanisms.names())
+            check_choice("precision", self.precision, PRECISIONS)
+            if self.device is not None:
+                check_choice("device", self.device, DEVICES)
+            check_integer(self, "batch_size", 1)
+            for name in ("repair_rounds", "adapt_steps", "seed"):
+                check_integer(self, name, 0)
+            for name in ("steps", "max_length"):
+                if getattr(self, name) is not None:
+                    check_integer(self, name, 1)
+            for name in ("gradient_weight", "memory_weight", "temperature", "guidance_scale",
+                         "syntax_weight", "quality_weight", "relevance_weight",
+                         "functional_weight"):
+                check_range(self, name, 0.0, float("inf"))
+        except ConfigError as err:
+            raise ValueError(f"config key {err.key!r}: {err.message}") from None
         if self.gradient_weight + self.memory_weight <= 0:
             raise ValueError("config keys gradient_weight and memory_weight: their sum must "
                              "be positive")
@@ -137,23 +141,6 @@ class APIConfig:
             mechanism=self.adaptation_type, gradient_weight=self.gradient_weight,
             memory_weight=self.memory_weight, steps_per_update=max(self.adapt_steps, 1),
             batch_size=8, reward_mode="weighted", memory_threshold=0.9)
-
-
-def _choice(name: str, value: Any, choices) -> None:
-    if value not in choices:
-        raise ValueError(f"config key {name!r}: {value!r} is not valid; valid choices: "
-                         f"{', '.join(map(str, choices))}")
-
-
-def _integer(name: str, value: Any, minimum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValueError(f"config key {name!r}: expected an integer >= {minimum}, got "
-                         f"{value!r}")
-
-
-def _number(name: str, value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
-        raise ValueError(f"config key {name!r}: expected a number >= 0, got {value!r}")
 
 
 def resolve_device(name: str | None) -> jax.Device:

@@ -294,25 +294,28 @@ def cmd_eval(args: argparse.Namespace) -> int:
     except (ValueError, KeyError, RuntimeError) as err:
         raise UserError(str(err).strip("'\"")) from None
     table = evaluation.summarize(results, ks=args.k)
-    if args.out:
-        evaluation.write_jsonl(args.out, results)
     if args.plot:
         evaluation.plot_table(table, args.plot, title=f"{args.benchmark}: pass@k by language")
-    if args.json:
-        import json
+    return _report(args, table, evaluation.format_table(table), results)
 
-        print(json.dumps(table, indent=2))
-    else:
-        print(evaluation.format_table(table))
+
+def _report(args: argparse.Namespace, table: dict, text: str, rows: list[dict]) -> int:
+    """The end of every ``adjax eval``: rows to ``--out``, the table as JSON or text."""
+    import json
+
+    from adjax_code import evaluation
+
+    if args.out:
+        evaluation.write_jsonl(args.out, rows)
+    print(json.dumps(table, indent=2) if args.json else text)
     return 0
 
 
 def _eval_model(args: argparse.Namespace) -> int:
-    import json
 
     from tqdm import tqdm
 
-    from adjax_code import evaluation, model_eval, tasks
+    from adjax_code import model_eval, tasks
 
     if args.benchmark == "humaneval":
         return _eval_model_humaneval(args)
@@ -328,17 +331,10 @@ def _eval_model(args: argparse.Namespace) -> int:
               file=sys.stderr) as bar:
         rows = model_eval.score(rows, progress=bar)
     table = model_eval.summarize(rows)
-    if args.out:
-        evaluation.write_jsonl(args.out, rows)
-    if args.json:
-        print(json.dumps(table, indent=2))
-    else:
-        print(model_eval.format_table(table))
-    return 0
+    return _report(args, table, model_eval.format_table(table), rows)
 
 
 def _eval_model_humaneval(args: argparse.Namespace) -> int:
-    import json
 
     from tqdm import tqdm
 
@@ -358,10 +354,7 @@ def _eval_model_humaneval(args: argparse.Namespace) -> int:
               file=sys.stderr) as bar:
         results = evaluation.score_humaneval(rows, progress=bar)
     table = evaluation.summarize(results, ks=args.k)
-    if args.out:
-        evaluation.write_jsonl(args.out, results)
-    print(json.dumps(table, indent=2) if args.json else evaluation.format_table(table))
-    return 0
+    return _report(args, table, evaluation.format_table(table), results)
 
 
 def cmd_model(args: argparse.Namespace) -> int:
