@@ -66,7 +66,7 @@ def adjax_commands(text: str) -> list[list[str]]:
                 if "uv run adjax " in part:
                     cmd = part[part.index("uv run adjax ") + len("uv run adjax "):]
                     cmd = cmd.split("&&")[0].split("|")[0]
-                    out.append(shlex.split(cmd))
+                    out.append(shlex.split(cmd, comments=True))
     return out
 
 
