@@ -128,13 +128,20 @@ class Generator:
             raise FileNotFoundError(f"{path} is neither a packaged model (manifest.json) nor "
                                     "a training run (checkpoints/)")
         tok = CodeTokenizer.load(path / "tokenizer.json")
-        with checkpoint.Checkpointer(path / "checkpoints") as ckpt:
-            cfg = _run_config(ckpt.read_meta()["config"])
-            model, params = split(Transformer(cfg["net"], rngs=nnx.Rngs(0)))
-            opt = train.make_optimizer(cfg["optim"])
-            template = train.init_state(params, opt, jax.random.key(0),
-                                        ema=cfg["optim"].ema_decay is not None)
-            state, _ = ckpt.restore(checkpoint.abstract(template))
+        try:
+            with checkpoint.Checkpointer(path / "checkpoints") as ckpt:
+                cfg = _run_config(ckpt.read_meta()["config"])
+                model, params = split(Transformer(cfg["net"], rngs=nnx.Rngs(0)))
+                opt = train.make_optimizer(cfg["optim"])
+                template = train.init_state(params, opt, jax.random.key(0),
+                                            ema=cfg["optim"].ema_decay is not None)
+                state, _ = ckpt.restore(checkpoint.abstract(template))
+        except FileNotFoundError:
+            raise
+        except Exception as err:  # orbax raises many kinds on a damaged checkpoint
+            raise model_store.ModelError(
+                f"cannot read the checkpoint in {path / 'checkpoints'} ({type(err).__name__}: "
+                f"{str(err)[:200]}); it is damaged or incomplete") from None
         params = state.ema_params if state.ema_params is not None else state.params
         return cls(model, params, tok, cfg)
 

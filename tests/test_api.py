@@ -279,3 +279,39 @@ def test_shipped_model_is_the_default():
     shipped = api_lib.create_code_generation_api(config={"batch_size": 1, "steps": 2,
                                                          "max_length": 32})
     assert shipped._base.manifest.get("format") == 1
+
+
+def test_damaged_models_are_clear_errors_and_stay_untouched(code_run_dir, tmp_path):
+    from adjax_code import packaging
+
+    packaged = tmp_path / "model"
+    packaging.package(code_run_dir, packaged, progress=False)
+    (packaged / "params.npz").write_bytes(b"not weights")
+    before = tree_snapshot(packaged)
+    with pytest.raises(ValueError, match="params.npz does not match the sha256"):
+        api_lib.create_code_generation_api(packaged)
+    assert tree_snapshot(packaged) == before
+    run = tmp_path / "run"
+    shutil.copytree(code_run_dir, run)
+    for p in (run / "checkpoints").rglob("*"):
+        if p.is_file() and "meta" not in str(p) and p.stat().st_size > 1000:
+            p.write_bytes(b"\0" * 16)
+    before = tree_snapshot(run)
+    with pytest.raises(ValueError, match="cannot read the checkpoint.*damaged"):
+        api_lib.create_code_generation_api(run)
+    assert tree_snapshot(run) == before
+
+
+def test_improve_code_adds_a_docstring_in_most_attempts(api):
+    functions = ["def add(a, b):\n    return a + b\n",
+                 "def first(xs):\n    return xs[0]\n",
+                 "def is_even(n):\n    return n % 2 == 0\n",
+                 "def shout(s):\n    return s.upper()\n"]
+    got = 0
+    for code in functions:
+        out = api.improve_code(code, "Add a docstring", iterations=1)
+        body = code.split("\n", 1)[1]
+        if api.last_result["satisfied"] and out != code:
+            assert syntax.is_valid(out, "python") and out.endswith(body)
+            got += 1
+    assert got >= 3, got
