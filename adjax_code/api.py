@@ -31,7 +31,6 @@ import jax
 import numpy as np
 from flax import nnx
 
-from adjax import checkpoint
 from adjax.config import ConfigError, check_choice, check_integer, check_range, to_dict
 from adjax.nets import Transformer
 from adjax.nets.functional import split
@@ -478,6 +477,8 @@ class CodeGenerationAPI:
         """Writes params, optimizer state, buffer, key, config and tokenizer to ``path``
         (orbax for the arrays). Atomic: the state is written to a temporary sibling and
         renamed over ``path`` only when complete, so a crash leaves the previous state."""
+        from adjax import checkpoint
+
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}-", dir=path.parent))
@@ -505,6 +506,8 @@ class CodeGenerationAPI:
         """Restores a state written by ``save_state``; checks the files' sha256, the format
         and that the state fits this model, and explains any mismatch. Nothing changes when
         it fails."""
+        from adjax import checkpoint
+
         path = Path(path)
         meta_file = path / _STATE_FILE
         if not meta_file.is_file():

@@ -14,7 +14,7 @@ import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
-from adjax import checkpoint, sampling, train
+from adjax import sampling, train
 from adjax.config import (
     MaskedDiffusionConfig,
     NetConfig,
@@ -127,6 +127,8 @@ class Generator:
         if not (path / "checkpoints").is_dir():
             raise FileNotFoundError(f"{path} is neither a packaged model (manifest.json) nor "
                                     "a training run (checkpoints/)")
+        from adjax import checkpoint  # orbax: imported only for training runs
+
         tok = CodeTokenizer.load(path / "tokenizer.json")
         try:
             with checkpoint.Checkpointer(path / "checkpoints") as ckpt:
