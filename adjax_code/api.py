@@ -33,7 +33,7 @@ from flax import nnx
 
 from adjax.config import ConfigError, check_choice, check_integer, check_range, to_dict
 from adjax.nets import Transformer
-from adjax.nets.functional import split
+from adjax.nets.functional import split_abstract
 from adjax_adapt import evolve, mechanisms, refine
 from adjax_code import languages, model_store, rewards, runtime
 from adjax_code.generator import Generator, Request
@@ -265,7 +265,7 @@ class CodeGenerationAPI:
         net = dataclasses.replace(base.cfg["net"], dtype=cfg.precision)
         model = base.model
         if net != base.cfg["net"]:
-            model, _ = split(Transformer(net, rngs=nnx.Rngs(0)))
+            model, _ = split_abstract(lambda: Transformer(net, rngs=nnx.Rngs(0)))
         sampler = dataclasses.replace(
             base.cfg["sampler"], temperature=float(cfg.temperature),
             guidance_scale=float(cfg.guidance_scale),

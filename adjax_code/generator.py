@@ -25,7 +25,7 @@ from adjax.config import (
 )
 from adjax.masked import mask_logits
 from adjax.nets import Transformer
-from adjax.nets.functional import split
+from adjax.nets.functional import split, split_abstract
 from adjax_code import languages, model_store, rewards, syntax
 from adjax_code.data import DataConfig
 from adjax_code.tokenizer import CodeTokenizer
@@ -120,7 +120,7 @@ class Generator:
         if model_store.is_packaged(path):
             manifest = model_store.verify(path)
             cfg = _run_config(manifest["config"])
-            model, template = split(Transformer(cfg["net"], rngs=nnx.Rngs(0)))
+            model, template = split_abstract(lambda: Transformer(cfg["net"], rngs=nnx.Rngs(0)))
             params = model_store.load_params(path, template)
             return cls(model, params, CodeTokenizer.load(path / model_store.TOKENIZER), cfg,
                        manifest)

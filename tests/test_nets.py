@@ -121,3 +121,15 @@ def test_config_errors(kw, msg):
         make_net_cfg(**kw)
     with pytest.raises(ValueError, match="in_features"):
         NetConfig(input_kind="continuous")
+
+
+def test_split_abstract_matches_split_without_computing():
+    from adjax.nets.functional import split, split_abstract
+
+    cfg = make_net_cfg()
+    model, params = split(Transformer(cfg, rngs=nnx.Rngs(0)))
+    model2, shapes = split_abstract(lambda: Transformer(cfg, rngs=nnx.Rngs(0)))
+    assert model == model2
+    assert jax.tree.structure(params) == jax.tree.structure(shapes)
+    for p, s in zip(jax.tree.leaves(params), jax.tree.leaves(shapes), strict=True):
+        assert isinstance(s, jax.ShapeDtypeStruct) and (p.shape, p.dtype) == (s.shape, s.dtype)

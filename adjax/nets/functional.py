@@ -31,3 +31,10 @@ class ModelFns:
 def split(model: nnx.Module) -> tuple[ModelFns, Any]:
     graphdef, params = nnx.split(model)
     return ModelFns(graphdef), params
+
+
+def split_abstract(build) -> tuple[ModelFns, Any]:
+    """``split(build())`` without computing anything: the parameters come back as
+    ``jax.ShapeDtypeStruct`` leaves, a template to load saved weights into. Initialising a
+    network only to overwrite its weights costs seconds of small compilations."""
+    return split(nnx.eval_shape(build))
