@@ -483,8 +483,9 @@ def build_parser() -> argparse.ArgumentParser:
                          description="Write code from a natural-language specification.")
     gen.add_argument("spec", help="what the code should do, in words")
     gen.add_argument("--language", "-l", choices=LANGUAGES, default="python")
-    gen.add_argument("--samples", type=_positive_int, default=4,
-                     help="candidates sampled in parallel; the best by reward is printed")
+    gen.add_argument("--candidates", "--samples", dest="samples", metavar="N", type=_positive_int,
+                     default=4, help="candidates sampled in parallel; the best by reward is "
+                     "printed")
     gen.add_argument("--steps", type=_positive_int, default=None, help="denoising steps")
     gen.add_argument("--seed", type=int, default=0)
     gen.add_argument("--length", type=_positive_int, default=None,
@@ -519,8 +520,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="test code in the same language; candidates must pass more")
         p.add_argument("--iterations", type=int, default=2 if name == "improve" else 1,
                        help="rounds of remasking and resampling")
-        p.add_argument("--samples", type=_positive_int, default=None,
-                       help="candidates per round (default 4)")
+        p.add_argument("--candidates", "--samples", dest="samples", metavar="N", type=_positive_int,
+                       default=None, help="candidates per round (default 4)")
         p.add_argument("--steps", type=_positive_int, default=None, help="denoising steps")
         p.add_argument("--seed", type=int, default=0)
         p.add_argument("--config", default=None, help="a TOML config (see `adjax init`)")
@@ -663,6 +664,9 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as err:
         print(f"adjax: error: {err}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("adjax: interrupted (runs resume from their last checkpoint)", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -208,3 +208,12 @@ def test_eval_model_on_humaneval(capsys, code_run_dir, tmp_path):
     rows = [json.loads(line) for line in (tmp_path / "he.jsonl").read_text().splitlines()]
     assert [r["task_id"] for r in rows] == ["HumanEval/0", "HumanEval/1"]
     assert all("status" in r for r in rows)
+
+
+def test_interrupt_is_one_line_and_exit_130(capsys, monkeypatch):
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "cmd_doctor", interrupted)
+    code, _, err = run(capsys, "doctor")
+    assert code == 130 and "interrupted" in err and "Traceback" not in err
