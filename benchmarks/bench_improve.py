@@ -22,16 +22,38 @@ from adjax_code.tasks import render
 FEEDBACK = ("Add a docstring", "Add type hints", "Handle the empty list")
 
 
+def hint_agreement(code: str, task) -> tuple[int, int]:
+    """(annotations equal to the task's typed signature, annotations checked): the base type
+    (``list`` for ``list[int]``) of each parameter and of the return value."""
+    import re
+
+    m = re.search(r"def \w+\(([^)]*)\)\s*(?:->\s*([\w\[\], ]+))?:", code)
+    if m is None:
+        return 0, 0
+    want = {name: t.split("[")[0] for name, t in task.params}
+    got = {}
+    for part in m.group(1).split(","):
+        if ":" in part:
+            name, ann = part.split(":", 1)
+            got[name.strip()] = ann.split("=")[0].strip().split("[")[0]
+    if m.group(2):
+        got["return"] = m.group(2).strip().split("[")[0]
+        want["return"] = task.returns.split("[")[0]
+    checked = [k for k in got if k in want]
+    return sum(got[k] == want[k] for k in checked), len(checked)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--tasks", type=int, default=12)
     parser.add_argument("--model", default=str(model_store.DEFAULT_DIR))
+    parser.add_argument("--feedback", nargs="+", default=list(FEEDBACK))
     parser.add_argument("--out", type=Path,
                         default=Path(__file__).parent / "results" / "improve.jsonl")
     args = parser.parse_args()
     gen = Generator.load(args.model)
     chosen = tasks.load("train")[:args.tasks]
-    for feedback in FEEDBACK:
+    for feedback in args.feedback:
         check = refine.feedback_check(feedback)
         t0 = time.perf_counter()
         outs = [refine.improve(gen, t.solutions["python"], feedback, "python",
@@ -47,6 +69,10 @@ def main() -> None:
             "passes_tests": sum(passing),
             "property_and_passing": sum(h and p for h, p in zip(has, passing, strict=True)),
             "changed": sum(o != t.solutions["python"] for o, t in zip(outs, chosen, strict=True)),
+            **({"hints_matching_signature": [sum(x) for x in zip(*[
+                hint_agreement(o, t) for o, t in zip(outs, chosen, strict=True)], strict=True)]}
+               if "type hint" in feedback.lower() else {}),
+            "example": outs[0],
             "wall_s": time.perf_counter() - t0, **environment()})
 
 
