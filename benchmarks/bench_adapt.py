@@ -6,7 +6,8 @@ hidden tests (never a reward) and on held-out original data (forgetting).
         --steps 16 --keep-threshold 0.3
 
 Writes one JSONL record per mechanism to benchmarks/results/adapt.jsonl and the curves to
-benchmarks/results/adapt.png; runs resume from benchmarks/runs/adapt-<mechanism>/.
+benchmarks/results/adapt.png; runs resume from <--runs>/adapt-<mechanism>/ (default
+benchmarks/runs/).
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ def main() -> None:
                         help="the reward (fraction of example tests passed) a sample needs "
                         "to enter the buffer")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "adapt.jsonl")
+    parser.add_argument("--runs", type=Path, default=HERE / "runs",
+                        help="run directories (a rerun with the same one resumes)")
     args = parser.parse_args()
     gen = Generator.load(args.model)
     items = evolve.task_items("heldout", args.languages.split(","))
@@ -48,7 +51,7 @@ def main() -> None:
         ecfg = evolve.EvolveConfig(cycles=args.cycles, candidates=args.candidates,
                                    steps=args.steps, keep_threshold=args.keep_threshold)
         t0 = time.perf_counter()
-        _, rows = evolve.evolve(gen, items, acfg, ecfg, HERE / "runs" / f"adapt-{name}")
+        _, rows = evolve.evolve(gen, items, acfg, ecfg, args.runs / f"adapt-{name}")
         runs[name] = rows
         write(args.out, {"bench": "adapt", "mechanism": name, "items": len(items),
                          "languages": args.languages, "cycles": args.cycles,
@@ -56,6 +59,7 @@ def main() -> None:
                          "learning_rate": args.learning_rate,
                          "update_steps": args.update_steps,
                          "keep_threshold": args.keep_threshold, "wall_s": time.perf_counter() - t0,
+                         "model_params_sha256": gen.manifest.get("files", {}).get("params.npz"),
                          "rows": rows, **environment()})
     evolve.plot(runs, args.out.with_suffix(".png"))
 
