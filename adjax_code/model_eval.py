@@ -118,28 +118,44 @@ def _docstring(prompt: str) -> str:
     return " ".join((m.group(2) if m else prompt).split())
 
 
+def _without_last_docstring(prompt: str) -> str:
+    """The prompt with the docstring of its last function removed (it is the spec)."""
+    import re
+
+    matches = list(re.finditer(r'\n[ \t]*("""|\'\'\')[\s\S]*?\1[ \t]*(?=\n|$)', prompt))
+    return prompt[:matches[-1].start()] + "\n" if matches else prompt
+
+
 def generate_humaneval(gen: Generator, *, candidates: int = 1, seed: int = 0,
                        steps: int | None = None, limit: int | None = None,
                        repair_rounds: int = 2, chunk: int = 8, progress=None) -> list[dict]:
     """HumanEval samples ``{task_id, completion}`` from the model: the prompt (signature and
     docstring) is the clamped prefix and its docstring the specification. A prompt that
-    leaves the model fewer than 32 tokens gets an empty completion (it fails)."""
+    leaves the model fewer than 32 tokens loses its docstring from the prefix (it stays the
+    specification, and the scored program is still the whole prompt plus the completion);
+    one that is still too long gets an empty completion (it fails)."""
     problems = list(evaluation.humaneval_problems().items())[:limit]
     length = max(gen.cfg["data"].buckets)
     rows: list[dict] = []
-    fits = [(k, p) for k, p in problems
-            if len(gen.tok.encode(p["prompt"].rstrip())) <= length - 32]
-    too_long = {k for k, _ in problems} - {k for k, _ in fits}
-    rows += [{"task_id": k, "completion": "", "candidate": i, "note": "prompt too long"}
-             for k in sorted(too_long) for i in range(candidates)]
-    for start in range(0, len(fits), chunk):
-        group = fits[start:start + chunk]
-        reqs = [Request(_docstring(p["prompt"]), "python", prefix=p["prompt"])
-                for _, p in group]
+    todo = []
+    for k, p in problems:
+        for prefix in (p["prompt"], _without_last_docstring(p["prompt"])):
+            if len(gen.tok.encode(prefix.rstrip())) <= length - 32:
+                todo.append((k, p, prefix))
+                break
+        else:
+            rows += [{"task_id": k, "completion": "", "candidate": i,
+                      "note": "prompt too long"} for i in range(candidates)]
+            if progress is not None:
+                progress.update(1)
+    for start in range(0, len(todo), chunk):
+        group = todo[start:start + chunk]
+        reqs = [Request(_docstring(p["prompt"]), "python", prefix=prefix)
+                for _, p, prefix in group]
         results = gen.generate_many(reqs, samples=candidates, seed=seed, steps=steps,
                                     length=length, repair_rounds=repair_rounds)
-        for (k, p), res in zip(group, results, strict=True):
-            head = p["prompt"].rstrip()
+        for (k, _, prefix), res in zip(group, results, strict=True):
+            head = prefix.rstrip()
             for i, c in enumerate(res.candidates):
                 rows.append({"task_id": k, "candidate": i,
                              "completion": c.code[len(head):] if c.code.startswith(head)
