@@ -491,12 +491,7 @@ class CodeGenerationAPI:
             meta = {"format": STATE_FORMAT, "config": dataclasses.asdict(self.config),
                     "model": self._identity(), "files": files}
             (tmp / _STATE_FILE).write_text(json.dumps(meta, indent=2) + "\n")
-            old = path.with_name(f".{path.name}-old")
-            if path.exists():
-                shutil.rmtree(old, ignore_errors=True)
-                path.rename(old)
-            tmp.rename(path)
-            shutil.rmtree(old, ignore_errors=True)
+            model_store.install_dir(tmp, path)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise

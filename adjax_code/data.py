@@ -38,6 +38,11 @@ class DataConfig:
     jsonl: str = ""  # comma-separated JSONL files of {"spec", "language", "code"}
     heldout_fraction: float = 0.02
     edit_fraction: float = 0.0  # share of train pairs also used as feedback edit pairs
+    # The last ``anneal_steps`` training steps draw their batches from the focus pairs (the
+    # task suite, the user's JSONL and their edit pairs) except for a share ``anneal_corpus``
+    # drawn from all rows as before: a short, high-quality final phase.
+    anneal_steps: int = 0
+    anneal_corpus: float = 0.2
 
     def __post_init__(self):
         if self.vocab_size < 512:
@@ -52,6 +57,10 @@ class DataConfig:
             raise ValueError(f"heldout_fraction must lie in (0, 1), got {self.heldout_fraction}")
         if not 0 <= self.edit_fraction <= 1:
             raise ValueError(f"edit_fraction must lie in [0, 1], got {self.edit_fraction}")
+        if self.anneal_steps < 0:
+            raise ValueError(f"anneal_steps must be >= 0, got {self.anneal_steps}")
+        if not 0 <= self.anneal_corpus < 1:
+            raise ValueError(f"anneal_corpus must lie in [0, 1), got {self.anneal_corpus}")
 
 
 def build_corpus(cfg: DataConfig) -> tuple[list[Pair], list[Pair], dict]:
@@ -84,6 +93,15 @@ def build_corpus(cfg: DataConfig) -> tuple[list[Pair], list[Pair], dict]:
     for p in unique:
         counts["by_language"][p.language] = counts["by_language"].get(p.language, 0) + 1
     return train, held, counts
+
+
+def focus_pairs(pairs: Iterable[Pair]) -> list[Pair]:
+    """The pairs not extracted from the machine's source trees — task suite, JSONL and
+    their edit pairs — once each, in order (the anneal phase's pool)."""
+    roots = [str(r) for rs in default_trees().values() for r in rs]
+    return list(dict.fromkeys(
+        p for p in pairs
+        if _source_name(p.source.removeprefix("edit:"), roots) in ("tasks", "jsonl")))
 
 
 def _source_name(source: str, roots: list[str]) -> str:

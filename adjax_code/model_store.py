@@ -107,6 +107,22 @@ def hardware() -> dict:
             "machine": platform.machine(), "processor": platform.processor() or None}
 
 
+def install_dir(new: Path, dest: Path) -> None:
+    """Moves the complete directory ``new`` to ``dest`` (a sibling path), replacing what is
+    there: the old one is renamed aside first and restored if the move fails, then removed."""
+    old = dest.with_name(f".{dest.name}-old")
+    if dest.exists():
+        shutil.rmtree(old, ignore_errors=True)
+        dest.rename(old)
+    try:
+        new.rename(dest)
+    except OSError:
+        if old.exists():
+            old.rename(dest)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
 def write(out_dir: str | Path, params, tokenizer_file: str | Path, manifest: dict,
           extra_files: dict[str, str | Path] | None = None) -> dict:
     """Writes a packaged model atomically: into a temporary sibling, then renamed over
@@ -123,12 +139,7 @@ def write(out_dir: str | Path, params, tokenizer_file: str | Path, manifest: dic
         manifest = {"format": FORMAT, **manifest,
                     "files": {name: sha256(tmp / name) for name in files}}
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
-        old = out_dir.with_name(f".{out_dir.name}-old")
-        if out_dir.exists():
-            shutil.rmtree(old, ignore_errors=True)
-            out_dir.rename(old)
-        tmp.rename(out_dir)
-        shutil.rmtree(old, ignore_errors=True)
+        install_dir(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -244,17 +255,7 @@ def pull(source: str, dest: str | Path | None = None, *, progress: bool = True) 
             _extract(archive, tmp / "tree")
         root = _model_root(tmp / "tree")
         verify(root)
-        old = dest.with_name(f".{dest.name}-old")
-        if dest.exists():
-            shutil.rmtree(old, ignore_errors=True)
-            dest.rename(old)
-        try:
-            root.rename(dest)
-        except OSError:
-            if old.exists():
-                old.rename(dest)
-            raise
-        shutil.rmtree(old, ignore_errors=True)
+        install_dir(root, dest)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return dest

@@ -36,7 +36,7 @@ def package(run_dir: str | Path, out_dir: str | Path, *, evaluate: bool = False,
         "dropped_too_long": meta.get("dropped_too_long"),
         "training": {
             "steps": step,
-            "wall_s": last.get("wall_s"),
+            "wall_s": trainer.total_wall_s(rows),
             "tokens_per_s": (sum(r["tokens_per_s"] for r in rows) / len(rows)) if rows else None,
             "hardware": meta.get("hardware") or model_store.hardware(),
             "params": "ema" if gen.cfg["optim"].ema_decay is not None else "final",

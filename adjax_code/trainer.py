@@ -38,10 +38,14 @@ def resolve(cfg: dict, tok: CodeTokenizer) -> dict:
     return cfg
 
 
-def _batches(buckets: dict[int, data.Packed], batch_size: int, seed: int, step: int):
+def _batches(buckets: dict[int, data.Packed], batch_size: int, seed: int, step: int,
+             focus: dict[int, data.Packed] | None = None, corpus_share: float = 0.0):
     """The batch for ``step``: a bucket chosen in proportion to its rows, then rows; a pure
-    function of (seed, step) so that a resumed run sees the same data."""
+    function of (seed, step) so that a resumed run sees the same data. With ``focus`` (the
+    anneal phase) the rows come from ``focus`` except with probability ``corpus_share``."""
     rng = np.random.default_rng([seed, step])
+    if focus is not None and rng.random() >= corpus_share:
+        buckets = focus
     sizes = sorted(buckets)
     weights = np.array([buckets[s].tokens.shape[0] for s in sizes], float)
     size = sizes[rng.choice(len(sizes), p=weights / weights.sum())]
@@ -54,6 +58,9 @@ def run(cfg: dict, out_dir: str | Path, *, progress: bool = True, log=print) -> 
     """Trains (or resumes) into ``out_dir``; returns a summary of the run."""
     from tqdm import tqdm
 
+    if cfg["data"].anneal_steps > cfg["train"].steps:
+        raise ValueError(f"data.anneal_steps ({cfg['data'].anneal_steps}) exceeds "
+                         f"train.steps ({cfg['train'].steps})")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     t_start = time.perf_counter()
@@ -73,6 +80,14 @@ def run(cfg: dict, out_dir: str | Path, *, progress: bool = True, log=print) -> 
     held, _ = data.pack(held_pairs or train_pairs[:64], tok, buckets=cfg["data"].buckets,
                         cond_len=cfg["data"].cond_len)
     tcfg, dcfg = cfg["train"], cfg["diffusion"]
+    anneal_from = tcfg.steps - cfg["data"].anneal_steps
+    focus = None
+    if cfg["data"].anneal_steps:
+        focus, _ = data.pack(data.focus_pairs(train_pairs), tok, buckets=cfg["data"].buckets,
+                             cond_len=cfg["data"].cond_len)
+        if not focus:
+            raise ValueError("data.anneal_steps needs focus pairs (the task suite or a JSONL "
+                             "file); the corpus has none")
     model, params = split(Transformer(cfg["net"], rngs=nnx.Rngs(tcfg.seed)))
     optimizer = train.make_optimizer(cfg["optim"])
     state = train.init_state(params, optimizer, jax.random.key(tcfg.seed),
@@ -108,7 +123,11 @@ def run(cfg: dict, out_dir: str | Path, *, progress: bool = True, log=print) -> 
     tokens_done, t_last = 0, time.perf_counter()
     record = {}
     for step in range(start, tcfg.steps):
-        batch = _batches(buckets, tcfg.batch_size, tcfg.seed, step)
+        if step < anneal_from:
+            batch = _batches(buckets, tcfg.batch_size, tcfg.seed, step)
+        else:
+            batch = _batches(buckets, tcfg.batch_size, tcfg.seed, step, focus,
+                             cfg["data"].anneal_corpus)
         state, m = step_fn(state, jax.tree.map(jnp.asarray, batch))
         tokens_done += batch["tokens"].size
         done = step + 1
@@ -142,6 +161,20 @@ def read_metrics(path: str | Path) -> list[dict]:
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
     by_step = {r["step"]: r for r in rows}  # a resumed run may repeat steps: keep the last
     return [by_step[s] for s in sorted(by_step)]
+
+
+def total_wall_s(rows: list[dict]) -> float | None:
+    """Training wall time over all sessions of a run: each resumed session's clock starts at
+    zero again, so the time is summed over the runs of rising ``wall_s`` (rows by step)."""
+    total, last = 0.0, None
+    for r in rows:
+        w = r.get("wall_s")
+        if w is None:
+            continue
+        if last is not None and w < last:
+            total += last
+        last = w
+    return None if last is None else total + last
 
 
 def plot_metrics(metrics_path: str | Path, png: str | Path) -> None:

@@ -124,3 +124,14 @@ def test_edit_pairs_remove_then_restore_the_property():
     assert data.edit_pairs([doc, hinted, guard, go], 0.0) == []
     with pytest.raises(ValueError, match="edit_fraction"):
         data.DataConfig(edit_fraction=1.5)
+
+
+def test_focus_pairs_are_tasks_jsonl_and_their_edits():
+    root = next(r for rs in data.default_trees().values() for r in rs)
+    tree = data.Pair("Doc.", "python", "def f():\n    return 1", f"{root}/x.py")
+    task = data.Pair("Add.", "python", "def add(a, b):\n    return a + b", "tasks:add_two")
+    mine = data.Pair("Mine.", "go", "func f() int { return 1 }", "my.jsonl:3")
+    edit = data.Pair("Add a docstring. def f():", "python", "x", f"edit:{task.source}")
+    tree_edit = data.Pair("Add a docstring. def g():", "python", "y", f"edit:{tree.source}")
+    pairs = [tree, task, mine, edit, tree_edit, task]
+    assert data.focus_pairs(pairs) == [task, mine, edit]

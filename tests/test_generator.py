@@ -121,6 +121,29 @@ def test_packaging_replaces_a_model_only_when_complete(run_dir, packaged, tmp_pa
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]  # no temporary left
 
 
+def test_install_dir_restores_the_old_directory_when_the_move_fails(tmp_path, monkeypatch):
+    dest, new = tmp_path / "m", tmp_path / ".m-new"
+    dest.mkdir()
+    (dest / "f").write_text("old")
+    new.mkdir()
+    (new / "f").write_text("new")
+    real = type(new).rename
+
+    def failing(self, target):
+        if self == new:
+            raise OSError("cross-device")
+        return real(self, target)
+
+    monkeypatch.setattr(type(new), "rename", failing)
+    with pytest.raises(OSError, match="cross-device"):
+        model_store.install_dir(new, dest)
+    assert (dest / "f").read_text() == "old"
+    monkeypatch.undo()
+    model_store.install_dir(new, dest)
+    assert (dest / "f").read_text() == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]
+
+
 def test_fixed_spans_anywhere_are_kept(gen):
     rng = np.random.default_rng(0)
     mask, length = gen.cfg["diffusion"].mask_id, 64

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
 
 import configs
@@ -34,7 +35,8 @@ def test_kill_midway_then_resume(tmp_path):
     proc.wait()
     saved = max(int(p.name) for p in ckpts.iterdir() if p.name.isdigit())
     assert 10 <= saved < 400
-    cfg = configs.apply_overrides(configs.load("tiny"), OVERRIDES)
+    # The resumed session ends with an anneal phase (steps 30-39) on the task suite.
+    cfg = configs.apply_overrides(configs.load("tiny"), [*OVERRIDES, "data.anneal_steps=10"])
     summary = trainer.run(cfg, out, progress=False, log=lambda m: None)
     assert summary["resumed_from"] >= saved > 0
     rows = trainer.read_metrics(out / "metrics.jsonl")
@@ -70,3 +72,40 @@ def test_config_file_path(tmp_path):
     with pytest.raises(ValueError, match="no get_config"):
         configs.load(str(tmp_path / "empty.py"))
     json.dumps(configs.names())
+
+
+def _packed(value: int, rows: int = 50):
+    from adjax_code import data
+    tokens = np.full((rows, 8), value, np.int32)
+    cond = np.zeros((rows, 4), np.int32)
+    return {8: data.Packed(tokens, cond, cond != 0)}
+
+
+def test_anneal_batches_draw_from_the_focus_pool():
+    corpus, focus = _packed(1), _packed(2)
+    plain = [trainer._batches(corpus, 4, 0, s)["tokens"] for s in range(5)]
+    again = [trainer._batches(corpus, 4, 0, s)["tokens"] for s in range(5)]
+    assert all((a == b).all() for a, b in zip(plain, again, strict=True))
+    only = [trainer._batches(corpus, 4, 0, s, focus, 0.0)["tokens"][0, 0] for s in range(50)]
+    assert set(only) == {2}
+    mixed = [trainer._batches(corpus, 4, 0, s, focus, 0.3)["tokens"][0, 0] for s in range(400)]
+    share = np.mean(np.asarray(mixed) == 1)
+    assert 0.2 < share < 0.4  # about corpus_share of the batches come from all rows
+
+
+def test_anneal_config_errors(tmp_path):
+    cfg = configs.apply_overrides(configs.load("tiny"), [*OVERRIDES, "train.steps=12"])
+    too_long = configs.apply_overrides(cfg, ["data.anneal_steps=13"])
+    with pytest.raises(ValueError, match="exceeds"):
+        trainer.run(too_long, tmp_path / "run", progress=False, log=lambda m: None)
+    assert not (tmp_path / "run").exists()
+    with pytest.raises(ValueError, match="anneal_corpus"):
+        configs.apply_overrides(cfg, ["data.anneal_corpus=1.0"])
+
+
+def test_wall_time_adds_up_over_resumed_sessions():
+    rows = [{"step": 10, "wall_s": 5.0}, {"step": 20, "wall_s": 9.0},
+            {"step": 30, "wall_s": 2.0}, {"step": 40, "wall_s": 4.0}]
+    assert trainer.total_wall_s(rows) == 13.0
+    assert trainer.total_wall_s(rows[:2]) == 9.0
+    assert trainer.total_wall_s([{"step": 1}]) is None
