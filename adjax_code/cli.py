@@ -468,6 +468,14 @@ def syntax_errors(code: str, language: str):
     return syntax.error_spans(code, language)
 
 
+def _sampling_args(p: argparse.ArgumentParser, note: str = "",
+                   model_help: str = "model directory (default: the shipped one)") -> None:
+    """--steps, --seed and --model, the same on every command that samples."""
+    p.add_argument("--steps", type=_positive_int, default=None, help=f"{note}denoising steps")
+    p.add_argument("--seed", type=int, default=0, help=f"{note}sampling seed")
+    p.add_argument("--model", default=None, metavar="DIR", help=model_help)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="adjax", description="Diffusion-based code generation that improves from rewards.")
@@ -486,8 +494,7 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--candidates", "--samples", dest="samples", metavar="N", type=_positive_int,
                      default=4, help="candidates sampled in parallel; the best by reward is "
                      "printed")
-    gen.add_argument("--steps", type=_positive_int, default=None, help="denoising steps")
-    gen.add_argument("--seed", type=int, default=0)
+    _sampling_args(gen)
     gen.add_argument("--length", type=_positive_int, default=None,
                      help="output tokens (default 128)")
     gen.add_argument("--prefix", default=None,
@@ -495,7 +502,6 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--repair-rounds", type=int, default=2,
                      help="rounds of remasking syntax errors and resampling")
     gen.add_argument("--json", action="store_true", help="print every candidate as JSON")
-    gen.add_argument("--model", default=None, help="model directory (default: the shipped one)")
     gen.set_defaults(func=cmd_generate)
 
     ev = sub.add_parser("evaluate", help="score a source file with the rewards",
@@ -522,11 +528,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="rounds of remasking and resampling")
         p.add_argument("--candidates", "--samples", dest="samples", metavar="N", type=_positive_int,
                        default=None, help="candidates per round (default 4)")
-        p.add_argument("--steps", type=_positive_int, default=None, help="denoising steps")
-        p.add_argument("--seed", type=int, default=0)
+        _sampling_args(p)
         p.add_argument("--config", default=None, help="a TOML config (see `adjax init`)")
-        p.add_argument("--model", default=None,
-                       help="model directory (default: the shipped one)")
         out = p.add_mutually_exclusive_group()
         out.add_argument("--json", action="store_true",
                          help="print the result, scores, history and profile as JSON")
@@ -577,15 +580,12 @@ def build_parser() -> argparse.ArgumentParser:
                        "(humaneval)")
     bench.add_argument("--references", action="store_true",
                        help="score the reference / canonical solutions instead")
-    bench.add_argument("--model", default=None, metavar="DIR",
-                       help="generate with this model, then score (split default: heldout)")
+    _sampling_args(bench, "with --model: ",
+                   "generate with this model, then score (split default: heldout)")
     bench.add_argument("--candidates", type=_positive_int, default=4,
                        help="with --model: candidates per task and language")
     bench.add_argument("--languages", nargs="+", choices=LANGUAGES, default=None,
                        help="with --model: the languages to evaluate (default: all)")
-    bench.add_argument("--steps", type=_positive_int, default=None,
-                       help="with --model: denoising steps")
-    bench.add_argument("--seed", type=int, default=0, help="with --model: sampling seed")
     bench.add_argument("--limit", type=_positive_int, default=None,
                        help="with --model on humaneval: the first N problems only")
     bench.add_argument("--k", type=_positive_int, nargs="+", default=[1],
@@ -628,9 +628,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="optimizer steps per cycle")
     ad.add_argument("--languages", nargs="+", choices=LANGUAGES, default=None,
                     help="task-suite languages (default: all)")
-    ad.add_argument("--steps", type=_positive_int, default=None, help="denoising steps")
-    ad.add_argument("--seed", type=int, default=0)
-    ad.add_argument("--model", default=None, help="model directory (default: the shipped one)")
+    _sampling_args(ad)
     ad.add_argument("--out", default=None, help="run directory (checkpoints, metrics, plot)")
     ad.add_argument("--json", action="store_true", help="print the metrics as JSON")
     ad.add_argument("--quiet", action="store_true", help="no progress bar")

@@ -77,7 +77,13 @@ class Request:
     init: np.ndarray | None = None
 
 
-MIN_TOKENS = 8
+# No end token within this many tokens after a row's last fixed token. Small: a signature
+# given as the prefix may need only a few body tokens ("\n    return a + b" is 5), and a
+# larger floor forced the model to write past the program's end.
+MIN_TOKENS = 2
+# Denoising steps of a repair round: it fills only the few tokens of the error spans, so
+# the draft's full step count is not needed.
+REPAIR_STEPS = 8
 
 
 @functools.partial(jax.jit, static_argnames=("model", "mask_id", "end_ids"))
@@ -249,11 +255,13 @@ class Generator:
                       steps: int | None = None, length: int | None = None,
                       repair_rounds: int = 2, sampler: SamplerConfig | None = None,
                       predict_length: bool = False,
-                      allowed: tuple[int, ...] | None = None) -> list[Generation]:
+                      allowed: tuple[int, ...] | None = None,
+                      repair_steps: int | None = None) -> list[Generation]:
         """``generate`` for several requests in one batch of ``len(requests) * samples``
         rows (one sampler call per repair round for all of them). ``allowed``: the only
         token ids any masked position may take (constrained infilling; EOS/PAD excepted
-        only where fixed)."""
+        only where fixed). ``repair_steps``: denoising steps of each repair round (default
+        ``REPAIR_STEPS``, at most the draft's; with blocks, the draft's)."""
         if samples <= 0:
             raise ValueError(f"samples must be positive, got {samples}")
         for req in requests:
@@ -289,12 +297,17 @@ class Generator:
             fixed = start != mask
             banned = tuple(sorted({*banned, self.tok.pad_id, self.tok.eos_id}))
 
-        def run(tokens: np.ndarray, k: jax.Array) -> np.ndarray:
+        repair_cfg = scfg
+        if scfg.block_size is None:
+            repair_cfg = dataclasses.replace(
+                scfg, num_steps=min(repair_steps or REPAIR_STEPS, scfg.num_steps))
+
+        def run(tokens: np.ndarray, k: jax.Array, cfg: SamplerConfig = scfg) -> np.ndarray:
             self.stats["tokens"] += int((tokens == mask).sum())
             self.stats["sampler_calls"] += 1
             return np.asarray(sampling.sample_jit(
                 self.params, k, jnp.asarray(tokens), cond, cond_mask, uncond, model=self.model,
-                cfg=scfg, mask_id=mask, stop_id=self.tok.eos_id, banned=banned,
+                cfg=cfg, mask_id=mask, stop_id=self.tok.eos_id, banned=banned,
                 min_length=min_length, end_ids=(self.tok.eos_id, self.tok.pad_id)))
 
         t0 = time.perf_counter()
@@ -320,7 +333,7 @@ class Generator:
                     todo = True
             if not todo:
                 break
-            out = run(remask, jax.random.fold_in(key, r + 1))
+            out = run(remask, jax.random.fold_in(key, r + 1), repair_cfg)
         t_repair = time.perf_counter() - t0
         results = []
         for j, req in enumerate(requests):

@@ -227,3 +227,13 @@ def test_second_run_uses_the_compilation_cache(run_dir, tmp_path):
     second = subprocess.run(cmd, env=env, capture_output=True, text=True)
     assert second.returncode == 0 and second.stdout == first.stdout
     assert {p.name for p in tmp_path.iterdir()} == entries  # nothing new compiled
+
+
+def test_repair_steps_change_repairs_only(gen):
+    req = [Request("reverse a string", "python")]
+    few = gen.generate_many(req, samples=3, seed=2, repair_steps=2)[0]
+    full = gen.generate_many(req, samples=3, seed=2, repair_steps=32)[0]
+    assert sorted(c.draft for c in few.candidates) == sorted(c.draft for c in full.candidates)
+    for result in (few, full):
+        for c in result.candidates:
+            assert not (c.row == gen.cfg["diffusion"].mask_id).any()
