@@ -1,6 +1,7 @@
 """The model that ships in the package: intact, loadable, and deterministic per seed."""
 
 import json
+from pathlib import Path
 
 from adjax_code import cli, model_store, syntax
 from adjax_code.generator import Generator
@@ -34,3 +35,19 @@ def test_signature_prefix_gives_parseable_code_sometimes():
                           prefix="def add_two(a, b):\n", seed=0)
     assert all(c.code.startswith("def add_two(a, b):") for c in result.candidates)
     assert any(syntax.is_valid(c.code, "python") for c in result.candidates)
+
+
+def test_the_readme_first_command_prints_working_code(capsys):
+    """The README's first command, as a fresh machine runs it: the printed program must
+    define a function that sums lists (checked by running it, never by its text)."""
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    spec = "return the sum of a list of numbers"
+    assert f'adjax generate "{spec}" --language python' in readme
+    assert cli.main(["generate", spec, "--language", "python"]) == 0
+    code = capsys.readouterr().out
+    namespace: dict = {}
+    exec(compile(code, "<generated>", "exec"), namespace)  # noqa: S102 (the model's output)
+    functions = [v for k, v in namespace.items() if callable(v) and not k.startswith("__")]
+    assert len(functions) == 1, code
+    for xs in ([1, 2, 3], [], [-4, 10, 0.5]):
+        assert functions[0](list(xs)) == sum(xs), code
