@@ -322,11 +322,12 @@ def _eval_model(args: argparse.Namespace) -> int:
     split = args.split or "heldout"
     langs = args.languages or list(tasks.LANGS)
     gen = _load_generator(args.model)
-    n = len(tasks.load(split)) * len(langs)
+    n = len(tasks.load(split)[:args.limit]) * len(langs)
     with tqdm(total=n, desc="generating", unit="task", disable=args.quiet,
               file=sys.stderr) as bar:
         rows = model_eval.generate(gen, split, langs, candidates=args.candidates,
-                                   seed=args.seed, steps=args.steps, progress=bar)
+                                   seed=args.seed, steps=args.steps, limit=args.limit,
+                                   progress=bar)
     with tqdm(total=3 * len(rows), desc="scoring", unit="prog", disable=args.quiet,
               file=sys.stderr) as bar:
         rows = model_eval.score(rows, progress=bar)
@@ -587,7 +588,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--languages", nargs="+", choices=LANGUAGES, default=None,
                        help="with --model: the languages to evaluate (default: all)")
     bench.add_argument("--limit", type=_positive_int, default=None,
-                       help="with --model on humaneval: the first N problems only")
+                       help="with --model: the first N tasks of the split, or HumanEval "
+                       "problems, only")
     bench.add_argument("--k", type=_positive_int, nargs="+", default=[1],
                        help="the k of pass@k (several allowed)")
     bench.add_argument("--out", default=None, help="write per-sample results as JSONL")

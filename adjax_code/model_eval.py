@@ -28,10 +28,12 @@ METRICS = ("syntax_draft", "syntax_repaired", "pass1_draft", "pass1_repaired",
 
 def generate(gen: Generator, split: str = "heldout", langs: Sequence[str] = tasks.LANGS, *,
              candidates: int = 4, seed: int = 0, steps: int | None = None,
-             repair_rounds: int = 2, chunk: int = 8, progress=None) -> list[dict]:
+             repair_rounds: int = 2, chunk: int = 8, limit: int | None = None,
+             progress=None) -> list[dict]:
     """One row per (task, language, candidate): task_id, language, candidate, draft, code,
-    repair_rounds and the candidate's reward scores."""
-    chosen = tasks.load(split)
+    repair_rounds and the candidate's reward scores (the first ``limit`` tasks only, when
+    given)."""
+    chosen = tasks.load(split)[:limit]
     rows = []
     for lang in langs:
         for start in range(0, len(chosen), chunk):
