@@ -76,7 +76,7 @@ def build_corpus(cfg: DataConfig) -> tuple[list[Pair], list[Pair], dict]:
     train, held = heldout_split(unique, cfg.heldout_fraction)
     counts: dict = {"raw": len(pairs), "deduplicated": len(unique), "train": len(train),
                     "heldout": len(held), "by_language": {}, "by_source": {}}
-    roots = [str(r) for rs in default_trees().values() for r in rs]
+    roots = _tree_roots()
     for p in unique:
         source = _source_name(p.source, roots)
         counts["by_source"][source] = counts["by_source"].get(source, 0) + 1
@@ -98,10 +98,15 @@ def build_corpus(cfg: DataConfig) -> tuple[list[Pair], list[Pair], dict]:
 def focus_pairs(pairs: Iterable[Pair]) -> list[Pair]:
     """The pairs not extracted from the machine's source trees — task suite, JSONL and
     their edit pairs — once each, in order (the anneal phase's pool)."""
-    roots = [str(r) for rs in default_trees().values() for r in rs]
+    roots = _tree_roots()
     return list(dict.fromkeys(
         p for p in pairs
         if _source_name(p.source.removeprefix("edit:"), roots) in ("tasks", "jsonl")))
+
+
+def _tree_roots() -> list[str]:
+    """The source-tree roots the corpus extracts from (``default_trees``), as strings."""
+    return [str(r) for rs in default_trees().values() for r in rs]
 
 
 def _source_name(source: str, roots: list[str]) -> str:

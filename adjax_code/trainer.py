@@ -123,11 +123,8 @@ def run(cfg: dict, out_dir: str | Path, *, progress: bool = True, log=print) -> 
     tokens_done, t_last = 0, time.perf_counter()
     record = {}
     for step in range(start, tcfg.steps):
-        if step < anneal_from:
-            batch = _batches(buckets, tcfg.batch_size, tcfg.seed, step)
-        else:
-            batch = _batches(buckets, tcfg.batch_size, tcfg.seed, step, focus,
-                             cfg["data"].anneal_corpus)
+        batch = _batches(buckets, tcfg.batch_size, tcfg.seed, step,
+                         focus if step >= anneal_from else None, cfg["data"].anneal_corpus)
         state, m = step_fn(state, jax.tree.map(jnp.asarray, batch))
         tokens_done += batch["tokens"].size
         done = step + 1
