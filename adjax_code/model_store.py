@@ -5,7 +5,9 @@ package`` writes from a training run::
 
     manifest.json    config, data sources and counts, training facts, held-out results,
                      and the sha256 of every other file
-    params.npz       the network parameters (the EMA copy when training kept one), float32
+    params.npz       the network parameters (the EMA copy when training kept one), float32;
+                     or model.safetensors / model-0000i-of-0000N.safetensors with the stable
+                     tensor names of ``adjax.weights`` (what the accelerator script writes)
     tokenizer.json   the BPE tokenizer
 
 Weights are a single ``.npz`` rather than an orbax directory: the model is read on every
@@ -83,7 +85,15 @@ def flatten(params) -> dict[str, np.ndarray]:
 
 
 def load_params(path: str | Path, template):
-    """Parameters from ``params.npz`` shaped like ``template``; shapes are checked."""
+    """Parameters from the directory's safetensors files, else ``params.npz``, shaped like
+    ``template``; names and shapes are checked."""
+    from adjax import weights
+
+    try:
+        if weights.files(path):
+            return weights.load(path, template)
+    except weights.WeightsError as err:
+        raise ModelError(str(err)) from None
     with np.load(Path(path) / PARAMS) as npz:
         stored = {k: npz[k] for k in npz.files}
     paths, treedef = jax.tree_util.tree_flatten_with_path(template)

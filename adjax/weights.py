@@ -1,0 +1,154 @@
+"""Network weights as safetensors files with explicit, stable tensor names.
+
+A parameter's name is its path in the parameter pytree, dotted: ``blocks.0.attn.q.kernel``,
+``encoder.blocks.1.mlp.up.kernel``, ``head.bias`` (Flax's ``.value`` leaf attribute is not
+part of it). Kernels are stored [in, out] as Flax holds them. Weights go in one file
+``model.safetensors`` or, past ``max_shard_bytes``, in ``model-00001-of-0000N.safetensors``
+shards; ``load`` finds either, checks every name and shape against a template, and casts
+to the template's dtype (parameters are float32 in memory whatever the file holds).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import jax
+import ml_dtypes
+import numpy as np
+
+SINGLE = "model.safetensors"
+_SHARD = re.compile(r"^model-(\d{5})-of-(\d{5})\.safetensors$")
+_DTYPES = {"float32": np.float32, "bfloat16": ml_dtypes.bfloat16, "float16": np.float16}
+
+
+class WeightsError(ValueError):
+    """Weights that are missing, misshapen or do not match the network."""
+
+
+def tensor_name(keypath) -> str:
+    parts = []
+    for k in keypath:
+        if isinstance(k, jax.tree_util.GetAttrKey):
+            if k.name == "value":
+                continue
+            parts.append(k.name)
+        elif isinstance(k, jax.tree_util.DictKey):
+            parts.append(str(k.key))
+        elif isinstance(k, jax.tree_util.SequenceKey):
+            parts.append(str(k.idx))
+        else:
+            parts.append(str(k).strip(".[]'\""))
+    return ".".join(parts)
+
+
+def named(params: Any) -> dict[str, Any]:
+    """``{name: leaf}`` in the pytree's order."""
+    out = {}
+    for keypath, leaf in jax.tree_util.tree_flatten_with_path(params)[0]:
+        name = tensor_name(keypath)
+        if name in out:
+            raise WeightsError(f"two parameters share the name {name}")
+        out[name] = leaf
+    return out
+
+
+def files(path: str | Path) -> list[Path]:
+    """The weight files of a directory, in shard order; [] when it has none."""
+    path = Path(path)
+    if (path / SINGLE).is_file():
+        return [path / SINGLE]
+    shards = sorted(p for p in path.glob("model-*-of-*.safetensors") if _SHARD.match(p.name))
+    if not shards:
+        return []
+    total = int(_SHARD.match(shards[0].name).group(2))
+    want = [path / f"model-{i:05d}-of-{total:05d}.safetensors" for i in range(1, total + 1)]
+    if shards != want:
+        missing = sorted({p.name for p in want} - {p.name for p in shards})
+        raise WeightsError(f"{path}: weight shards missing or mixed: {missing or 'extra'}")
+    return shards
+
+
+def save(params: Any, out_dir: str | Path, *, dtype: str = "float32",
+         max_shard_bytes: int | None = None, metadata: dict[str, str] | None = None
+         ) -> list[Path]:
+    """Writes the parameters as safetensors (cast to ``dtype``); returns the files."""
+    from safetensors.numpy import save_file
+
+    if dtype not in _DTYPES:
+        raise ValueError(f"dtype {dtype!r} is not one of {sorted(_DTYPES)}")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    arrays = {k: np.asarray(jax.device_get(v)).astype(_DTYPES[dtype])
+              for k, v in named(params).items()}
+    groups: list[dict[str, np.ndarray]] = [{}]
+    size = 0
+    for name, a in arrays.items():
+        if max_shard_bytes and a.nbytes > max_shard_bytes:
+            raise WeightsError(f"tensor {name} ({a.nbytes} bytes) exceeds the shard size "
+                               f"{max_shard_bytes}")
+        if max_shard_bytes and groups[-1] and size + a.nbytes > max_shard_bytes:
+            groups.append({})
+            size = 0
+        groups[-1][name] = a
+        size += a.nbytes
+    meta = {"format": "adjax", **(metadata or {})}
+    if len(groups) == 1:
+        names = [SINGLE]
+    else:
+        names = [f"model-{i:05d}-of-{len(groups):05d}.safetensors"
+                 for i in range(1, len(groups) + 1)]
+    for stale in out.glob("model*.safetensors"):  # a previous save's files
+        stale.unlink()
+    for name, group in zip(names, groups, strict=True):
+        save_file(group, str(out / name), metadata=meta)
+    return [out / n for n in names]
+
+
+def load(path: str | Path, template: Any) -> Any:
+    """Parameters shaped like ``template`` (arrays or ``ShapeDtypeStruct`` leaves), read
+    tensor by tensor from the directory's safetensors files.
+
+    Raises:
+      WeightsError: naming a missing, misshapen or unexpected tensor, or an unreadable file.
+    """
+    from safetensors import safe_open
+
+    shards = files(path)
+    if not shards:
+        raise WeightsError(f"{path} holds no {SINGLE} or model-*-of-*.safetensors")
+    where: dict[str, Path] = {}
+    handles = []
+    try:
+        for shard in shards:
+            try:
+                handle = safe_open(str(shard), framework="numpy")
+            except Exception as err:  # the library raises its own error types
+                raise WeightsError(f"{shard.name} is not a readable safetensors file "
+                                   f"({str(err)[:120]})") from None
+            handles.append(handle)
+            for k in handle.keys():
+                where[k] = shard
+        by_file = dict(zip(shards, handles, strict=True))
+        paths, treedef = jax.tree_util.tree_flatten_with_path(template)
+        wanted = [tensor_name(k) for k, _ in paths]
+        extra = sorted(set(where) - set(wanted))
+        if extra:
+            raise WeightsError(f"{path}: tensors the network does not have: {extra[:5]}")
+        leaves = []
+        for name, (_, leaf) in zip(wanted, paths, strict=True):
+            if name not in where:
+                raise WeightsError(f"{path}: tensor {name} is missing")
+            try:
+                arr = by_file[where[name]].get_tensor(name)
+            except Exception as err:
+                raise WeightsError(f"{where[name].name}: tensor {name} is unreadable "
+                                   f"({str(err)[:120]})") from None
+            if tuple(arr.shape) != tuple(leaf.shape):
+                raise WeightsError(f"tensor {name} has shape {tuple(arr.shape)}, the network "
+                                   f"needs {tuple(leaf.shape)}")
+            leaves.append(jax.numpy.asarray(arr.astype(np.float32), leaf.dtype))
+    finally:
+        handles.clear()
+    return jax.tree_util.tree_unflatten(treedef, leaves)
