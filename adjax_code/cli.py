@@ -116,15 +116,16 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             raise UserError(f"cannot run {lang.name} tests: {', '.join(missing)} not on PATH; "
                             "run `adjax doctor` for how to install it")
     sandbox = execution.Sandbox()
-    scores = rewards.score([code], lang.name, spec=args.spec, tests=tests, sandbox=sandbox)[0]
+    scores = rewards.score([code], lang.name, spec=args.spec, sandbox=sandbox)[0]
     untested = []
-    if tests is not None and lang.name == "python":
+    if tests is not None:  # one run gives the functional score and, in Python, coverage
         from adjax_code import evaluation
 
-        try:
-            untested = evaluation.untested_lines(code, tests, sandbox)["untested"]
-        except RuntimeError:
-            untested = []  # the program did not run; the functional score already says so
+        run = rewards.functional_results([code], lang.name, tests, sandbox,
+                                         coverage=lang.name == "python")[0]
+        scores["functional"] = run.fraction_passed
+        scores["overall"] = rewards.overall(scores)
+        untested = evaluation.untested(code, run)
     if args.json:
         print(json.dumps({"language": lang.name, "scores": scores,
                           "syntax_errors": [s.describe() for s in

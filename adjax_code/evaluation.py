@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from adjax_code import data, execution, tasks
+from adjax_code import data, execution, tasks, verdict
 from adjax_code.tasks import render
 
 
@@ -131,24 +131,39 @@ def humaneval_problems() -> dict[str, dict]:
     return read_problems()
 
 
-def humaneval_program(problem: dict, completion: str) -> str:
-    return (problem["prompt"] + completion + "\n\n" + problem["test"] + "\n"
-            + f"check({problem['entry_point']})\n")
+def humaneval_program(problem: dict, completion: str, h: verdict.Harness) -> str:
+    """Prompt + completion, then the problem's ``check`` run on the entry point, with every
+    value ``candidate`` returns checked to be plain data (``verdict.python_program``)."""
+    program, _ = verdict.python_program(h, problem["prompt"] + completion, problem["test"],
+                                        calls=("candidate",),
+                                        epilogue=f"check({problem['entry_point']})")
+    return program
 
 
 def score_humaneval(samples: Sequence[dict], sandbox: execution.Sandbox | None = None,
                     progress=None) -> list[dict]:
+    """A sample passes only when the driver's ``END`` record, written after ``check``
+    returned, carries the run's secret: exit codes and printed text count for nothing."""
     problems = humaneval_problems()
-    programs = []
+    programs, harnesses = [], []
     for i, row in enumerate(samples):
         if row.get("task_id") not in problems:
             raise ValueError(f"sample {i}: unknown HumanEval task {row.get('task_id')!r}")
-        programs.append((humaneval_program(problems[row["task_id"]], row.get("completion", "")),
-                         "python"))
+        h = verdict.Harness.new()
+        harnesses.append(h)
+        programs.append((humaneval_program(problems[row["task_id"]], row.get("completion", ""),
+                                           h), "python", h.stdin))
     sandbox = sandbox or execution.Sandbox()
     results = sandbox.run_many(programs, progress=progress)
-    return [{**row, "language": "python", "status": r.status, "passed": r.status == "pass",
-             "message": r.message} for row, r in zip(samples, results, strict=True)]
+    out = []
+    for row, h, r in zip(samples, harnesses, results, strict=True):
+        ended = verdict.judge_free(h.records(r.stdout), 0)["ended"]
+        status = execution.PASS if ended else (
+            execution.FAIL if r.status == execution.PASS else r.status)
+        message = "" if ended else (r.message or "the tests did not run to their end")
+        out.append({**row, "language": "python", "status": status,
+                    "passed": status == execution.PASS, "message": message})
+    return out
 
 
 def humaneval_canonical() -> list[dict]:
@@ -158,56 +173,45 @@ def humaneval_canonical() -> list[dict]:
 
 # -- untested lines ----------------------------------------------------------------------
 
-_TRACE_DRIVER = """
-import ast as _ast, json as _json, sys as _sys
-_src = {source!r}
-_tests = {tests!r}
-_tree = _ast.parse(_src)
-_docs = {{id(n.body[0]) for n in _ast.walk(_tree)
-         if isinstance(n, (_ast.Module, _ast.FunctionDef, _ast.AsyncFunctionDef, _ast.ClassDef))
-         and n.body and isinstance(n.body[0], _ast.Expr)
-         and isinstance(getattr(n.body[0], "value", None), _ast.Constant)
-         and isinstance(n.body[0].value.value, str)}}
-_lines = sorted({{n.lineno for n in _ast.walk(_tree)
-                  if isinstance(n, _ast.stmt) and id(n) not in _docs}})
-_hit = set()
-def _tracer(frame, event, arg):
-    if frame.f_code.co_filename == "<solution>":
-        if event == "line":
-            _hit.add(frame.f_lineno)
-        return _tracer
-    return None
-_ns = {{"__name__": "__main__"}}
-_sys.settrace(_tracer)
-try:
-    exec(compile(_src, "<solution>", "exec"), _ns)
-    exec(compile(_tests, "<tests>", "exec"), _ns)
-finally:
-    _sys.settrace(None)
-    print("ADJAX-COVERAGE " + _json.dumps({{"statements": _lines, "executed": sorted(_hit)}}))
-"""
+def statement_lines(code: str) -> list[int]:
+    """Lines that start a statement of ``code`` (docstrings excluded); [] if it does not
+    parse."""
+    import ast
+
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return []
+    docs = {id(n.body[0]) for n in ast.walk(tree)
+            if isinstance(n, ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+            and n.body and isinstance(n.body[0], ast.Expr)
+            and isinstance(getattr(n.body[0], "value", None), ast.Constant)
+            and isinstance(n.body[0].value.value, str)}
+    return sorted({n.lineno for n in ast.walk(tree) if isinstance(n, ast.stmt)
+                   and id(n) not in docs})
+
+
+def untested(code: str, result: execution.RunResult) -> list[dict]:
+    """Statement lines of ``code`` that a traced test run (``coverage=True``) never
+    executed; lines that only define a function or class run when the module loads."""
+    if result.coverage is None:
+        return []
+    lines = code.splitlines()
+    missing = sorted(set(statement_lines(code)) - set(result.coverage))
+    return [{"line": n, "code": lines[n - 1].strip()} for n in missing]
 
 
 def untested_lines(code: str, tests: str, sandbox: execution.Sandbox | None = None) -> dict:
-    """Python: the statement lines of ``code`` that running ``tests`` never executes.
+    """Python: the statement lines of ``code`` that running ``tests`` never executes, from
+    one traced run in the sandbox (``sys.settrace``; the sandbox's Python cannot see the
+    project's environment, so a stdlib tracer stands in for coverage.py)."""
+    from adjax_code import rewards
 
-    The solution and the tests run in the sandbox under a line tracer (``sys.settrace``);
-    statement lines come from the solution's syntax tree (docstrings excluded). Lines that
-    only define a function or class count as executed when the module is loaded. (The
-    sandbox runs the system Python as an unprivileged user that cannot see the project's
-    environment, so a stdlib tracer stands in for coverage.py; it records the same lines.)
-    """
-    driver = _TRACE_DRIVER.format(source=code, tests=tests)
-    result = (sandbox or execution.Sandbox()).run(driver, "python")
-    report = next((line for line in result.stdout.splitlines()
-                   if line.startswith("ADJAX-COVERAGE ")), None)
-    if report is None:
+    result = rewards.functional_results([code], "python", tests, sandbox, coverage=True)[0]
+    if result.coverage is None:
         raise RuntimeError(f"the program did not run to a coverage report: {result.message}")
-    data = json.loads(report[len("ADJAX-COVERAGE "):])
-    missing = sorted(set(data["statements"]) - set(data["executed"]))
-    lines = code.splitlines()
-    return {"status": result.status, "statements": len(data["statements"]),
-            "untested": [{"line": n, "code": lines[n - 1].strip()} for n in missing]}
+    return {"status": result.status, "statements": len(statement_lines(code)),
+            "untested": untested(code, result)}
 
 
 # -- execution-agreement reranking ------------------------------------------------------
@@ -226,9 +230,8 @@ def agreement_rerank(candidates: Sequence[str], task: tasks.Task, language: str,
     probe_task = _probe_task(task, probes)
     runs = render.run([(task, language, c) for c in candidates], which="examples",
                       sandbox=sandbox)
-    outputs = render.run([(probe_task, language, c) for c in candidates], sandbox=sandbox)
-    behaviour = [tuple(line for line in r.stdout.splitlines() if line.startswith("ADJAX-TEST"))
-                 if r.status != execution.TIMEOUT else ("timeout",) for r in outputs]
+    outputs = render.outputs([(probe_task, language, c) for c in candidates], sandbox=sandbox)
+    behaviour = [("timeout",) if out is None else out for out in outputs]
     votes = collections.Counter(behaviour)
     keys = [(-runs[i].tests_passed, -votes[behaviour[i]], i) for i in range(len(candidates))]
     return [i for *_, i in sorted(keys)]
@@ -261,8 +264,8 @@ def _variants(args: tuple, types: list[str]) -> list[tuple]:
 
 
 def _probe_task(task: tasks.Task, probes: list[tuple]) -> tasks.Task:
-    """The task with probe inputs as tests; expected values are placeholders, so each
-    candidate's test lines report what it returned rather than pass or fail."""
+    """The task with probe inputs as tests; expected values are placeholders (only what each
+    candidate returned is compared, ``render.outputs``)."""
     import dataclasses
 
     placeholder = {"int": -987654321, "bool": None, "str": "\u0000", "list[int]": [-987654321],

@@ -31,7 +31,6 @@ from collections.abc import Sequence
 from adjax_code import languages
 
 PASS, FAIL, TIMEOUT, ERROR, MISSING = "pass", "fail", "timeout", "error", "toolchain_missing"
-TEST_MARK = "ADJAX-TEST"
 _SLOT_UID_BASE = 61000
 _SAFE_PATH = "/usr/local/bin:/usr/bin:/bin"
 
@@ -55,7 +54,9 @@ class Limits:
 @dataclasses.dataclass(frozen=True)
 class RunResult:
     """What happened to one program. ``status`` is pass, fail, timeout, error or
-    toolchain_missing; ``tests_passed``/``tests_total`` come from ``ADJAX-TEST`` lines."""
+    toolchain_missing: from the exit status for a plain run, from the verdict records
+    (``adjax_code.verdict``) once a test harness has judged it, which also sets
+    ``tests_passed``/``tests_total``."""
 
     status: str
     language: str
@@ -68,6 +69,7 @@ class RunResult:
     message: str = ""
     tests_passed: int = 0
     tests_total: int = 0
+    coverage: tuple[int, ...] | None = None  # solution lines executed, when traced
 
     @property
     def fraction_passed(self) -> float:
@@ -150,12 +152,13 @@ class Sandbox:
             _release(lock)
             self._slots.put(slot)
 
-    def run_many(self, programs: Sequence[tuple[str, str]], *, progress=None) -> list[RunResult]:
-        """Runs (code, language) pairs in parallel; results in input order."""
+    def run_many(self, programs: Sequence[tuple[str, str] | tuple[str, str, str]], *,
+                 progress=None) -> list[RunResult]:
+        """Runs (code, language[, stdin]) tuples in parallel; results in input order."""
         results: list[RunResult | None] = [None] * len(programs)
         with concurrent.futures.ThreadPoolExecutor(self.workers) as pool:
-            futures = {pool.submit(self.run, code, lang): i
-                       for i, (code, lang) in enumerate(programs)}
+            futures = {pool.submit(self.run, p[0], p[1], stdin=p[2] if len(p) > 2 else ""): i
+                       for i, p in enumerate(programs)}
             for fut in concurrent.futures.as_completed(futures):
                 i = futures[fut]
                 try:
@@ -241,29 +244,20 @@ class Sandbox:
                 _read(err_path, limits.output_chars), timed_out)
 
     def _classify(self, lang, exit_code, out, err, start) -> RunResult:
-        passed = total = 0
-        first_failure = ""
-        for line in out.splitlines():
-            if line.startswith(TEST_MARK):
-                total += 1
-                if " PASS" in line:
-                    passed += 1
-                elif not first_failure:
-                    first_failure = line[len(TEST_MARK):].strip()
-        if exit_code == 0 and passed == total:
-            return self._result(PASS, lang, exit_code, out, err, start, "run", "",
-                                passed, total)
+        """By exit status alone: what a *program* did. Whether tests passed is never read
+        from here (a program can exit 0 or print anything); see ``adjax_code.verdict``."""
+        if exit_code == 0:
+            return self._result(PASS, lang, exit_code, out, err, start, "run", "")
         sig = _signal_of(exit_code, self.use_bwrap)
         if sig:
             name = signal.Signals(sig).name
             why = {"SIGXCPU": "CPU time limit", "SIGXFSZ": "output or file size limit",
                    "SIGKILL": "killed"}.get(name, name)
             return self._result(ERROR, lang, exit_code, out, err, start, "run",
-                                f"terminated by {name} ({why})", passed, total)
-        message = first_failure or _first_error_line(err) or f"exit code {exit_code}"
-        status = FAIL if (total or _looks_like_assertion(err)) else ERROR
-        return self._result(status, lang, exit_code, out, err, start, "run", message,
-                            passed, total)
+                                f"terminated by {name} ({why})")
+        message = _first_error_line(err) or f"exit code {exit_code}"
+        status = FAIL if _looks_like_assertion(err) else ERROR
+        return self._result(status, lang, exit_code, out, err, start, "run", message)
 
     def _result(self, status, lang, exit_code, out, err, start, stage, message,
                 passed=0, total=0) -> RunResult:

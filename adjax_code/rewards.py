@@ -12,12 +12,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Sequence
 
 import tree_sitter
 
-from adjax_code import execution, languages, syntax
+from adjax_code import execution, languages, syntax, verdict
 
 DEFAULT_WEIGHTS = {"syntax": 1.0, "quality": 0.5, "relevance": 0.5, "functional": 2.0}
 
@@ -230,9 +231,39 @@ def functional_reward(code: str, language: str, tests: str,
 
 
 def functional_results(codes: Sequence[str], language: str, tests: str,
-                       sandbox: execution.Sandbox | None = None) -> list[execution.RunResult]:
+                       sandbox: execution.Sandbox | None = None, *, coverage: bool = False
+                       ) -> list[execution.RunResult]:
+    """Each program run once against ``tests`` and judged from the records only the test
+    driver can write (``adjax_code.verdict``): in Python each top-level ``assert`` is a
+    case; otherwise the tests pass when they run to their end. With ``coverage``
+    (Python), each result's ``coverage`` lists the solution lines executed."""
+    lang = languages.get(language).name
     sandbox = sandbox or execution.Sandbox()
-    return sandbox.run_many([(combine(c, tests, language), language) for c in codes])
+    runs = []
+    for code in codes:
+        h = verdict.Harness.new()
+        runs.append((h, *verdict.free_program(h, code, tests, lang, coverage=coverage)))
+    results = sandbox.run_many([(prog, lang, h.stdin) for h, prog, _ in runs])
+    out = []
+    for (h, _, cases), r in zip(runs, results, strict=True):
+        records = h.records(r.stdout)
+        v = verdict.judge_free(records, cases)
+        if r.status in (execution.TIMEOUT, execution.MISSING) or r.stage == "build":
+            status, message = r.status, r.message
+        elif v["passed"] == v["total"]:
+            status, message = execution.PASS, ""
+        else:
+            status = execution.FAIL if v["passed"] or _failed_by_test(r) else execution.ERROR
+            message = r.message if status == execution.ERROR else (r.message or v["message"])
+        lines = verdict.coverage_lines(records)
+        out.append(dataclasses.replace(r, status=status, message=message,
+                                       tests_passed=v["passed"], tests_total=v["total"],
+                                       coverage=None if lines is None else tuple(lines)))
+    return out
+
+
+def _failed_by_test(result: execution.RunResult) -> bool:
+    return result.status == execution.FAIL  # the sandbox saw an assertion in stderr
 
 
 # -- registry and the batched scorer ----------------------------------------------------

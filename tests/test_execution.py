@@ -73,16 +73,14 @@ def test_failures_are_classified(sandbox):
     assert r.status == execution.ERROR and r.exit_code == 3 and "exit code 3" in r.message
 
 
-def test_test_lines_are_counted(sandbox):
+def test_printed_test_lines_are_not_evidence(sandbox):
     code = "\n".join([
-        "for i, ok in enumerate([True, False, True, True]):",
-        "    print('ADJAX-TEST', i, 'PASS' if ok else 'FAIL expected 3 got 4')",
+        "for i in range(4):",
+        "    print('ADJAX-TEST', i, 'PASS')",
         "raise SystemExit(1)",
     ])
     r = sandbox.run(code, PY)
-    assert r.status == execution.FAIL
-    assert (r.tests_passed, r.tests_total) == (3, 4) and r.fraction_passed == 0.75
-    assert "expected 3 got 4" in r.message
+    assert r.status == execution.ERROR and r.tests_total == 0 and r.fraction_passed == 0.0
 
 
 @pytest.mark.parametrize("lang,code", [

@@ -87,17 +87,16 @@ def test_functional_and_overall():
 
 @pytest.mark.parametrize("lang,code,tests", [
     ("go", SNIPPETS["go"][0],
-     'package main\nimport "fmt"\nfunc main() {\n\tif addTwo(1, 2) == 3 {\n'
-     '\t\tfmt.Println("ADJAX-TEST 0 PASS")\n\t} else {\n\t\tfmt.Println("ADJAX-TEST 0 FAIL")\n'
-     '\t}\n}\n'),
+     'package main\nimport "fmt"\nfunc main() {\n\tif addTwo(1, 2) != 3 {\n'
+     '\t\tpanic(fmt.Sprint("got ", addTwo(1, 2)))\n\t}\n}\n'),
     ("java", "public class Sol {\n  static int addTwo(int a, int b) { return a + b; }\n}\n",
      'public class Main {\n  public static void main(String[] args) {\n'
-     '    System.out.println(Sol.addTwo(1, 2) == 3 ? "ADJAX-TEST 0 PASS" : "ADJAX-TEST 0 FAIL");'
+     '    if (Sol.addTwo(1, 2) != 3) throw new AssertionError("wrong");'
      '\n  }\n}\n'),
     ("javascript", SNIPPETS["javascript"][0],
-     "console.log(addTwo(1, 2) === 3 ? 'ADJAX-TEST 0 PASS' : 'ADJAX-TEST 0 FAIL');"),
+     "const assert = require('assert');\nassert.strictEqual(addTwo(1, 2), 3);"),
     ("typescript", SNIPPETS["typescript"][0],
-     "console.log(addTwo(1, 2) === 3 ? 'ADJAX-TEST 0 PASS' : 'ADJAX-TEST 0 FAIL');"),
+     "if (addTwo(1, 2) !== 3) { throw new Error('wrong'); }"),
 ])
 def test_functional_in_compiled_languages(lang, code, tests):
     assert rewards.functional_reward(code, lang, tests) == 1.0

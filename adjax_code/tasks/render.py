@@ -1,7 +1,10 @@
-"""Renders a task's test cases into a test program for each language.
+"""Renders a task's test cases into a test program for each language, runs it, and judges
+the values it returned.
 
-Each case prints one line, ``ADJAX-TEST <i> PASS`` or ``ADJAX-TEST <i> FAIL <why>``; the
-sandbox counts them. A case that raises or panics fails alone; the others still run.
+The driver reports, per case, the value the solution returned (``CASE <i> V <json>``) or
+that it raised (``CASE <i> X <message>``) on records that carry the run's secret
+(``adjax_code.verdict``); the expected values stay in the harness, which compares them. A
+case that raises or panics fails alone; the others still run.
 """
 
 from __future__ import annotations
@@ -12,8 +15,9 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from adjax_code import execution, rewards
+from adjax_code import execution, rewards, verdict
 from adjax_code.tasks import TS_TYPES, Task
+from adjax_code.verdict import Harness
 
 JAVA_TYPES = {"int": "int", "bool": "boolean", "str": "String", "list[int]": "int[]",
               "list[str]": "String[]"}
@@ -31,40 +35,30 @@ def _cases(task: Task, which: str):
     raise ValueError(f"unknown test set {which!r}; valid: examples, hidden, all")
 
 
-def _python(task: Task, cases) -> str:
-    data = json.dumps([[i, list(args), want] for i, (args, want) in cases])
-    return f'''
-import json as _adjax_json
-for _i, _args, _want in _adjax_json.loads({data!r}):
-    try:
-        _got = {task.fn_name("python")}(*_args)
-        if isinstance(_got, tuple):
-            _got = list(_got)
-        _ok = _got == _want and type(_got) is type(_want)
-        print("ADJAX-TEST", _i, "PASS" if _ok else "FAIL got " + repr(_got)[:200])
-    except Exception as _err:  # noqa: BLE001
-        print("ADJAX-TEST", _i, "FAIL raised " + repr(_err)[:200])
-'''
+def expected(task: Task, language: str, which: str = "all") -> dict[int, Any]:
+    """What each case's record must hold for the case to pass."""
+    return {i: verdict.expected_value(want, language) for i, (_, want) in _cases(task, which)}
 
 
-def _javascript(task: Task, cases, typed: bool) -> str:
-    data = json.dumps(json.dumps([[i, list(args), want] for i, (args, want) in cases]))
+def _inputs(cases) -> str:
+    """The cases' arguments only, as JSON: expected values never enter the program."""
+    return json.dumps([[i, list(args)] for i, (args, _) in cases])
+
+
+def _python(task: Task, cases, h: Harness) -> str:
+    t, fn = h.tag, task.fn_name("python")
+    return (f"for _i, _args in _adjax_l_{t}({_inputs(cases)!r}):\n"
+            f"    _adjax_case_{t}(_i, lambda *a: {fn}(*a), _args)\n")
+
+
+def _javascript(task: Task, cases, h: Harness, typed: bool) -> str:
     fn = task.fn_name("javascript")
-    any_t = ": any" if typed else ""
     call = f"({fn} as any)" if typed else fn
-    return f'''
-const __adjaxCases{any_t} = JSON.parse({data});
-for (const [i, args, want] of __adjaxCases) {{
-  try {{
-    const got = {call}(...args);
-    const ok = JSON.stringify(got) === JSON.stringify(want);
-    const shown = String(JSON.stringify(got)).slice(0, 200);
-    console.log("ADJAX-TEST " + i + (ok ? " PASS" : " FAIL got " + shown));
-  }} catch (err) {{
-    console.log("ADJAX-TEST " + i + " FAIL raised " + String(err).slice(0, 200));
-  }}
-}}
-'''
+    cases_js = f"JSON.parse({json.dumps(_inputs(cases))})"
+    if typed:
+        cases_js = f"({cases_js} as any[])"
+    return (f"for (const [i, args] of {cases_js}) "
+            f"__adjaxCase_{h.tag}(i, () => {call}(...args));\n")
 
 
 def _literal(value: Any, type_: str, list_prefix: dict[str, str]) -> str:
@@ -88,104 +82,128 @@ def go_literal(value: Any, type_: str) -> str:
 
 
 def _java_lines(task: Task, cases, cls: str = "Solution") -> list[str]:
-    fn, ret = task.fn_name("java"), task.returns
-    rtype = JAVA_TYPES[ret]
-    if ret.startswith("list"):
-        cmp, show = "java.util.Arrays.equals(got, want)", "java.util.Arrays.toString(got)"
-    elif ret == "str":
-        cmp, show = "java.util.Objects.equals(got, want)", "String.valueOf(got)"
-    else:
-        cmp, show = "got == want", "String.valueOf(got)"
+    fn = task.fn_name("java")
     body = []
-    for i, (args, want) in cases:
+    for i, (args, _) in cases:
         call_args = ", ".join(java_literal(a, t) for a, (_, t) in zip(args, task.params,
                                                                         strict=True))
-        body.append(
-            f"    try {{ {rtype} want = {java_literal(want, ret)}; "
-            f"{rtype} got = {cls}.{fn}({call_args}); "
-            f'System.out.println("ADJAX-TEST {i} " + ({cmp} ? "PASS" : "FAIL got " + {show})); '
-            f'}} catch (Throwable e) {{ System.out.println("ADJAX-TEST {i} FAIL raised " + e); }}'
-        )
+        body.append(f"    c({i}, () -> j({cls}.{fn}({call_args})));")
     return body
 
 
-def _java(task: Task, cases) -> str:
-    return ("public class Main {\n  public static void main(String[] args) {\n"
-            + "\n".join(_java_lines(task, cases)) + "\n  }\n}\n")
+def _java_main(h: Harness, calls: list[str], methods: list[str] = ()) -> str:
+    return ("public class Main {\n" + verdict.java_helpers(h)
+            + "  public static void main(String[] args) {\n    readSecret();\n"
+            + "\n".join(calls) + '\n    r("END");\n  }\n' + "\n".join(methods) + "\n}\n")
 
 
-def _go_lines(task: Task, cases, fn: str | None = None) -> list[str]:
+def _java(task: Task, cases, h: Harness) -> str:
+    return _java_main(h, _java_lines(task, cases))
+
+
+def _go_lines(task: Task, cases, h: Harness, fn: str | None = None) -> list[str]:
     fn = fn or task.fn_name("go")
     lines = []
-    for i, (args, want) in cases:
+    for i, (args, _) in cases:
         call_args = ", ".join(go_literal(a, t) for a, (_, t) in zip(args, task.params,
                                                                       strict=True))
-        lines.append(f"\tadjaxRun({i}, func() (string, string) {{ return adjaxShow({fn}("
-                     f"{call_args})), adjaxShow({go_literal(want, task.returns)}) }})")
+        lines.append(f"\tadjaxCase_{h.tag}({i}, func() interface{{}} {{ "
+                     f"return {fn}({call_args}) }})")
     return lines
 
 
-def _go(task: Task, cases) -> str:
-    body = _GO_FUNCS + "\nfunc main() {\n" + "\n".join(_go_lines(task, cases)) + "\n}\n"
-    return rewards.join_go(_GO_PATHS, body)
+def _go(task: Task, cases, h: Harness) -> str:
+    body = (verdict.go_helpers(h) + f"\nfunc main() {{\n\tadjaxSecret_{h.tag}()\n"
+            + "\n".join(_go_lines(task, cases, h)) + f'\n\tadjaxR_{h.tag}("END")\n}}\n')
+    return rewards.join_go(verdict.GO_IMPORTS, body)
 
 
-_GO_PATHS = ['"fmt"', '"strings"']
-_GO_FUNCS = '''
-func adjaxShow(v interface{}) string {
-\treturn strings.Replace(fmt.Sprintf("%#v", v), "(nil)", "{}", 1)
-}
-
-func adjaxRun(i int, f func() (string, string)) {
-\tdefer func() {
-\t\tif r := recover(); r != nil {
-\t\t\tfmt.Printf("ADJAX-TEST %d FAIL panic: %v\\n", i, r)
-\t\t}
-\t}()
-\tgot, want := f()
-\tif got == want {
-\t\tfmt.Printf("ADJAX-TEST %d PASS\\n", i)
-\t} else {
-\t\tfmt.Printf("ADJAX-TEST %d FAIL got %s\\n", i, got)
-\t}
-}
-'''
-
-
-def test_code(task: Task, language: str, which: str = "all") -> str:
-    """The test code for ``language``, to be combined with a solution."""
+def test_code(task: Task, language: str, which: str = "all", h: Harness | None = None) -> str:
+    """The test driver for ``language``, to follow a solution (``program`` adds the
+    prologue that reads the secret)."""
+    h = h or Harness.new()
     cases = _cases(task, which)
     if language == "python":
-        return _python(task, cases)
+        return _python(task, cases, h) + f"_adjax_r_{h.tag}('END')\n"
     if language in ("javascript", "typescript"):
-        return _javascript(task, cases, typed=language == "typescript")
+        return _javascript(task, cases, h, typed=language == "typescript") + \
+            f'__adjaxR_{h.tag}("END");\n'
     if language == "java":
-        return _java(task, cases)
+        return _java(task, cases, h)
     if language == "go":
-        return _go(task, cases)
+        return _go(task, cases, h)
     raise ValueError(f"the task suite has no renderer for {language!r}")
 
 
-def program(task: Task, language: str, code: str, which: str = "all") -> str:
-    """A whole runnable program: the solution followed by the rendered tests."""
-    tests = test_code(task, language, which)
+def prologue(language: str, h: Harness) -> str:
+    """What goes before the solution: the secret read and the reporter captured."""
+    if language == "python":
+        return verdict.python_prologue(h)
+    if language in ("javascript", "typescript"):
+        return verdict.js_prologue(h, typed=language == "typescript")
+    return ""
+
+
+def program(task: Task, language: str, code: str, which: str = "all",
+            h: Harness | None = None) -> str:
+    """A whole runnable program: prologue, the solution, then the test driver."""
+    h = h or Harness.new()
+    tests = test_code(task, language, which, h)
     if language == "java":
         imports, body = split_java_imports(code)
         code = "\n".join(["import java.util.*;"] + imports) + "\n" + body
-    return rewards.combine(code, tests, language)
+    return prologue(language, h) + rewards.combine(code, tests, language)
+
+
+def judge(result: execution.RunResult, h: Harness, want: dict[int, Any]
+          ) -> execution.RunResult:
+    """The run's result with the verdict of its case records: pass only when every case
+    returned its expected value, whatever the exit status said."""
+    v = verdict.judge_cases(h.records(result.stdout), want)
+    if result.status in (execution.TIMEOUT, execution.MISSING) or result.stage == "build":
+        status = result.status
+    elif v["passed"] == v["total"]:
+        status = execution.PASS
+    elif result.status == execution.ERROR and not v["passed"] and result.message:
+        status = execution.ERROR
+    else:
+        status = execution.FAIL
+    return dataclasses.replace(result, status=status, tests_passed=v["passed"],
+                               tests_total=v["total"],
+                               message=v["message"] if status != execution.PASS and
+                               status != execution.ERROR else result.message)
 
 
 def run(items: Sequence[tuple[Task, str, str]], which: str = "all",
         sandbox: execution.Sandbox | None = None, progress=None) -> list[execution.RunResult]:
     """Runs (task, language, code) triples against their tests, in parallel."""
     sandbox = sandbox or execution.Sandbox()
-    programs = [(program(t, lang, code, which), lang) for t, lang, code in items]
-    return sandbox.run_many(programs, progress=progress)
+    harnesses = [Harness.new() for _ in items]
+    programs = [(program(t, lang, code, which, h), lang, h.stdin)
+                for (t, lang, code), h in zip(items, harnesses, strict=True)]
+    results = sandbox.run_many(programs, progress=progress)
+    return [judge(r, h, expected(t, lang, which))
+            for r, h, (t, lang, _) in zip(results, harnesses, items, strict=True)]
+
+
+def outputs(items: Sequence[tuple[Task, str, str]], which: str = "all",
+            sandbox: execution.Sandbox | None = None) -> list[tuple[str, ...] | None]:
+    """What each program returned per case (its case records in case order), or None when
+    it timed out: the behaviour that agreement reranking compares."""
+    sandbox = sandbox or execution.Sandbox()
+    harnesses = [Harness.new() for _ in items]
+    programs = [(program(t, lang, code, which, h), lang, h.stdin)
+                for (t, lang, code), h in zip(items, harnesses, strict=True)]
+    out = []
+    for r, h in zip(sandbox.run_many(programs), harnesses, strict=True):
+        if r.status == execution.TIMEOUT:
+            out.append(None)
+            continue
+        out.append(tuple(sorted(rest for kind, rest in h.records(r.stdout) if kind == "CASE")))
+    return out
 
 
 # -- batches: many tasks of one language in one program ---------------------------------
-
-TASK_MARK, DONE_MARK = "ADJAX-TASK", "ADJAX-DONE"
 
 
 _JAVA_IMPORT = re.compile(r"^\s*import\s+[\w.*]+\s*;\s*$", re.M)
@@ -196,24 +214,29 @@ def split_java_imports(code: str) -> tuple[list[str], str]:
     return [i.strip() for i in _JAVA_IMPORT.findall(code)], _JAVA_IMPORT.sub("", code)
 
 
-def batch_program(items: Sequence[tuple[Task, str]], language: str, which: str = "all") -> str:
-    """One program that runs every (task, code) pair of one language in turn, printing
-    ``ADJAX-TASK k`` before and ``ADJAX-DONE k`` after pair k's test lines."""
+def batch_program(items: Sequence[tuple[Task, str]], language: str, which: str,
+                  h: Harness) -> str:
+    """One program that runs every (task, code) pair of one language in turn, reporting
+    ``TASK k`` before and ``DONE k`` after pair k's case records."""
+    t = h.tag
     if language == "python":
-        parts = ["import sys as _adjax_sys"]
+        names = ", ".join(f"'{n}_{t}': {n}_{t}" for n in
+                          ("_adjax_r", "_adjax_j", "_adjax_l", "_adjax_case"))
+        parts = [verdict.python_prologue(h)]
         for k, (task, code) in enumerate(items):
-            src = program(task, "python", code, which)
+            src = code + "\n\n" + _python(task, _cases(task, which), h)
             parts.append(
-                f"print('{TASK_MARK} {k}', flush=True)\ntry:\n"
-                f"    exec(compile({src!r}, 'task{k}', 'exec'), {{'__name__': '__main__'}})\n"
-                f"    print('{DONE_MARK} {k}', flush=True)\nexcept BaseException:\n    pass")
+                f"_adjax_r_{t}('TASK', {k})\ntry:\n"
+                f"    exec(compile({src!r}, 'task{k}', 'exec'), {{'__name__': '__main__', "
+                f"{names}}})\n    _adjax_r_{t}('DONE', {k})\nexcept BaseException:\n    pass")
         return "\n".join(parts) + "\n"
     if language in ("javascript", "typescript"):
-        parts = []
+        typed = language == "typescript"
+        parts = [verdict.js_prologue(h, typed)]
         for k, (task, code) in enumerate(items):
-            src = program(task, language, code, which)
-            parts.append(f"console.log('{TASK_MARK} {k}');\ntry {{\n(() => {{\n{src}\n}})();\n"
-                         f"console.log('{DONE_MARK} {k}');\n}} catch (e) {{}}")
+            src = code + "\n" + _javascript(task, _cases(task, which), h, typed)
+            parts.append(f"__adjaxR_{t}('TASK', {k});\ntry {{\n(() => {{\n{src}\n}})();\n"
+                         f"__adjaxR_{t}('DONE', {k});\n}} catch (e) {{}}")
         return "\n".join(parts) + "\n"
     if language == "java":
         imports, classes, methods, calls = ["import java.util.*;"], [], [], []
@@ -224,13 +247,11 @@ def batch_program(items: Sequence[tuple[Task, str]], language: str, which: str =
             classes.append(re.sub(r"\bSolution\b", f"Solution{k}", body))
             lines = _java_lines(task, _cases(task, which), cls=f"Solution{k}")
             methods.append(f"  static void task{k}() {{\n" + "\n".join(lines) + "\n  }")
-            calls.append(f'    System.out.println("{TASK_MARK} {k}"); task{k}(); '
-                         f'System.out.println("{DONE_MARK} {k}");')
-        return ("\n".join(imports) + "\n" + "\n".join(classes)
-                + "\npublic class Main {\n  public static void main(String[] args) {\n"
-                + "\n".join(calls) + "\n  }\n" + "\n".join(methods) + "\n}\n")
+            calls.append(f'    r("TASK", "{k}"); task{k}(); r("DONE", "{k}");')
+        return ("\n".join(imports) + "\n" + "\n".join(classes) + "\n"
+                + _java_main(h, calls, methods))
     if language == "go":
-        paths, bodies, calls = list(_GO_PATHS), [], []
+        paths, bodies, calls = list(verdict.GO_IMPORTS), [], []
         for k, (task, code) in enumerate(items):
             found, code = rewards.split_go(code)
             paths += found
@@ -238,33 +259,33 @@ def batch_program(items: Sequence[tuple[Task, str]], language: str, which: str =
                 code = re.sub(rf"\b{name}\b", f"{name}_{k}", code)
             bodies.append(code)
             fn = f"{task.fn_name('go')}_{k}"
-            calls.append(f'\tfmt.Println("{TASK_MARK} {k}")\n'
-                         + "\n".join(_go_lines(task, _cases(task, which), fn))
-                         + f'\n\tfmt.Println("{DONE_MARK} {k}")')
-        return rewards.join_go(paths, _GO_FUNCS + "\n".join(bodies) + "\nfunc main() {\n"
+            calls.append(f'\tadjaxR_{t}("TASK", "{k}")\n'
+                         + "\n".join(_go_lines(task, _cases(task, which), h, fn))
+                         + f'\n\tadjaxR_{t}("DONE", "{k}")')
+        return rewards.join_go(paths, verdict.go_helpers(h) + "\n".join(bodies)
+                               + f"\nfunc main() {{\n\tadjaxSecret_{t}()\n"
                                + "\n".join(calls) + "\n}\n")
     raise ValueError(f"the task suite has no renderer for {language!r}")
 
 
-def _split_batch(result: execution.RunResult, n: int) -> dict[int, execution.RunResult]:
-    """Per-pair results from a batch's output; pairs without a DONE line are left out."""
+def _split_batch(result: execution.RunResult, h: Harness, wants: list[dict[int, Any]]
+                 ) -> dict[int, execution.RunResult]:
+    """Per-pair results from a batch's records; pairs without a DONE record are left out."""
     out: dict[int, execution.RunResult] = {}
-    current, lines = None, []
-    for line in result.stdout.splitlines() + [f"{TASK_MARK} -1"]:
-        if line.startswith(TASK_MARK):
-            current, lines = int(line.split()[1]), []
-        elif line.startswith(DONE_MARK) and current is not None and 0 <= current < n:
-            tests = [ln for ln in lines if ln.startswith(execution.TEST_MARK)]
-            passed = sum(" PASS" in ln for ln in tests)
-            failure = next((ln[len(execution.TEST_MARK):].strip() for ln in tests
-                            if " PASS" not in ln), "")
-            status = execution.PASS if passed == len(tests) else execution.FAIL
+    current, records = None, []
+    for kind, rest in h.records(result.stdout):
+        if kind == "TASK" and rest.strip().isdigit():
+            current, records = int(rest), []
+        elif kind == "DONE" and current is not None and rest.strip() == str(current) \
+                and 0 <= current < len(wants):
+            v = verdict.judge_cases(records, wants[current])
+            status = execution.PASS if v["passed"] == v["total"] else execution.FAIL
             out[current] = dataclasses.replace(
                 result, status=status, exit_code=0 if status == execution.PASS else 1,
-                stdout="\n".join(lines), message=failure, tests_passed=passed,
-                tests_total=len(tests))
+                message=v["message"], tests_passed=v["passed"], tests_total=v["total"])
+            current = None
         else:
-            lines.append(line)
+            records.append((kind, rest))
     return out
 
 
@@ -272,7 +293,7 @@ def run_batched(items: Sequence[tuple[Task, str, str]], which: str = "all",
                 sandbox: execution.Sandbox | None = None, batch_size: int = 40,
                 progress=None) -> list[execution.RunResult]:
     """Like ``run``, but many pairs of one language share a program (one compile, one
-    start-up). A pair whose batch did not reach its DONE line (a build error, a crash, a
+    start-up). A pair whose batch did not reach its DONE record (a build error, a crash, a
     timeout, an exit) is run again on its own, so results match ``run`` exactly."""
     sandbox = sandbox or execution.Sandbox()
     big = dataclasses.replace(sandbox.limits, cpu_seconds=sandbox.limits.cpu_seconds * 6,
@@ -284,10 +305,13 @@ def run_batched(items: Sequence[tuple[Task, str, str]], which: str = "all",
         groups.setdefault(lang, []).append(i)
     batches = [(lang, idx[j:j + batch_size]) for lang, idx in groups.items()
                for j in range(0, len(idx), batch_size)]
-    programs = [(batch_program([(items[i][0], items[i][2]) for i in idx], lang, which), lang)
-                for lang, idx in batches]
-    for (_, idx), res in zip(batches, batch_box.run_many(programs), strict=True):
-        for k, r in _split_batch(res, len(idx)).items():
+    harnesses = [Harness.new() for _ in batches]
+    programs = [(batch_program([(items[i][0], items[i][2]) for i in idx], lang, which, h),
+                 lang, h.stdin) for (lang, idx), h in zip(batches, harnesses, strict=True)]
+    for (lang, idx), h, res in zip(batches, harnesses, batch_box.run_many(programs),
+                                   strict=True):
+        wants = [expected(items[i][0], lang, which) for i in idx]
+        for k, r in _split_batch(res, h, wants).items():
             results[idx[k]] = r
             if progress is not None:
                 progress.update(1)
