@@ -473,13 +473,21 @@ class CodeGenerationAPI:
                 "cond_len": self._gen.cfg["data"].cond_len,
                 "tokenizer_vocab": self._gen.tok.vocab_size}
 
-    def save_state(self, path: str | os.PathLike) -> Path:
+    def save_state(self, path: str | os.PathLike, *, overwrite: bool = False) -> Path:
         """Writes params, optimizer state, buffer, key, config and tokenizer to ``path``
         (orbax for the arrays). Atomic: the state is written to a temporary sibling and
-        renamed over ``path`` only when complete, so a crash leaves the previous state."""
+        renamed over ``path`` only when complete, so a crash leaves the previous state.
+
+        A previous saved state at ``path`` is replaced; any other non-empty directory only
+        with ``overwrite`` (a ``ValueError`` otherwise), and never one holding the current
+        working directory."""
         from adjax import checkpoint
 
         path = Path(path)
+        try:
+            model_store.check_target(path, _STATE_FILE, force=overwrite, what="saved state")
+        except model_store.ModelError as err:
+            raise ValueError(str(err).replace("pass --force", "pass overwrite=True")) from None
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}-", dir=path.parent))
         try:
@@ -491,7 +499,8 @@ class CodeGenerationAPI:
             meta = {"format": STATE_FORMAT, "config": dataclasses.asdict(self.config),
                     "model": self._identity(), "files": files}
             (tmp / _STATE_FILE).write_text(json.dumps(meta, indent=2) + "\n")
-            model_store.install_dir(tmp, path)
+            model_store.install_dir(tmp, path, marker=_STATE_FILE, force=overwrite,
+                                    what="saved state")
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise

@@ -377,7 +377,8 @@ def cmd_model(args: argparse.Namespace) -> int:
             raise UserError("model pull needs a SOURCE: an http(s) URL, an archive or a "
                             "directory")
         try:
-            dest = model_store.pull(args.dir, args.out, progress=not args.quiet)
+            dest = model_store.pull(args.dir, args.out, progress=not args.quiet,
+                                    force=args.force)
         except model_store.ModelError as err:
             raise UserError(str(err)) from None
         except OSError as err:
@@ -399,7 +400,7 @@ def cmd_model(args: argparse.Namespace) -> int:
         raise UserError("model package needs --out DIR")
     try:
         manifest = packaging.package(args.dir, args.out, evaluate=args.evaluate,
-                                     progress=not args.quiet)
+                                     progress=not args.quiet, force=args.force)
     except (ValueError, FileNotFoundError) as err:
         raise UserError(str(err)) from None
     print(json.dumps({k: manifest[k] for k in ("files", "heldout_bits_per_token")
@@ -455,6 +456,14 @@ def cmd_train(args: argparse.Namespace) -> int:
     if "data" not in cfg:
         raise UserError(f"config {args.config} has no data section; it is not a code-model "
                         "config")
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UserError(f"--out {out} exists and is not a directory")
+    ours = {"checkpoints", "tokenizer.json", "metrics.jsonl", "loss.png"}
+    if out.is_dir() and not args.force and any(p.name not in ours for p in out.iterdir()) \
+            and not (out / "checkpoints").is_dir():
+        raise UserError(f"--out {out} holds files that are not a training run; choose an "
+                        "empty directory, or pass --force to write into it")
     try:
         summary = trainer.run(cfg, args.out, progress=not args.quiet,
                               log=lambda m: print(m, file=sys.stderr))
@@ -634,6 +643,8 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--out", required=True, help="run directory")
     tr.add_argument("--set", nargs="+", metavar="SECTION.KEY=VALUE",
                     help="override config values, e.g. train.steps=100")
+    tr.add_argument("--force", action="store_true",
+                    help="write into a non-empty --out that is not a training run")
     tr.add_argument("--quiet", action="store_true", help="no progress bar")
     tr.set_defaults(func=cmd_train)
 
@@ -704,6 +715,8 @@ def build_parser() -> argparse.ArgumentParser:
                      "; package: the model directory to write; archive: the .tar.gz")
     mod.add_argument("--evaluate", action="store_true",
                      help="package: also measure held-out pass@1 into the manifest")
+    mod.add_argument("--force", action="store_true",
+                     help="pull/package: replace a non-empty --out that is not a model")
     mod.add_argument("--quiet", action="store_true", help="no progress bars")
     mod.set_defaults(func=cmd_model)
     return parser

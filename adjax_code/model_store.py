@@ -117,9 +117,35 @@ def hardware() -> dict:
             "machine": platform.machine(), "processor": platform.processor() or None}
 
 
-def install_dir(new: Path, dest: Path) -> None:
+def check_target(dest: str | Path, marker: str, *, force: bool = False,
+                 what: str = "model") -> None:
+    """Refuses to replace ``dest`` unless it is absent, empty, or already holds ``marker``
+    (what this command writes there); ``force`` allows any other directory, but never one
+    that holds the current working directory.
+
+    Raises:
+      ModelError: naming the path and what to do.
+    """
+    dest = Path(dest)
+    if not dest.exists() and not dest.is_symlink():
+        return
+    if not dest.is_dir() or dest.is_symlink():
+        raise ModelError(f"{dest} exists and is not a directory; choose another path")
+    resolved, cwd = dest.resolve(), Path.cwd().resolve()
+    if resolved == cwd or resolved in cwd.parents:
+        raise ModelError(f"refusing to replace {dest}: it contains the current directory")
+    if force or not any(dest.iterdir()) or (dest / marker).is_file():
+        return
+    raise ModelError(f"{dest} is not empty and is not an adjax {what} (no {marker}); "
+                     "choose another path, or pass --force to replace it")
+
+
+def install_dir(new: Path, dest: Path, *, marker: str = MANIFEST, force: bool = False,
+                what: str = "model") -> None:
     """Moves the complete directory ``new`` to ``dest`` (a sibling path), replacing what is
-    there: the old one is renamed aside first and restored if the move fails, then removed."""
+    there only when ``check_target`` allows it: the old one is renamed aside first and
+    restored if the move fails, then removed."""
+    check_target(dest, marker, force=force, what=what)
     old = dest.with_name(f".{dest.name}-old")
     if dest.exists():
         shutil.rmtree(old, ignore_errors=True)
@@ -134,10 +160,12 @@ def install_dir(new: Path, dest: Path) -> None:
 
 
 def write(out_dir: str | Path, params, tokenizer_file: str | Path, manifest: dict,
-          extra_files: dict[str, str | Path] | None = None) -> dict:
+          extra_files: dict[str, str | Path] | None = None, *, force: bool = False) -> dict:
     """Writes a packaged model atomically: into a temporary sibling, then renamed over
-    ``out_dir`` (an existing model is replaced only once the new one is complete)."""
+    ``out_dir`` (an existing model is replaced only once the new one is complete; any other
+    non-empty directory only with ``force``)."""
     out_dir = Path(out_dir)
+    check_target(out_dir, MANIFEST, force=force)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
     try:
@@ -149,7 +177,7 @@ def write(out_dir: str | Path, params, tokenizer_file: str | Path, manifest: dic
         manifest = {"format": FORMAT, **manifest,
                     "files": {name: sha256(tmp / name) for name in files}}
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
-        install_dir(tmp, out_dir)
+        install_dir(tmp, out_dir, force=force)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -237,19 +265,22 @@ def _model_root(tree: Path) -> Path:
     return found[0]
 
 
-def pull(source: str, dest: str | Path | None = None, *, progress: bool = True) -> Path:
+def pull(source: str, dest: str | Path | None = None, *, progress: bool = True,
+         force: bool = False) -> Path:
     """Installs a packaged model from an http(s) URL or a local path (an archive or a
     directory) into ``dest`` (default: ``user_models_dir()/NAME``).
 
     Every file is checked against the sha256 in the manifest before anything is installed;
     the model is unpacked into a temporary sibling of ``dest`` and renamed into place, so a
     failed or corrupted download leaves nothing half-installed (an existing model at
-    ``dest`` is kept until the new one is complete).
+    ``dest`` is kept until the new one is complete; a non-empty directory that is not a
+    model is replaced only with ``force``).
     """
     is_url = source.startswith(("http://", "https://"))
     if not is_url and not Path(source).exists():
         raise ModelError(f"{source} is neither an http(s) URL nor an existing path")
     dest = Path(dest) if dest else user_models_dir() / _archive_name(source)
+    check_target(dest, MANIFEST, force=force)
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}-pull-", dir=dest.parent))
     try:
@@ -265,7 +296,7 @@ def pull(source: str, dest: str | Path | None = None, *, progress: bool = True) 
             _extract(archive, tmp / "tree")
         root = _model_root(tmp / "tree")
         verify(root)
-        install_dir(root, dest)
+        install_dir(root, dest, force=force)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return dest

@@ -12,7 +12,7 @@ from adjax_code import model_store, trainer
 
 
 def package(run_dir: str | Path, out_dir: str | Path, *, evaluate: bool = False,
-            candidates: int = 4, progress: bool = True) -> dict:
+            candidates: int = 4, progress: bool = True, force: bool = False) -> dict:
     """Writes ``out_dir`` from the latest checkpoint of ``run_dir``; returns the manifest.
 
     With ``evaluate`` the held-out task suite is generated and scored with the packaged
@@ -21,6 +21,7 @@ def package(run_dir: str | Path, out_dir: str | Path, *, evaluate: bool = False,
     from adjax_code.generator import Generator
 
     run_dir = Path(run_dir)
+    model_store.check_target(out_dir, model_store.MANIFEST, force=force)
     if not (run_dir / "checkpoints").is_dir():
         raise FileNotFoundError(f"{run_dir} is not a training run: checkpoints/ is missing")
     gen = Generator.load(run_dir)
@@ -46,7 +47,7 @@ def package(run_dir: str | Path, out_dir: str | Path, *, evaluate: bool = False,
     }
     extra = {"loss.png": run_dir / "loss.png"} if (run_dir / "loss.png").is_file() else {}
     manifest = model_store.write(out_dir, gen.params, run_dir / "tokenizer.json", manifest,
-                                 extra)
+                                 extra, force=force)
     if evaluate:
         manifest = evaluate_into_manifest(out_dir, candidates=candidates, progress=progress)
     return manifest

@@ -228,6 +228,24 @@ def test_save_is_atomic_and_replaces_old_state(gen, tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["state"]
 
 
+def test_save_never_deletes_what_is_not_a_saved_state(gen, tmp_path, monkeypatch):
+    a = make(gen)
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "thesis.tex").write_text("years of work")
+    with pytest.raises(ValueError, match="not an adjax saved state"):
+        a.save_state(mine)
+    assert (mine / "thesis.tex").read_text() == "years of work"
+    monkeypatch.chdir(mine)
+    with pytest.raises(ValueError, match="contains the current directory"):
+        a.save_state(mine, overwrite=True)
+    with pytest.raises(ValueError, match="contains the current directory"):
+        a.save_state("..", overwrite=True)
+    assert (mine / "thesis.tex").is_file()
+    a.save_state(tmp_path / "elsewhere")
+    a.save_state(tmp_path / "elsewhere")  # its own earlier state is replaced
+
+
 def test_load_rejects_corrupted_or_foreign_state(gen, tmp_path):
     a = make(gen)
     a.save_state(tmp_path / "s")

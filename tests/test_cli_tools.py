@@ -217,3 +217,23 @@ def test_interrupt_is_one_line_and_exit_130(capsys, monkeypatch):
     monkeypatch.setattr(cli, "cmd_doctor", interrupted)
     code, _, err = run(capsys, "doctor")
     assert code == 130 and "interrupted" in err and "Traceback" not in err
+
+
+def test_pull_and_package_never_delete_a_directory_that_is_not_a_model(
+        capsys, packaged, code_run_dir, tmp_path, monkeypatch):
+    inner = tmp_path / "inner"
+    inner.mkdir()
+    (inner / "notes.txt").write_text("keep me")
+    code, _, err = run(capsys, "model", "pull", str(packaged), "--out", str(inner))
+    assert code == 1 and "not an adjax model" in err and "--force" in err
+    code, _, err = run(capsys, "model", "package", str(code_run_dir), "--out", str(inner))
+    assert code == 1 and "not an adjax model" in err
+    monkeypatch.chdir(inner)
+    code, _, err = run(capsys, "model", "pull", str(packaged), "--out", "../inner", "--force")
+    assert code == 1 and "contains the current directory" in err
+    assert (inner / "notes.txt").read_text() == "keep me"
+    code, _, err = run(capsys, "train", "--config", "tiny", "--out", str(inner))
+    assert code == 1 and "not a training run" in err
+    assert sorted(p.name for p in inner.iterdir()) == ["notes.txt"]
+    assert run(capsys, "model", "pull", str(packaged), "--out", str(tmp_path / "m"))[0] == 0
+    assert run(capsys, "model", "pull", str(packaged), "--out", str(tmp_path / "m"))[0] == 0
