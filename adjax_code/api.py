@@ -520,6 +520,10 @@ class CodeGenerationAPI:
             meta = json.loads(meta_file.read_text())
         except (json.JSONDecodeError, UnicodeDecodeError) as err:
             raise ValueError(f"{meta_file} is corrupted: {err}") from None
+        if not isinstance(meta, dict) or not all(
+                isinstance(meta.get(k), dict) for k in ("model", "files", "config")):
+            raise ValueError(f"{meta_file} is not a saved API state (it needs the objects "
+                             "model, files and config)")
         if meta.get("format") != STATE_FORMAT:
             raise ValueError(f"{path} is a format-{meta.get('format')} state; this version "
                              f"reads format {STATE_FORMAT}")
@@ -535,7 +539,12 @@ class CodeGenerationAPI:
         if diffs:
             raise ValueError(f"saved state {path} belongs to a different model ("
                              f"{'; '.join(diffs)[:400]})")
-        saved_tok = json.loads((path / _TOKENIZER).read_text())
+        try:
+            saved_tok = json.loads((path / _TOKENIZER).read_text())
+        except (OSError, json.JSONDecodeError, UnicodeDecodeError) as err:
+            raise ValueError(f"saved state {path}: {_TOKENIZER} is unreadable ({err})") from None
+        if not isinstance(saved_tok, dict) or not isinstance(saved_tok.get("model"), dict):
+            raise ValueError(f"saved state {path}: {_TOKENIZER} is not a tokenizer")
         if saved_tok.get("model", {}).get("vocab") != json.loads(
                 self._gen.tok._tok.to_str()).get("model", {}).get("vocab"):
             raise ValueError(f"saved state {path} was made with a different tokenizer")
@@ -591,10 +600,14 @@ def load_config(path: str | os.PathLike) -> APIConfig:
     import tomllib
 
     path = Path(path)
+    if path.is_dir():
+        raise ValueError(f"config file {path} is a directory, not a TOML file")
     try:
         values = tomllib.loads(path.read_text())
     except FileNotFoundError:
         raise ValueError(f"config file {path} does not exist") from None
+    except PermissionError:
+        raise ValueError(f"config file {path} is not readable") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
         raise ValueError(f"config file {path} is not valid TOML: {err}") from None
     return APIConfig.from_dict(values)

@@ -26,6 +26,56 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer seed, got {text!r}") from None
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"the seed must lie in [0, 2^32), got {value}")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {value}")
+    return value
+
+
+MAX_SOURCE_BYTES = 4 << 20
+
+
+def _read_text(path: str, what: str) -> str:
+    """A UTF-8 text file (``-``: standard input), at most ``MAX_SOURCE_BYTES``; every
+    problem is one clear error."""
+    if path == "-":
+        data = sys.stdin.buffer.read(MAX_SOURCE_BYTES + 1)
+    else:
+        p = Path(path)
+        try:
+            if p.is_dir():
+                raise UserError(f"{what} {path} is a directory, not a file")
+            if p.exists() and not p.is_file():
+                raise UserError(f"{what} {path} is not a regular file")
+            with open(p, "rb") as f:
+                data = f.read(MAX_SOURCE_BYTES + 1)
+        except FileNotFoundError:
+            raise UserError(f"{what} {path} does not exist") from None
+        except PermissionError:
+            raise UserError(f"{what} {path} is not readable") from None
+    if len(data) > MAX_SOURCE_BYTES:
+        raise UserError(f"{what} {path} is larger than {MAX_SOURCE_BYTES >> 20} MiB")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise UserError(f"{what} {path} is not UTF-8 text (bad byte at offset {err.start})") \
+            from None
+
+
 def _find_model(model_dir: str | None) -> Path:
     """The model directory to load: a packaged model (manifest.json, verified on load) or a
     training run (tokenizer.json + checkpoints/); the shipped model when none is given."""
@@ -61,9 +111,21 @@ def cmd_generate(args: argparse.Namespace) -> int:
     import json
     import time
 
+    if args.spec_file is not None:
+        if args.spec is not None:
+            raise UserError("give the specification as an argument or with --spec-file, "
+                            "not both")
+        args.spec = _read_text(args.spec_file, "specification file")
+    if args.spec is None:
+        raise UserError("no specification: pass it as an argument or with --spec-file FILE "
+                        "(- for standard input)")
     if not args.spec.strip():
         raise UserError("the specification is empty; describe the code you want")
     gen = _load_generator(args.model)
+    total, kept = gen.spec_tokens(args.spec)
+    if total > kept:
+        print(f"adjax: note: the specification is {total} tokens; the model reads its first "
+              f"{kept}", file=sys.stderr)
     t0 = time.perf_counter()
     try:
         result = gen.generate(args.spec, args.language, samples=args.samples, seed=args.seed,
@@ -72,6 +134,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     except ValueError as err:
         raise UserError(str(err)) from None
     result.timings["generate_s"] = time.perf_counter() - t0
+    result.timings["spec_tokens"], result.timings["spec_tokens_read"] = total, min(total, kept)
     if args.json:
         print(json.dumps({"candidates": [c.to_json() for c in result.candidates],
                           "timings": result.timings}, indent=2))
@@ -81,19 +144,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def _read_source(path: str, what: str) -> str:
-    try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise UserError(f"{what} {path} does not exist") from None
-    except IsADirectoryError:
-        raise UserError(f"{what} {path} is a directory, not a file") from None
-    except PermissionError:
-        raise UserError(f"{what} {path} is not readable") from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise UserError(f"{what} {path} is not UTF-8 text (bad byte at offset {err.start})") \
-            from None
+    text = _read_text(path, what)
     if not text.strip():
         raise UserError(f"{what} {path} is empty")
     return text
@@ -284,6 +335,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
                        else evaluation.humaneval_canonical())
         else:
             samples = evaluation.read_jsonl(args.samples)
+        if args.limit is not None and args.references:  # the first N tasks or problems
+            keep = list(dict.fromkeys(r["task_id"] for r in samples))[:args.limit]
+            samples = [r for r in samples if r["task_id"] in set(keep)]
         if not samples:
             raise UserError("no samples to score")
         score = evaluation.score_task_samples if tasks_bench else evaluation.score_humaneval
@@ -509,7 +563,7 @@ def _sampling_args(p: argparse.ArgumentParser, note: str = "",
                    model_help: str = "model directory (default: the shipped one)") -> None:
     """--steps, --seed and --model, the same on every command that samples."""
     p.add_argument("--steps", type=_positive_int, default=None, help=f"{note}denoising steps")
-    p.add_argument("--seed", type=int, default=0, help=f"{note}sampling seed")
+    p.add_argument("--seed", type=_seed, default=0, help=f"{note}sampling seed")
     p.add_argument("--model", default=None, metavar="DIR", help=model_help)
 
 
@@ -526,7 +580,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     gen = sub.add_parser("generate", help="write code from a specification",
                          description="Write code from a natural-language specification.")
-    gen.add_argument("spec", help="what the code should do, in words")
+    gen.add_argument("spec", nargs="?", default=None, help="what the code should do, in words")
+    gen.add_argument("--spec-file", default=None, metavar="FILE",
+                     help="read the specification from FILE (- for standard input)")
     gen.add_argument("--language", "-l", choices=LANGUAGES, default="python")
     gen.add_argument("--candidates", "--samples", dest="samples", metavar="N", type=_positive_int,
                      default=4, help="candidates sampled in parallel; the best by reward is "
@@ -536,7 +592,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="output tokens (default 128)")
     gen.add_argument("--prefix", default=None,
                      help="code the output must start with, kept exactly")
-    gen.add_argument("--repair-rounds", type=int, default=2,
+    gen.add_argument("--repair-rounds", type=_non_negative_int, default=2,
                      help="rounds of remasking syntax errors and resampling")
     gen.add_argument("--json", action="store_true", help="print every candidate as JSON")
     gen.set_defaults(func=cmd_generate)
@@ -561,7 +617,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--spec", default=None, help="what the code should do (relevance)")
         p.add_argument("--tests", default=None,
                        help="test code in the same language; candidates must pass more")
-        p.add_argument("--iterations", type=int, default=2 if name == "improve" else 1,
+        p.add_argument("--iterations", type=_positive_int, default=2 if name == "improve" else 1,
                        help="rounds of remasking and resampling")
         p.add_argument("--candidates", "--samples", dest="samples", metavar="N", type=_positive_int,
                        default=None, help="candidates per round (default 4)")
@@ -624,8 +680,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--languages", nargs="+", choices=LANGUAGES, default=None,
                        help="with --model: the languages to evaluate (default: all)")
     bench.add_argument("--limit", type=_positive_int, default=None,
-                       help="with --model: the first N tasks of the split, or HumanEval "
-                       "problems, only")
+                       help="with --model or --references: the first N tasks of the split, "
+                       "or HumanEval problems, only")
     bench.add_argument("--k", type=_positive_int, nargs="+", default=[1],
                        help="the k of pass@k (several allowed)")
     bench.add_argument("--out", default=None, help="write per-sample results as JSONL")
@@ -733,6 +789,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("adjax: interrupted (runs resume from their last checkpoint)", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`adjax ... | head`): stop quietly, as Unix tools do.
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -96,6 +96,25 @@ def _end_probability(params, tokens, cond, cond_mask, *, model, mask_id, end_ids
     return probs[..., jnp.asarray(end_ids)].sum(axis=-1)
 
 
+def available_memory() -> int | None:
+    """Bytes the default device can still allocate: the accelerator's own figure, else the
+    host's MemAvailable; None where neither is known."""
+    try:
+        stats = jax.devices()[0].memory_stats() or {}
+    except Exception:  # backends without memory stats raise
+        stats = {}
+    if "bytes_limit" in stats:
+        return int(stats["bytes_limit"]) - int(stats.get("bytes_in_use", 0))
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
+
+
 def _run_config(saved: dict) -> dict:
     return {
         "net": from_dict(NetConfig, saved["net"]),
@@ -158,6 +177,29 @@ class Generator:
         """Output tokens when not given: 128 (most functions fit), or the largest bucket the
         model was trained with when that is smaller."""
         return min(128, max(self.cfg["data"].buckets))
+
+    def spec_tokens(self, spec: str) -> tuple[int, int]:
+        """(tokens in ``spec``, tokens the model reads of it: the condition length less
+        the language tag). A longer specification is cut to its start."""
+        return len(self.tok.encode(spec)), self.cfg["data"].cond_len - 1
+
+    def memory_estimate(self, rows: int, length: int) -> int:
+        """Bytes a sampler call over ``rows`` x ``length`` tokens needs, roughly: logits and
+        their softmax in float32, attention scores per layer, activations, parameters."""
+        net = self.cfg["net"]
+        logits = 3 * rows * length * net.outputs * 4
+        attention = 2 * rows * net.n_heads * length * length * 4
+        activations = 16 * rows * length * net.d_model * 4 * net.n_layers
+        params = sum(int(np.prod(x.shape)) for x in jax.tree.leaves(self.params)) * 4
+        return logits + attention + activations + params
+
+    def check_memory(self, rows: int, length: int) -> None:
+        """Raises ValueError, before any work, when a call cannot fit in memory."""
+        need, have = self.memory_estimate(rows, length), available_memory()
+        if have is not None and need > have:
+            raise ValueError(f"{rows} candidate rows of {length} tokens need about "
+                             f"{need / 2**30:.1f} GiB; {have / 2**30:.1f} GiB is available: "
+                             "lower the number of candidates or the length")
 
     def _cond_row(self, spec: str, language: str) -> list[int]:
         length = self.cfg["data"].cond_len
@@ -269,6 +311,11 @@ class Generator:
                 raise ValueError("the specification is empty")
             languages.get(req.language)
         length = length or self.default_length
+        if length < 2:
+            raise ValueError(f"the output length must be at least 2 tokens, got {length}")
+        if repair_rounds < 0:
+            raise ValueError(f"repair_rounds must be >= 0, got {repair_rounds}")
+        self.check_memory(len(requests) * samples, length)
         scfg = sampler or self.cfg["sampler"]
         if steps:
             scfg = dataclasses.replace(scfg, num_steps=steps)

@@ -64,8 +64,19 @@ def verify(path: str | Path) -> dict:
         raise ModelError(f"{path} is not a packaged model: {MANIFEST} is missing") from None
     except json.JSONDecodeError as err:
         raise ModelError(f"{path / MANIFEST} is not valid JSON ({err.msg})") from None
-    if manifest.get("format") != FORMAT or not isinstance(manifest.get("files"), dict):
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT \
+            or not isinstance(manifest.get("files"), dict):
         raise ModelError(f"{path / MANIFEST} is not a format-{FORMAT} model manifest")
+    names = list(manifest["files"])
+    bad = [n for n in names if not isinstance(n, str) or not n or "/" in n or "\\" in n
+           or n in (".", "..") or n == MANIFEST]
+    if bad:
+        raise ModelError(f"{path / MANIFEST} lists files outside the model directory: "
+                         f"{bad[:3]}")
+    if TOKENIZER not in names or not (PARAMS in names or any(
+            n == "model.safetensors" or n.startswith("model-") for n in names)):
+        raise ModelError(f"{path / MANIFEST} does not list the weights and {TOKENIZER}; "
+                         "the model is incomplete")
     problems = []
     for name, digest in manifest["files"].items():
         file = path / name

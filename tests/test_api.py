@@ -2,6 +2,7 @@
 save/load round trips and bad inputs."""
 
 import dataclasses
+import json
 import os
 import shutil
 
@@ -9,7 +10,7 @@ import numpy as np
 import pytest
 
 from adjax_code import api as api_lib
-from adjax_code import doctor, syntax
+from adjax_code import doctor, model_store, syntax
 from adjax_code.generator import Generator
 
 GOOD = "def add(a, b):\n    return a + b\n"
@@ -244,6 +245,24 @@ def test_save_never_deletes_what_is_not_a_saved_state(gen, tmp_path, monkeypatch
     assert (mine / "thesis.tex").is_file()
     a.save_state(tmp_path / "elsewhere")
     a.save_state(tmp_path / "elsewhere")  # its own earlier state is replaced
+
+
+def test_load_explains_a_malformed_state_file(gen, tmp_path):
+    a = make(gen)
+    a.save_state(tmp_path / "s")
+    meta_file = tmp_path / "s" / "api.json"
+    meta = json.loads(meta_file.read_text())
+    for bad in ([1, 2], {k: v for k, v in meta.items() if k != "model"}):
+        meta_file.write_text(json.dumps(bad))
+        with pytest.raises(ValueError, match="not a saved API state"):
+            a.load_state(tmp_path / "s")
+    meta_file.write_text(json.dumps(meta))
+    tok = tmp_path / "s" / "tokenizer.json"
+    tok.write_text("not json")
+    meta["files"]["tokenizer.json"] = model_store.sha256(tok)
+    meta_file.write_text(json.dumps(meta))
+    with pytest.raises(ValueError, match="tokenizer.json is unreadable"):
+        a.load_state(tmp_path / "s")
 
 
 def test_load_rejects_corrupted_or_foreign_state(gen, tmp_path):
