@@ -796,6 +796,13 @@ def main(argv: list[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 141
+    except Exception as err:
+        from adjax_code.execution import SandboxUnavailable
+
+        if not isinstance(err, SandboxUnavailable):
+            raise
+        print(f"adjax: error: {err}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -134,11 +134,14 @@ def _cache() -> Check:
 def _sandbox() -> Check:
     from adjax_code import execution
 
-    protections = execution.Sandbox().protections()
-    if "no-network" in protections:
-        return Check("sandbox", OK, ", ".join(protections))
-    return Check("sandbox", WARN, "without bubblewrap (no network/filesystem isolation): "
-                 "apt-get install bubblewrap")
+    mode = execution.mode()
+    if mode == "bwrap":
+        return Check("sandbox", OK, "mode bwrap: " + ", ".join(execution.Sandbox().protections()))
+    if mode == "rlimits":
+        return Check("sandbox", WARN, "mode rlimits (ADJAX_SANDBOX=rlimits): resource limits "
+                     "only, no network or filesystem isolation; install bubblewrap")
+    return Check("sandbox", WARN, "mode refused: generated code will not run. "
+                 + execution.WEAK_SANDBOX_HELP)
 
 
 def run_checks(model_dir: str | Path | None = None) -> list[Check]:

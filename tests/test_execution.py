@@ -261,3 +261,157 @@ def test_concurrent_harnesses_do_not_interfere():
         assert mine.run("print('x')", PY).status == execution.PASS
     out, _ = other.communicate(timeout=30)
     assert out.strip() == "pass slept"
+
+
+# -- holes found by attacking the sandbox (each failed before) ----------------------------
+
+@pytest.fixture
+def unix_server():
+    """A Unix-domain socket server in /var/tmp that answers "pong"."""
+    import tempfile
+
+    d = tempfile.mkdtemp(dir="/var/tmp")
+    os.chmod(d, 0o777)
+    path = os.path.join(d, "s.sock")
+    srv = socket.socket(socket.AF_UNIX)
+    srv.bind(path)
+    os.chmod(path, 0o777)
+    srv.listen(1)
+    srv.settimeout(10)
+    got = []
+
+    def serve():
+        try:
+            conn, _ = srv.accept()
+            got.append(conn.recv(10))
+            conn.sendall(b"pong")
+            conn.close()
+        except OSError:
+            pass
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield path, got
+    srv.close()
+    import shutil
+
+    shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.mark.skipif(not execution.bwrap_works(), reason="bubblewrap does not work here")
+def test_host_unix_sockets_are_out_of_reach(unix_server, runs_dir):
+    path, got = unix_server
+    box = Sandbox(LIMITS, workers=1, temp_dir=runs_dir)
+    code = (f"import socket\ns = socket.socket(socket.AF_UNIX)\ns.connect({path!r})\n"
+            "s.sendall(b'ping')\nprint(s.recv(10))\n")
+    r = box.run(code, PY)
+    assert r.status != execution.PASS and "pong" not in r.stdout and not got
+    assert "no-host-sockets" in r.protections
+    for hidden in ("/var/tmp", "/run", "/root", "/home"):
+        assert box.run(f"import os\nprint(os.listdir({hidden!r}))", PY).status != \
+            execution.PASS
+
+
+def test_shared_memory_is_counted(sandbox, clean_machine):
+    code = ("import mmap\nm = mmap.mmap(-1, 3 << 30, mmap.MAP_SHARED)\n"
+            "for i in range(0, 3 << 30, 4096):\n    m[i] = 1\nprint('held')\n")
+    r = sandbox.run(code, PY)
+    assert r.status != execution.PASS and "held" not in r.stdout
+
+
+@pytest.mark.skipif(not execution.bwrap_works(), reason="bubblewrap does not work here")
+def test_private_tmp_is_capped(runs_dir):
+    small = Sandbox(execution.Limits(cpu_seconds=5, wall_seconds=10, tmpfs_bytes=8 << 20),
+                    workers=1, use_bwrap=True, temp_dir=runs_dir)
+    for d in ("/tmp", "/dev/shm"):
+        code = (f"for i in range(40):\n    with open(f'{d}/f{{i}}', 'wb') as f:\n"
+                "        f.write(b'x' * (1 << 19))\nprint('wrote')\n")
+        r = small.run(code, PY)
+        assert r.status != execution.PASS and "wrote" not in r.stdout and "No space" in r.stderr
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the harness drops to a slot uid only as root")
+def test_output_files_cannot_be_swapped_for_links(sandbox, tmp_path, clean_machine):
+    secret = tmp_path / "secret"
+    secret.write_text("TOP-SECRET-CONTENT")
+    os.chmod(secret, 0o600)
+    code = ("import os, sys\n"
+            "for name in ('../stderr', '../stdout'):\n"
+            "    try:\n        os.remove(name)\n    except OSError as e:\n"
+            "        print('blocked', e.errno)\n"
+            f"    try:\n        os.symlink({str(secret)!r}, name)\n    except OSError:\n"
+            "        pass\n"
+            "sys.stderr.write('done')\n")
+    r = sandbox.run(code, PY)
+    assert "TOP-SECRET" not in r.stderr + r.stdout
+    assert "done" in r.stderr
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="leftovers are found by the slot uid")
+def test_rlimits_mode_leaves_no_files_in_shared_temp_dirs(runs_dir):
+    import glob
+
+    box = Sandbox(LIMITS, workers=1, use_bwrap=False, temp_dir=runs_dir)
+    marker = f"adjax-leftover-{os.getpid()}"
+    code = "\n".join(f"open('{d}/{marker}', 'w').write('x')" for d in
+                     ("/tmp", "/var/tmp", "/dev/shm")) + "\nprint('ok')\n"
+    r = box.run(code, PY)
+    assert r.status == execution.PASS, r
+    assert not glob.glob(f"/tmp/{marker}") + glob.glob(f"/var/tmp/{marker}") + \
+        glob.glob(f"/dev/shm/{marker}")
+
+
+def test_without_bwrap_untrusted_code_runs_only_when_the_user_opts_in(monkeypatch, tmp_path,
+                                                                       capsys, runs_dir):
+    from adjax_code import cli, doctor
+
+    monkeypatch.setattr(execution, "bwrap_works", lambda: False)
+    monkeypatch.delenv("ADJAX_SANDBOX", raising=False)
+    with pytest.raises(execution.SandboxUnavailable, match="ADJAX_SANDBOX=rlimits"):
+        Sandbox(LIMITS).run("print(1)", PY)
+    assert Sandbox(LIMITS, use_bwrap=False, temp_dir=runs_dir).run("print(1)", PY).status == \
+        execution.PASS  # the caller's explicit choice
+    code, tests = tmp_path / "a.py", tmp_path / "t.py"
+    code.write_text("def add(a, b):\n    return a + b\n")
+    tests.write_text("assert add(1, 2) == 3\n")
+    assert cli.main(["evaluate", str(code), "-l", "python", "--tests", str(tests)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "bubblewrap" in err
+    assert doctor._sandbox().detail.startswith("mode refused")
+    monkeypatch.setenv("ADJAX_SANDBOX", "rlimits")
+    assert Sandbox(LIMITS, temp_dir=runs_dir).run("print(1)", PY).status == execution.PASS
+    assert doctor._sandbox().detail.startswith("mode rlimits")
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="slot uids are used only as root")
+def test_uids_in_use_are_skipped_and_never_killed(monkeypatch, tmp_path):
+    import subprocess
+
+    monkeypatch.setattr(execution, "_UID_RANGE", range(61990, 61993))
+    other = subprocess.Popen(["sleep", "30"], user=61990, group=61990, extra_groups=[])
+    try:
+        time.sleep(0.2)
+        uid, fd = execution._acquire_uid()
+        assert uid == 61991
+        execution._release(fd)
+        execution._kill_uid(uid)
+        assert other.poll() is None  # the other user's process lives on
+    finally:
+        other.kill()
+        other.wait()
+
+
+def test_a_lock_directory_made_by_someone_else_is_refused(monkeypatch, tmp_path):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "gettempdir", lambda: str(tmp_path))
+    lock = tmp_path / f"adjax-sandbox-locks-{os.geteuid()}"
+    lock.mkdir(mode=0o777)
+    os.chmod(lock, 0o777)
+    with pytest.raises(RuntimeError, match="not a private directory"):
+        execution._lock_dir()
+    lock.rmdir()
+    os.symlink(tmp_path, lock)
+    with pytest.raises(RuntimeError, match="not a private directory"):
+        execution._lock_dir()
+    lock.unlink()
+    assert execution._lock_dir() == str(lock)
