@@ -6,8 +6,27 @@ os.environ.setdefault("JAX_PLATFORMS", "cpu")
 # CLI calls in tests leave the user's compilation cache alone (one test turns it on).
 os.environ["ADJAX_COMPILATION_CACHE"] = "off"
 
+import shutil  # noqa: E402
+
 import jax  # noqa: E402
 import pytest  # noqa: E402
+
+TOOLCHAINS = ("python3", "node", "tsc", "javac", "java", "go", "bwrap")
+
+
+def pytest_sessionstart(session):
+    """The tests run generated code in five languages under bubblewrap: say at once what is
+    missing and how to install it, instead of failing test by test."""
+    missing = [t for t in TOOLCHAINS if shutil.which(t) is None]
+    if missing and not os.environ.get("ADJAX_ALLOW_MISSING_TOOLCHAINS"):
+        pytest.exit(f"missing toolchains: {', '.join(missing)}. Run `bash scripts/test.sh` "
+                    "(installs them, then runs the tests) or `bash "
+                    "scripts/install-toolchains.sh`; ADJAX_ALLOW_MISSING_TOOLCHAINS=1 runs "
+                    "the tests anyway", returncode=4)
+    from adjax_code import execution
+
+    if not execution.bwrap_works():  # a container without user namespaces: opt in, said so
+        os.environ.setdefault("ADJAX_SANDBOX", "rlimits")
 from flax import nnx  # noqa: E402
 
 from adjax.config import NetConfig  # noqa: E402
