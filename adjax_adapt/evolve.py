@@ -101,6 +101,15 @@ def _score(items: list[Item], codes: list[list[str]]) -> tuple[np.ndarray, np.nd
     return reward, passed
 
 
+def generated_positions(tokens: np.ndarray, prefix_lens: list[int], pad_id: int
+                        ) -> np.ndarray:
+    """[I, G, L] mask of what the model wrote: after the clamped prefix, up to and including
+    the end token (the PAD after it is fill, not a choice)."""
+    positions = np.arange(tokens.shape[-1])
+    after = positions[None, None, :] >= np.asarray(prefix_lens)[:, None, None]
+    return after & (np.cumsum(tokens == pad_id, axis=-1) == 0)
+
+
 def select(reward: np.ndarray, valid: np.ndarray, ecfg: EvolveConfig) -> np.ndarray:
     """Which candidates [items, candidates] go into the buffer."""
     if ecfg.keep_top > 0:
@@ -137,7 +146,8 @@ def evolve(gen: Generator, items: list[Item], acfg: mechanisms.AdaptConfig,
     replay, held = heldout_rows(gen, length)
     ctx = mechanisms.Context(model=gen.model, diffusion=gen.cfg["diffusion"], cfg=acfg,
                              pad_id=gen.tok.pad_id, replay_tokens=replay.tokens,
-                             replay_cond=replay.cond)
+                             replay_cond=replay.cond, base_params=gen.params,
+                             mask_id=gen.cfg["diffusion"].mask_id)
     state = mechanisms.init_state(gen.params, ctx, jax.random.key(ecfg.seed))
     rows: list[dict] = []
     start = 0
@@ -157,13 +167,14 @@ def evolve(gen: Generator, items: list[Item], acfg: mechanisms.AdaptConfig,
     for cycle in range(start, ecfg.cycles + 1):
         current = Generator(gen.model, state.params, gen.tok, gen.cfg)
         key = jax.random.fold_in(jax.random.key(ecfg.seed), cycle)
-        codes, token_rows, valid = [], [], []
+        codes, token_rows, valid, prefix_lens = [], [], [], []
         for lo in range(0, len(items), ecfg.chunk):
             group = items[lo:lo + ecfg.chunk]
             reqs = []
             for k, it in enumerate(group):
                 prefix_rows = current._start_rows(Request(it.spec, it.language, it.prefix),
                                                   1, length)
+                prefix_lens.append(int((prefix_rows[0] != mask).sum()))
                 init = mech.starts(state, ctx, conds[lo + k], prefix_rows, ecfg.candidates,
                                    mask, jax.random.fold_in(key, lo + k))
                 reqs.append(Request(it.spec, it.language, init=init))
@@ -185,9 +196,14 @@ def evolve(gen: Generator, items: list[Item], acfg: mechanisms.AdaptConfig,
                "buffer_mean_reward": float(np.asarray(buf.reward)[np.asarray(buf.valid)].mean())
                if n_buf else 0.0,
                "heldout_bits_per_token": float(bits(state.params, held_batch,
-                                                    jax.random.key(0)))}
+                                                    jax.random.key(0))),
+               # items whose candidates scored unevenly: the only ones GRPO learns from
+               "groups_with_signal": float((reward.max(1) > reward.min(1)).mean()),
+               "kl": float(state.metrics["kl"]),
+               "clip_fraction": float(state.metrics["clip_fraction"])}
         rows.append(row)
-        bar.set_postfix(pass1=f"{row['pass_at_1']:.1f}", reward=f"{row['mean_reward']:.2f}")
+        bar.set_postfix(pass1=f"{row['pass_at_1']:.1f}", reward=f"{row['mean_reward']:.2f}",
+                        kl=f"{row['kl']:.3f}", clip=f"{row['clip_fraction']:.2f}")
         if cycle == ecfg.cycles:
             break
         keep = select(reward, np.asarray(valid), ecfg)
@@ -197,6 +213,11 @@ def evolve(gen: Generator, items: list[Item], acfg: mechanisms.AdaptConfig,
                 state, np.stack([token_rows[i][j] for i, j in zip(i_idx, j_idx, strict=True)]),
                 conds[i_idx], reward[i_idx, j_idx])
         state = mech.update(state, ctx)
+        if hasattr(mech, "learn_groups"):
+            tokens = np.stack([np.stack(r) for r in token_rows])  # [I, G, L]
+            state = mech.learn_groups(state, ctx, tokens,
+                                      generated_positions(tokens, prefix_lens, gen.tok.pad_id),
+                                      conds, reward)
         if ckpt is not None:
             ckpt.save(cycle + 1, state, {"metrics": rows, "cycle": cycle + 1,
                                          "config": dataclasses.asdict(acfg)})
@@ -216,7 +237,8 @@ def write_metrics(rows: list[dict], out_dir: Path) -> None:
 
 
 def plot(runs: dict[str, list[dict]], png: str | Path) -> None:
-    """pass@1 and held-out bits per token against cycle, one line per mechanism."""
+    """pass@1, mean reward, held-out bits per token, and (where a mechanism reports them)
+    KL to the reference and clip fraction, against cycle; one line per mechanism."""
     if not runs:
         return
     import matplotlib
@@ -224,16 +246,28 @@ def plot(runs: dict[str, list[dict]], png: str | Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.5))
+    fig, axes = plt.subplots(2, 2, figsize=(9, 6.5))
+    (a, c), (b, d) = axes
     for name, rows in runs.items():
         cycles = [r["cycle"] for r in rows]
         a.plot(cycles, [r["pass_at_1"] for r in rows], marker="o", label=name)
+        c.plot(cycles, [r["mean_reward"] for r in rows], marker="o", label=name)
         b.plot(cycles, [r["heldout_bits_per_token"] for r in rows], marker="o", label=name)
+        if any(r.get("kl") for r in rows):
+            d.plot(cycles, [r.get("kl", 0.0) for r in rows], marker="o", label=f"{name} KL")
+            d.plot(cycles, [r.get("clip_fraction", 0.0) for r in rows], marker="x",
+                   linestyle="--", label=f"{name} clip fraction")
     a.set_xlabel("cycle")
     a.set_ylabel("pass@1 on hidden tests (%)")
+    c.set_xlabel("cycle")
+    c.set_ylabel("mean reward")
     b.set_xlabel("cycle")
     b.set_ylabel("held-out bits/token (original data)")
+    d.set_xlabel("cycle")
+    d.set_ylabel("KL to reference / clip fraction")
     a.legend()
+    if d.lines:
+        d.legend()
     fig.tight_layout()
     fig.savefig(png, dpi=110)
     plt.close(fig)

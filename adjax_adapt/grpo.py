@@ -156,14 +156,16 @@ def loss_fn(params: Any, old_params: Any, ref_params: Any, batch: dict, key: jax
 
 def make_step(model: Any, optimizer: optax.GradientTransformation, cfg: GRPOConfig,
               mask_id: int) -> Callable:
-    """``step(state, old_params, batch) -> (state, metrics)``, jitted, state donated. The
-    masks come from ``fold_in(state.key, state.step)``: fresh at every inner step."""
+    """``step(state, old_params, batch, ref_params=None) -> (state, metrics)``, jitted, state
+    donated; any state with ``params``, ``opt_state``, ``step``, ``key`` and ``replace``
+    works (``ref_params`` defaults to the state's own). The masks come from
+    ``fold_in(state.key, state.step)``: fresh at every step."""
 
-    def step(state: GRPOState, old_params: Any, batch: dict):
+    def step(state: Any, old_params: Any, batch: dict, ref_params: Any = None):
         key = jax.random.fold_in(state.key, state.step)
+        ref = state.ref_params if ref_params is None else ref_params
         (_, metrics), grads = jax.value_and_grad(loss_fn, has_aux=True)(
-            state.params, old_params, state.ref_params, batch, key, model=model,
-            mask_id=mask_id, cfg=cfg)
+            state.params, old_params, ref, batch, key, model=model, mask_id=mask_id, cfg=cfg)
         updates, opt_state = optimizer.update(grads, state.opt_state, state.params)
         params = optax.apply_updates(state.params, updates)
         return state.replace(params=params, opt_state=opt_state, step=state.step + 1), metrics

@@ -29,6 +29,11 @@ Built in:
   0); memory starts keep ``(1 - remask_fraction)`` of the retrieved tokens scaled by
   ``memory_weight`` clipped to 1. Weights (1, 0) reproduce ``gradient`` exactly and (0, 1)
   reproduce ``memory`` exactly.
+- ``grpo``: every candidate is sampled fresh; after each cycle, ``learn_groups`` takes
+  ``steps_per_update`` coupled-GRPO steps (``adjax_adapt.grpo``) on the cycle's groups — all
+  candidates of an item, rewarded, with leave-one-out advantages — against the policy that
+  sampled them, with a k3 KL to the model adaptation started from. The buffer is not used
+  for learning. Groups whose candidates all scored the same carry no signal.
 
 A new mechanism implements ``starts`` and ``update`` and calls ``register(name, obj)``.
 """
@@ -48,6 +53,7 @@ import optax
 from adjax import buffer as buffer_lib
 from adjax import masked, train
 from adjax.config import check_choice, check_positive, check_range
+from adjax_adapt import grpo as grpo_lib
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,6 +72,7 @@ class AdaptConfig:
     buffer_capacity: int = 512
     memory_threshold: float = 0.9
     remask_fraction: float = 0.3
+    grpo: grpo_lib.GRPOConfig = dataclasses.field(default_factory=grpo_lib.GRPOConfig)
 
     def __post_init__(self):
         check_choice("reward_mode", self.reward_mode, ("weighted", "filtered"))
@@ -105,6 +112,8 @@ class Context:
     pad_id: int
     replay_tokens: np.ndarray  # [R, L] original training rows, for replay
     replay_cond: np.ndarray  # [R, Lc]
+    base_params: Any = None  # the model adaptation started from (GRPO's KL reference)
+    mask_id: int = 0
 
     @functools.cached_property
     def optimizer(self) -> optax.GradientTransformation:
@@ -122,10 +131,16 @@ class Context:
 
         def step(state: AdaptState, batch) -> AdaptState:
             state, metrics = base(state, batch)
-            return state.replace(metrics={"updates": state.metrics["updates"] + 1,
+            return state.replace(metrics={**state.metrics,
+                                          "updates": state.metrics["updates"] + 1,
                                           "last_loss": metrics["loss"]})
 
         return step
+
+    @functools.cached_property
+    def grpo_step(self):
+        """One coupled-GRPO step (``grpo.make_step``) on an ``AdaptState``."""
+        return grpo_lib.make_step(self.model, self.optimizer, self.cfg.grpo, self.mask_id)
 
 
 def init_state(params: Any, ctx: Context, key: jax.Array) -> AdaptState:
@@ -136,7 +151,8 @@ def init_state(params: Any, ctx: Context, key: jax.Array) -> AdaptState:
         params=params, opt_state=ctx.optimizer.init(params),
         buffer=buffer_lib.init(ctx.cfg.buffer_capacity, length, cond_len, ctx.pad_id),
         key=key, step=jnp.zeros((), jnp.int32),
-        metrics={"updates": jnp.zeros((), jnp.int32), "last_loss": jnp.zeros(())})
+        metrics={"updates": jnp.zeros((), jnp.int32), "last_loss": jnp.zeros(()),
+                 "kl": jnp.zeros(()), "clip_fraction": jnp.zeros(())})
 
 
 def add(state: AdaptState, tokens: np.ndarray, cond: np.ndarray, reward: np.ndarray
@@ -278,8 +294,48 @@ class Hybrid:
         return gradient_update(state, ctx)
 
 
+class GRPO:
+    """Learns from whole groups (``learn_groups``), not from the buffer."""
+
+    def starts(self, state, ctx, query_cond, prefix_rows, n, mask_id, key):
+        return _fresh(prefix_rows, n)
+
+    def update(self, state, ctx):
+        return state
+
+    def learn_groups(self, state: AdaptState, ctx: Context, tokens: np.ndarray,
+                     gen_mask: np.ndarray, cond: np.ndarray, reward: np.ndarray
+                     ) -> AdaptState:
+        """``tokens``/``gen_mask`` [I, G, L], ``cond`` [I, Lc], ``reward`` [I, G]."""
+        n_items, g, length = tokens.shape
+        adv = np.asarray(grpo_lib.leave_one_out(jnp.asarray(reward, jnp.float32)))
+        useful = np.nonzero(np.abs(adv).max(axis=1) > 0)[0]
+        if len(useful) == 0:
+            return state  # every group scored evenly: nothing to learn from
+        old = jax.tree.map(jnp.copy, state.params)
+        ref = ctx.base_params if ctx.base_params is not None else old
+        rng = np.random.default_rng(int(state.step) + 104729)
+        per_batch = max(1, ctx.cfg.batch_size // g)
+        sums = {"loss": 0.0, "kl": 0.0, "clip_fraction": 0.0}
+        steps = ctx.cfg.steps_per_update
+        for _ in range(steps):
+            pick = rng.choice(useful, min(per_batch, len(useful)), replace=False)
+            batch = {"tokens": jnp.asarray(tokens[pick].reshape(-1, length)),
+                     "gen_mask": jnp.asarray(gen_mask[pick].reshape(-1, length)),
+                     "cond": jnp.asarray(np.repeat(cond[pick], g, axis=0)),
+                     "advantages": jnp.asarray(adv[pick].reshape(-1))}
+            batch["cond_mask"] = batch["cond"] != ctx.pad_id
+            state, m = ctx.grpo_step(state, old, batch, ref)
+            for k in sums:
+                sums[k] += float(m[k]) / steps
+        metrics = {**state.metrics, "updates": state.metrics["updates"] + steps,
+                   "last_loss": jnp.asarray(sums["loss"]), "kl": jnp.asarray(sums["kl"]),
+                   "clip_fraction": jnp.asarray(sums["clip_fraction"])}
+        return state.replace(metrics=metrics)
+
+
 _REGISTRY: dict[str, Mechanism] = {"gradient": Gradient(), "memory": Memory(),
-                                   "hybrid": Hybrid()}
+                                   "hybrid": Hybrid(), "grpo": GRPO()}
 
 
 def register(name: str, mechanism: Mechanism) -> None:

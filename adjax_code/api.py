@@ -288,7 +288,8 @@ class CodeGenerationAPI:
             self._ctx = mechanisms.Context(
                 model=self._gen.model, diffusion=self._gen.cfg["diffusion"],
                 cfg=self.config.adapt, pad_id=self._gen.tok.pad_id,
-                replay_tokens=replay.tokens, replay_cond=replay.cond)
+                replay_tokens=replay.tokens, replay_cond=replay.cond,
+                base_params=self._gen.params, mask_id=self._gen.cfg["diffusion"].mask_id)
         return self._ctx
 
     def _bare_context(self) -> mechanisms.Context:
@@ -400,13 +401,20 @@ class CodeGenerationAPI:
         return out.code
 
     def adapt_code(self, code: str, language: str | None = None, feedback: str | dict |
-                   None = None, *, specification: str = "", tests: str | None = None) -> str:
+                   None = None, *, specification: str = "", tests: str | None = None,
+                   mechanism: str | None = None) -> str:
         """Improves ``code`` (``improve_code`` with feedback, else ``refine_code``) and learns
         from the result: it goes into the trajectory buffer with its reward and the
         adaptation mechanism updates the state (gradient steps, memory, or both), so later
-        ``generate_code`` calls for similar specifications benefit."""
+        ``generate_code`` calls for similar specifications benefit.
+
+        ``mechanism`` overrides ``adaptation_type`` for this call. ``grpo`` also samples a
+        group of ``batch_size`` fresh candidates for the specification, scores them (the
+        tests' functional reward when given, else the overall reward) and takes coupled-GRPO
+        steps on the group (``adjax_adapt.grpo``)."""
         code = _check_text(code, "code")
         lang = self._language(language)
+        mech = mechanisms.get(mechanism or self.config.adaptation_type)
         with self._profile() as prof, jax.default_device(self.device):
             gen = self._current()
             seed = self._next_seed()
@@ -428,8 +436,9 @@ class CodeGenerationAPI:
                 before = int(self._state.metrics["updates"])
                 self._state = mechanisms.add(self._state, row[None], cond,
                                              np.asarray([scores["overall"]]))
-                self._state = mechanisms.get(self.config.adaptation_type).update(
-                    self._state, ctx)
+                self._state = mech.update(self._state, ctx)
+                if hasattr(mech, "learn_groups"):
+                    self._state = self._learn_group(mech, gen, spec, lang, tests, cond, seed)
                 updates = int(self._state.metrics["updates"]) - before
             else:
                 updates = 0
@@ -439,6 +448,22 @@ class CodeGenerationAPI:
                             "buffer_size": int(self._state.buffer.valid.sum()),
                             "history": out.history}
         return out.code
+
+    def _learn_group(self, mech, gen: Generator, spec: str, lang: str, tests: str | None,
+                     cond: np.ndarray, seed: int) -> mechanisms.AdaptState:
+        """A group of fresh candidates for ``spec``, rewarded, for a group-learning
+        mechanism (GRPO)."""
+        samples = max(2, self.config.batch_size)
+        result = gen.generate(spec, lang, samples=samples, seed=seed + 1, tests=tests,
+                              length=self._length, repair_rounds=0)
+        cands = sorted(result.candidates, key=lambda c: c.index)
+        key = "functional" if tests else "overall"
+        reward = np.asarray([[c.scores[key] for c in cands]], np.float32)
+        tokens = np.stack([c.row for c in cands])[None]
+        mask = gen.cfg["diffusion"].mask_id
+        prefix = int((gen._start_rows(Request(spec, lang), 1, self._length)[0] != mask).sum())
+        gen_mask = evolve.generated_positions(tokens, [prefix], gen.tok.pad_id)
+        return mech.learn_groups(self._state, self.context, tokens, gen_mask, cond, reward)
 
     def _token_row(self, code: str) -> np.ndarray | None:
         """``code`` as one output row (tokens, EOS, PAD), or None when it does not fit."""

@@ -30,14 +30,20 @@ FAST = dict(candidates=8, steps=4, repair_rounds=0, keep_top=0.25, require_valid
 @pytest.mark.parametrize("mechanism,extra", [
     ("gradient", dict(learning_rate=3e-3, steps_per_update=40, replay_fraction=0.0)),
     ("memory", dict(memory_threshold=-1.0, remask_fraction=0.2)),
+    ("grpo", dict(learning_rate=3e-2, steps_per_update=30, batch_size=16)),
 ])
 def test_reward_rises_on_a_toy_task(gen, tmp_path, mechanism, extra):
     acfg = mechanisms.AdaptConfig(mechanism=mechanism, **extra)
     _, rows = evolve.evolve(gen, _items(tmp_path), acfg, evolve.EvolveConfig(cycles=3, **FAST),
                             progress=False)
     assert [r["cycle"] for r in rows] == [0, 1, 2, 3]
-    assert rows[-1]["mean_reward"] > rows[0]["mean_reward"] + 0.05, rows
+    # GRPO's advantages are unscaled reward differences, a few hundredths on this task: its
+    # rise per cycle is smaller (tests/test_grpo.py shows it reaching a known optimum).
+    rise = 0.03 if mechanism == "grpo" else 0.05
+    assert rows[-1]["mean_reward"] > rows[0]["mean_reward"] + rise, rows
     assert rows[-1]["buffer_size"] > 0
+    if mechanism == "grpo":  # it learned from groups, away from and back toward its reference
+        assert rows[0]["kl"] == 0.0 and rows[1]["kl"] > 0.0 and rows[0]["groups_with_signal"] > 0
 
 
 def _state(gen, acfg):
@@ -179,6 +185,13 @@ def test_cli_adapt(code_run_dir, tmp_path, capsys):
     rows = json.loads(capsys.readouterr().out)
     assert [r["cycle"] for r in rows] == [0, 1]
     assert (tmp_path / "run" / "metrics.jsonl").exists()
+    assert cli.main(["adapt", "--tasks", str(items), "--cycles", "1", "--candidates", "2",
+                     "--model", str(code_run_dir), "--steps", "4", "--update-steps", "2",
+                     "--mechanism", "grpo", "--out", str(tmp_path / "grpo"), "--quiet",
+                     "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {"kl", "clip_fraction", "groups_with_signal"} <= set(rows[-1])
+    assert (tmp_path / "grpo" / "adapt.png").stat().st_size > 0
     assert cli.main(["adapt", "--tasks", str(tmp_path / "none.jsonl"),
                      "--model", str(code_run_dir)]) == 1
     assert "no such split" in capsys.readouterr().err

@@ -229,6 +229,25 @@ def test_save_is_atomic_and_replaces_old_state(gen, tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["state"]
 
 
+def test_adapt_code_with_grpo_learns_from_a_group(gen):
+    a = make(gen, batch_size=6, adapt_steps=2, steps=16)
+    before = [np.asarray(x).copy() for x in jax_leaves(a.state.params)]
+    a.adapt_code(GOOD, "python", specification="add two numbers", mechanism="grpo")
+    assert a.last_result["updates"] > 0
+    after = jax_leaves(a.state.params)
+    assert any(not np.array_equal(x, np.asarray(y)) for x, y in zip(before, after,
+                                                                    strict=True))
+    assert float(a.state.metrics["kl"]) >= 0.0
+    with pytest.raises(ValueError, match="unknown adaptation mechanism"):
+        a.adapt_code(GOOD, "python", mechanism="nope")
+
+
+def jax_leaves(tree):
+    import jax
+
+    return jax.tree.leaves(tree)
+
+
 def test_save_never_deletes_what_is_not_a_saved_state(gen, tmp_path, monkeypatch):
     a = make(gen)
     mine = tmp_path / "mine"

@@ -125,6 +125,7 @@ def test_install_dir_restores_the_old_directory_when_the_move_fails(tmp_path, mo
     dest, new = tmp_path / "m", tmp_path / ".m-new"
     dest.mkdir()
     (dest / "f").write_text("old")
+    (dest / "manifest.json").write_text("{}")  # a model: install_dir may replace it
     new.mkdir()
     (new / "f").write_text("new")
     real = type(new).rename
