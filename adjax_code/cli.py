@@ -716,7 +716,7 @@ def build_parser() -> argparse.ArgumentParser:
     ad.add_argument("--candidates", type=_positive_int, default=4,
                     help="candidates per item and cycle")
     ad.add_argument("--mechanism", default="hybrid",
-                    help="gradient, memory, hybrid, or a registered name")
+                    help="gradient, memory, hybrid, grpo, or a registered name")
     ad.add_argument("--gradient-weight", type=float, default=0.5, help="hybrid only")
     ad.add_argument("--memory-weight", type=float, default=0.5, help="hybrid only")
     ad.add_argument("--learning-rate", type=float, default=3e-4)
