@@ -25,7 +25,7 @@ def usage_error(capsys, *argv) -> str:
 
 
 def test_numbers_out_of_range_are_usage_errors(capsys):
-    assert "the seed must lie in [0, 2^32)" in usage_error(
+    assert "expected a seed in [0, 2^32)" in usage_error(
         capsys, "generate", "sum", "--seed", "99999999999999999999")
     assert "expected an integer >= 0" in usage_error(
         capsys, "generate", "sum", "--repair-rounds", "-1")
