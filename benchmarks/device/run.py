@@ -376,7 +376,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help="CPU, tiny sizes, seconds: checks that the whole path works")
     p.add_argument("--size", default="train", choices=sorted(SIZES))
     p.add_argument("--dtype", default="bfloat16", choices=("bfloat16", "float32"))
-    p.add_argument("--bench-sizes", default="small,train,large")
+    p.add_argument("--bench-sizes", default="train,large,small",
+                   help="model sizes to benchmark, most important first")
     p.add_argument("--bench-tokens", default="32768,131072",
                    help="tokens per train step to benchmark (comma-separated)")
     p.add_argument("--bench-length", type=int, default=256, help="sequence length benched")
@@ -434,9 +435,15 @@ def main(argv=None) -> int:
     log(f"{env['device']} ({env['backend']}), peak {peak}; token set {ts.meta['rows']} rows")
     record({"bench": "device_env", **env, "peak_flops": peak[0], "peak_source": peak[1]})
     t_bench = time.perf_counter()
-    cases = [("train", s, int(t)) for s in args.bench_sizes.split(",")
-             for t in args.bench_tokens.split(",")]
-    cases += [("sample", args.size, int(b)) for b in args.sample_batch.split(",")]
+    # Most important first (later ones are skipped when the budget runs out): each size at
+    # its largest batch, the sampler at the training size, then the smaller batches.
+    tokens = sorted((int(t) for t in args.bench_tokens.split(",")), reverse=True)
+    batches = sorted((int(b) for b in args.sample_batch.split(",")), reverse=True)
+    sizes = args.bench_sizes.split(",")
+    cases = [("train", sizes[0], tokens[0]), ("sample", args.size, batches[0])]
+    cases += [("train", s, tokens[0]) for s in sizes[1:]]
+    cases += [("train", s, t) for t in tokens[1:] for s in sizes]
+    cases += [("sample", args.size, b) for b in batches[1:]]
     length = min(args.bench_length, ts.meta["max_len"])
     for kind, size, n in cases:
         if time.perf_counter() - t_bench > args.bench_s:
