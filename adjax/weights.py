@@ -103,6 +103,7 @@ def save(params: Any, out_dir: str | Path, *, dtype: str = "float32",
         stale.unlink()
     for name, group in zip(names, groups, strict=True):
         save_file(group, str(out / name), metadata=meta)
+        (out / name).chmod(0o644)  # the library writes 0600; a model is meant to be shared
     return [out / n for n in names]
 
 

@@ -5,14 +5,17 @@ package`` writes from a training run::
 
     manifest.json    config, data sources and counts, training facts, held-out results,
                      and the sha256 of every other file
-    params.npz       the network parameters (the EMA copy when training kept one), float32;
-                     or model.safetensors / model-0000i-of-0000N.safetensors with the stable
-                     tensor names of ``adjax.weights`` (what the accelerator script writes)
-    tokenizer.json   the BPE tokenizer
+    model.safetensors  the network parameters (the EMA copy when training kept one) under the
+                       stable tensor names of ``adjax.weights`` (``blocks.0.attn.q.kernel``,
+                       ...); float32 from ``adjax model package``, bfloat16 shards
+                       ``model-0000i-of-0000N.safetensors`` from the accelerator script
+    tokenizer.json     the BPE tokenizer
 
-Weights are a single ``.npz`` rather than an orbax directory: the model is read on every
-``adjax generate`` and one file loads in milliseconds. Training runs keep orbax
-checkpoints (optimizer state, EMA, resume).
+Weights are safetensors rather than an orbax directory: the model is read on every
+``adjax generate`` and one file loads in milliseconds, with names that do not depend on
+Flax's internal paths. Packages written before this layout hold ``params.npz`` keyed by
+those paths; they still load. Training runs keep orbax checkpoints (optimizer state, EMA,
+resume).
 """
 
 from __future__ import annotations
@@ -30,7 +33,8 @@ import numpy as np
 
 FORMAT = 1
 DEFAULT_DIR = Path(__file__).parent / "models" / "default"
-PARAMS, TOKENIZER, MANIFEST = "params.npz", "tokenizer.json", "manifest.json"
+WEIGHTS, TOKENIZER, MANIFEST = "model.safetensors", "tokenizer.json", "manifest.json"
+LEGACY_PARAMS = "params.npz"  # packages written before safetensors
 
 
 class ModelError(ValueError):
@@ -73,8 +77,8 @@ def verify(path: str | Path) -> dict:
     if bad:
         raise ModelError(f"{path / MANIFEST} lists files outside the model directory: "
                          f"{bad[:3]}")
-    if TOKENIZER not in names or not (PARAMS in names or any(
-            n == "model.safetensors" or n.startswith("model-") for n in names)):
+    if TOKENIZER not in names or not (LEGACY_PARAMS in names or any(
+            n == WEIGHTS or n.startswith("model-") for n in names)):
         raise ModelError(f"{path / MANIFEST} does not list the weights and {TOKENIZER}; "
                          "the model is incomplete")
     problems = []
@@ -90,14 +94,9 @@ def verify(path: str | Path) -> dict:
     return manifest
 
 
-def flatten(params) -> dict[str, np.ndarray]:
-    leaves = jax.tree_util.tree_flatten_with_path(params)[0]
-    return {jax.tree_util.keystr(k): np.asarray(v) for k, v in leaves}
-
-
 def load_params(path: str | Path, template):
-    """Parameters from the directory's safetensors files, else ``params.npz``, shaped like
-    ``template``; names and shapes are checked."""
+    """Parameters shaped like ``template`` from the directory's safetensors files (or, for
+    an older package, its ``params.npz``); names and shapes are checked."""
     from adjax import weights
 
     try:
@@ -105,15 +104,25 @@ def load_params(path: str | Path, template):
             return weights.load(path, template)
     except weights.WeightsError as err:
         raise ModelError(str(err)) from None
-    with np.load(Path(path) / PARAMS) as npz:
-        stored = {k: npz[k] for k in npz.files}
+    if not (Path(path) / LEGACY_PARAMS).is_file():
+        raise ModelError(f"{path} holds no weights ({WEIGHTS} or {LEGACY_PARAMS})")
+    return _load_legacy(Path(path) / LEGACY_PARAMS, template)
+
+
+def _load_legacy(file: Path, template):
+    """``params.npz`` keyed by Flax's key paths, as packages were written before."""
+    try:
+        with np.load(file) as npz:
+            stored = {k: npz[k] for k in npz.files}
+    except (OSError, ValueError) as err:
+        raise ModelError(f"{file} is not a readable weights file ({err})") from None
     paths, treedef = jax.tree_util.tree_flatten_with_path(template)
     leaves = []
     for keypath, leaf in paths:
         name = jax.tree_util.keystr(keypath)
         if name not in stored:
-            raise ModelError(f"{PARAMS} has no parameter {name}: the model and its config "
-                             "disagree")
+            raise ModelError(f"{LEGACY_PARAMS} has no parameter {name}: the model and its "
+                             "config disagree")
         if stored[name].shape != leaf.shape:
             raise ModelError(f"parameter {name} has shape {stored[name].shape}, the config "
                              f"needs {leaf.shape}")
@@ -180,7 +189,9 @@ def write(out_dir: str | Path, params, tokenizer_file: str | Path, manifest: dic
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
     try:
-        np.savez(tmp / PARAMS, **flatten(params))
+        from adjax import weights
+
+        weights.save(params, tmp, dtype="float32")
         shutil.copyfile(tokenizer_file, tmp / TOKENIZER)
         for name, src in (extra_files or {}).items():
             shutil.copyfile(src, tmp / name)

@@ -59,7 +59,8 @@ def main() -> None:
                          "learning_rate": args.learning_rate,
                          "update_steps": args.update_steps,
                          "keep_threshold": args.keep_threshold, "wall_s": time.perf_counter() - t0,
-                         "model_params_sha256": gen.manifest.get("files", {}).get("params.npz"),
+                         "model_params_sha256": gen.manifest.get("files", {}).get(
+                             "model.safetensors"),
                          "rows": rows, **environment()})
     evolve.plot(runs, args.out.with_suffix(".png"))
 

@@ -342,9 +342,9 @@ def test_damaged_models_are_clear_errors_and_stay_untouched(code_run_dir, tmp_pa
 
     packaged = tmp_path / "model"
     packaging.package(code_run_dir, packaged, progress=False)
-    (packaged / "params.npz").write_bytes(b"not weights")
+    (packaged / "model.safetensors").write_bytes(b"not weights")
     before = tree_snapshot(packaged)
-    with pytest.raises(ValueError, match="params.npz does not match the sha256"):
+    with pytest.raises(ValueError, match="model.safetensors does not match the sha256"):
         api_lib.create_code_generation_api(packaged)
     assert tree_snapshot(packaged) == before
     run = tmp_path / "run"

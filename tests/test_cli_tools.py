@@ -110,10 +110,10 @@ def test_doctor_fails_on_a_damaged_model(capsys, packaged, tmp_path):
 
     broken = tmp_path / "m"
     shutil.copytree(packaged, broken)
-    (broken / "params.npz").write_bytes(b"garbage")
+    (broken / "model.safetensors").write_bytes(b"garbage")
     code, out, err = run(capsys, "doctor", "--model", str(broken))
     assert code == 1
-    assert any(line.startswith("FAIL  model") and "params.npz" in line
+    assert any(line.startswith("FAIL  model") and "model.safetensors" in line
                for line in out.splitlines())
     assert "FAIL lines" in err
 
@@ -160,7 +160,7 @@ def test_pull_of_a_corrupted_archive_installs_nothing(capsys, packaged, server, 
     with tarfile.open(root / "bad.tar.gz", "w:gz") as t:
         for p in sorted(packaged.iterdir()):
             data = p.read_bytes()
-            if p.name == "params.npz":
+            if p.name == "model.safetensors":
                 data = data[:-10] + b"0123456789"  # altered in transit
             info = tarfile.TarInfo(f"bad/{p.name}")
             info.size = len(data)

@@ -78,7 +78,7 @@ def packaged(run_dir, tmp_path_factory):
 
 def test_packaged_model_matches_the_run(gen, packaged):
     manifest = model_store.verify(packaged)
-    assert set(manifest["files"]) == {"params.npz", "tokenizer.json", "loss.png"}
+    assert set(manifest["files"]) == {"model.safetensors", "tokenizer.json", "loss.png"}
     assert manifest["training"]["steps"] == 20 and manifest["data"]["train"] > 0
     assert manifest["heldout_bits_per_token"] > 0
     loaded = Generator.load(packaged)
@@ -90,17 +90,17 @@ def test_packaged_model_matches_the_run(gen, packaged):
 def test_altered_or_missing_files_are_refused(packaged, tmp_path, capsys):
     bad = tmp_path / "model"
     shutil.copytree(packaged, bad)
-    raw = bytearray((bad / "params.npz").read_bytes())
+    raw = bytearray((bad / "model.safetensors").read_bytes())
     raw[len(raw) // 2] ^= 0xFF
-    (bad / "params.npz").write_bytes(bytes(raw))
-    with pytest.raises(model_store.ModelError, match="params.npz does not match the sha256"):
+    (bad / "model.safetensors").write_bytes(bytes(raw))
+    with pytest.raises(model_store.ModelError, match="model.safetensors does not match the sha256"):
         Generator.load(bad)
     assert cli.main(["generate", "x", "--model", str(bad)]) == 1
     assert "does not match" in capsys.readouterr().err
     (bad / "tokenizer.json").unlink()
     assert cli.main(["model", "verify", str(bad)]) == 1
     err = capsys.readouterr().err
-    assert "tokenizer.json is missing" in err and "params.npz does not match" in err
+    assert "tokenizer.json is missing" in err and "model.safetensors does not match" in err
     assert cli.main(["model", "verify", str(packaged)]) == 0
     assert "3 files match" in capsys.readouterr().out
 
@@ -239,3 +239,26 @@ def test_repair_steps_change_repairs_only(gen):
     for result in (few, full):
         for c in result.candidates:
             assert not (c.row == gen.cfg["diffusion"].mask_id).any()
+
+
+def test_a_package_from_before_safetensors_still_loads(gen, packaged, tmp_path):
+    old = tmp_path / "old"
+    shutil.copytree(packaged, old)
+    (old / "model.safetensors").unlink()
+    leaves = jax.tree_util.tree_flatten_with_path(gen.params)[0]
+    arrays = {jax.tree_util.keystr(k): np.asarray(v) for k, v in leaves}
+    np.savez(old / "params.npz", **arrays)
+    manifest = json.loads((old / "manifest.json").read_text())
+    manifest["files"] = {n: model_store.sha256(old / n)
+                         for n in ("params.npz", "tokenizer.json", "loss.png")}
+    (old / "manifest.json").write_text(json.dumps(manifest))
+    loaded = Generator.load(old)
+    a = gen.generate("sum a list", "python", samples=2, seed=3, repair_rounds=0)
+    b = loaded.generate("sum a list", "python", samples=2, seed=3, repair_rounds=0)
+    assert [c.code for c in a.candidates] == [c.code for c in b.candidates]
+    arrays.pop(next(iter(arrays)))
+    np.savez(old / "params.npz", **arrays)
+    manifest["files"]["params.npz"] = model_store.sha256(old / "params.npz")
+    (old / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(model_store.ModelError, match="params.npz has no parameter"):
+        Generator.load(old)

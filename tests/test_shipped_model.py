@@ -9,7 +9,7 @@ from adjax_code.generator import Generator
 
 def test_shipped_model_is_intact_and_documented():
     manifest = model_store.verify(model_store.DEFAULT_DIR)
-    assert {"params.npz", "tokenizer.json"} <= set(manifest["files"])
+    assert {"model.safetensors", "tokenizer.json"} <= set(manifest["files"])
     size = sum((model_store.DEFAULT_DIR / f).stat().st_size for f in manifest["files"])
     assert size < 60 * 2**20
     assert manifest["training"]["steps"] > 0 and manifest["training"]["hardware"]
