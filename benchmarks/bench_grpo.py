@@ -54,7 +54,11 @@ def main() -> None:
     parser.add_argument("--cycles", type=int, default=2)
     parser.add_argument("--candidates", type=int, default=8)
     parser.add_argument("--steps", type=int, default=16)
-    parser.add_argument("--learning-rate", type=float, default=3e-4)
+    parser.add_argument("--learning-rate", type=float, default=3e-4,
+                        help="gradient and hybrid")
+    parser.add_argument("--grpo-learning-rate", type=float, default=3e-5,
+                        help="grpo (policy steps move further per step than ELBO steps)")
+    parser.add_argument("--eval-candidates", type=int, default=4)
     parser.add_argument("--update-steps", type=int, default=20)
     parser.add_argument("--model", default=str(model_store.DEFAULT_DIR))
     parser.add_argument("--out", type=Path, default=HERE / "results" / "grpo.jsonl")
@@ -63,26 +67,28 @@ def main() -> None:
     table: dict[tuple[str, str], list[tuple[float, float]]] = {}
     for language in args.languages.split(","):
         items = evolve.task_items("train", [language])[:args.train_tasks]
-        base = {s: heldout_pass(gen, gen.params, language, args.candidates, args.steps,
+        base = {s: heldout_pass(gen, gen.params, language, args.eval_candidates, args.steps,
                                 1000 + int(s)) for s in args.seeds.split(",")}
         for name in args.mechanisms.split(","):
             for s in args.seeds.split(","):
                 seed = int(s)
-                acfg = mechanisms.AdaptConfig(mechanism=name, learning_rate=args.learning_rate,
+                lr = args.grpo_learning_rate if name == "grpo" else args.learning_rate
+                acfg = mechanisms.AdaptConfig(mechanism=name, learning_rate=lr,
                                               steps_per_update=args.update_steps,
                                               batch_size=32)
                 ecfg = evolve.EvolveConfig(cycles=args.cycles, candidates=args.candidates,
                                            steps=args.steps, keep_threshold=1 / 3, seed=seed)
                 t0 = time.perf_counter()
                 state, rows = evolve.evolve(gen, items, acfg, ecfg, progress=False)
-                after = heldout_pass(gen, state.params, language, args.candidates, args.steps,
-                                     1000 + seed)
+                after = heldout_pass(gen, state.params, language, args.eval_candidates,
+                                     args.steps, 1000 + seed)
                 table.setdefault((language, name), []).append((base[s][0], after[0]))
                 write(args.out, {
                     "bench": "grpo", "language": language, "mechanism": name, "seed": seed,
                     "train_tasks": len(items), "cycles": args.cycles,
                     "candidates": args.candidates, "steps": args.steps,
-                    "learning_rate": args.learning_rate, "update_steps": args.update_steps,
+                    "learning_rate": lr, "update_steps": args.update_steps,
+                    "eval_candidates": args.eval_candidates,
                     "heldout_pass_at_1_before": base[s][0], "heldout_pass_at_1_after": after[0],
                     "heldout_reward_before": base[s][1], "heldout_reward_after": after[1],
                     "train_rows": rows, "wall_s": time.perf_counter() - t0,
