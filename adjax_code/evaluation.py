@@ -157,12 +157,9 @@ def score_humaneval(samples: Sequence[dict], sandbox: execution.Sandbox | None =
     results = sandbox.run_many(programs, progress=progress)
     out = []
     for row, h, r in zip(samples, harnesses, results, strict=True):
-        ended = verdict.judge_free(h.records(r.stdout), 0)["ended"]
-        status = execution.PASS if ended else (
-            execution.FAIL if r.status == execution.PASS else r.status)
-        message = "" if ended else (r.message or "the tests did not run to their end")
-        out.append({**row, "language": "python", "status": status,
-                    "passed": status == execution.PASS, "message": message})
+        j = verdict.judged(r, verdict.judge_free(h.records(r.stdout), 0))
+        out.append({**row, "language": "python", "status": j.status,
+                    "passed": j.status == execution.PASS, "message": j.message})
     return out
 
 

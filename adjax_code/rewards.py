@@ -247,23 +247,10 @@ def functional_results(codes: Sequence[str], language: str, tests: str,
     out = []
     for (h, _, cases), r in zip(runs, results, strict=True):
         records = h.records(r.stdout)
-        v = verdict.judge_free(records, cases)
-        if r.status in (execution.TIMEOUT, execution.MISSING) or r.stage == "build":
-            status, message = r.status, r.message
-        elif v["passed"] == v["total"]:
-            status, message = execution.PASS, ""
-        else:
-            status = execution.FAIL if v["passed"] or _failed_by_test(r) else execution.ERROR
-            message = r.message if status == execution.ERROR else (r.message or v["message"])
         lines = verdict.coverage_lines(records)
-        out.append(dataclasses.replace(r, status=status, message=message,
-                                       tests_passed=v["passed"], tests_total=v["total"],
+        out.append(dataclasses.replace(verdict.judged(r, verdict.judge_free(records, cases)),
                                        coverage=None if lines is None else tuple(lines)))
     return out
-
-
-def _failed_by_test(result: execution.RunResult) -> bool:
-    return result.status == execution.FAIL  # the sandbox saw an assertion in stderr
 
 
 # -- registry and the batched scorer ----------------------------------------------------

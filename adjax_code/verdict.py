@@ -31,6 +31,8 @@ import json
 import secrets
 from typing import Any
 
+from adjax_code import execution
+
 PREFIX = "ADJAX-"
 
 
@@ -108,6 +110,25 @@ def judge_cases(records: list[tuple[str, str]], expected: dict[int, Any]) -> dic
             first_failure = (f"case {i} got {payload[:200]}" if status == "V"
                              else f"case {i} raised {str(value)[:200]}")
     return {"passed": passed, "total": len(expected), "message": first_failure}
+
+
+def judged(result: execution.RunResult, v: dict) -> execution.RunResult:
+    """``result`` with the status and test counts of verdict ``v`` (``judge_cases`` or
+    ``judge_free``): a pass only when every case passed, whatever the exit status said; a
+    build error, timeout or missing toolchain stays what it was; a run that errored before
+    any case passed is an error, otherwise a failure."""
+    kept = result.status in (execution.TIMEOUT, execution.MISSING) or result.stage == "build"
+    if kept:
+        status = result.status
+    elif v["passed"] == v["total"]:
+        status = execution.PASS
+    elif result.status == execution.ERROR and not v["passed"]:
+        status = execution.ERROR
+    else:
+        status = execution.FAIL
+    message = (v["message"] or result.message) if status == execution.FAIL else result.message
+    return dataclasses.replace(result, status=status, message=message,
+                               tests_passed=v["passed"], tests_total=v["total"])
 
 
 # -- drivers: the reporter, captured before the candidate loads -------------------------

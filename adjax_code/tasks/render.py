@@ -159,19 +159,7 @@ def judge(result: execution.RunResult, h: Harness, want: dict[int, Any]
           ) -> execution.RunResult:
     """The run's result with the verdict of its case records: pass only when every case
     returned its expected value, whatever the exit status said."""
-    v = verdict.judge_cases(h.records(result.stdout), want)
-    if result.status in (execution.TIMEOUT, execution.MISSING) or result.stage == "build":
-        status = result.status
-    elif v["passed"] == v["total"]:
-        status = execution.PASS
-    elif result.status == execution.ERROR and not v["passed"] and result.message:
-        status = execution.ERROR
-    else:
-        status = execution.FAIL
-    return dataclasses.replace(result, status=status, tests_passed=v["passed"],
-                               tests_total=v["total"],
-                               message=v["message"] if status != execution.PASS and
-                               status != execution.ERROR else result.message)
+    return verdict.judged(result, verdict.judge_cases(h.records(result.stdout), want))
 
 
 def run(items: Sequence[tuple[Task, str, str]], which: str = "all",
