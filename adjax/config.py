@@ -55,6 +55,15 @@ class NetConfig:
     ``conditioning`` picks how a condition reaches the denoiser: ``cross`` runs a separate
     bidirectional encoder once per sample and cross-attends to it, ``prefix`` prepends the
     condition tokens to the sequence (decoder-only), ``none`` ignores conditions.
+
+    The options after ``rope_base`` describe imported checkpoints (``adjax_code.hf_import``)
+    and default to the network adjax trains: ``head_size`` (per-head width when it is not
+    ``d_model / n_heads``, as in Qwen3), ``qkv_bias`` (Qwen2, Dream, DiffuCoder),
+    ``qk_norm`` (per-head RMSNorm on queries and keys before RoPE, Qwen3), ``norm_eps``,
+    ``head_bias`` (a bias on the output projection), ``shared_prefix_embed`` (prefix tokens
+    read the code embedding, as in one decoder-only vocabulary) and ``logit_shift`` (the
+    prediction for position i is read from the hidden state at i-1, the first position
+    keeping its own: Dream and DiffuCoder keep their autoregressive initialisation so).
     """
 
     input_kind: Literal["tokens", "continuous"] = "tokens"
@@ -74,6 +83,13 @@ class NetConfig:
     time_conditioning: bool = False
     dtype: str = "float32"
     rope_base: float = 10_000.0
+    head_size: int | None = None
+    qkv_bias: bool = False
+    qk_norm: bool = False
+    norm_eps: float = 1e-6
+    head_bias: bool = True
+    shared_prefix_embed: bool = False
+    logit_shift: bool = False
 
     def __post_init__(self):
         check_choice("input_kind", self.input_kind, {"tokens", "continuous"})
@@ -84,8 +100,13 @@ class NetConfig:
             raise ValueError("vocab_size must be positive for token inputs")
         if self.input_kind == "continuous" and self.in_features <= 0:
             raise ValueError("in_features must be positive for continuous inputs")
-        if self.d_model % self.n_heads:
+        if self.head_size is None and self.d_model % self.n_heads:
             raise ValueError(f"d_model={self.d_model} must divide by n_heads={self.n_heads}")
+        if self.head_size is not None:
+            check_integer(self, "head_size", 2)
+        check_range(self, "norm_eps", 0.0, 1.0)
+        if self.shared_prefix_embed and self.conditioning != "prefix":
+            raise ValueError("shared_prefix_embed needs conditioning='prefix'")
         if self.kv_heads <= 0 or self.n_heads % self.kv_heads:
             raise ValueError(f"n_heads={self.n_heads} must divide by n_kv_heads={self.kv_heads}")
         if self.head_dim % 2:
@@ -99,7 +120,7 @@ class NetConfig:
 
     @property
     def head_dim(self) -> int:
-        return self.d_model // self.n_heads
+        return self.head_size or self.d_model // self.n_heads
 
     @property
     def hidden(self) -> int:
@@ -151,6 +172,11 @@ class SamplerConfig:
     token), ``margin`` (top-1 minus top-2 probability), ``entropy`` (negative entropy) or
     ``random``. ``block_size`` turns on semi-autoregressive blocks. ``guidance_scale`` s > 0
     mixes logits as ``uncond + (1 + s) * (cond - uncond)``.
+
+    ``rounding`` turns the confidence rule's expected count into an integer: ``nearest``,
+    ``up`` (with the linear schedule: LLaDA's even split, the remainder in the first steps)
+    or ``down`` (Dream's). ``t_min`` ends the time grid at t_min instead of 0, as Dream's
+    ``linspace(1, eps, steps + 1)`` does; the last step still commits everything.
     """
 
     num_steps: int = 32
@@ -161,8 +187,12 @@ class SamplerConfig:
     temperature: float = 1.0
     top_p: float = 1.0
     guidance_scale: float = 0.0
+    rounding: Literal["nearest", "up", "down"] = "nearest"
+    t_min: float = 0.0
 
     def __post_init__(self):
+        check_choice("rounding", self.rounding, ("nearest", "up", "down"))
+        check_range(self, "t_min", 0.0, 0.5)
         check_choice("score", self.score, {"low_confidence", "margin", "entropy", "random"})
         check_positive(self, "num_steps")
         if self.block_size is not None and self.block_size <= 0:

@@ -96,11 +96,16 @@ def confidence(inp: StepInputs, cfg: SamplerConfig) -> jax.Array:
     score = confidence_scores(cfg.score, score_key, logits, x0)
     score = jnp.where(inp.eligible, score, -jnp.inf)
     n_eligible = inp.eligible.sum(axis=-1)
-    k = jnp.round(n_eligible * _unmask_fraction(inp)).astype(jnp.int32)  # [B]
+    expected = n_eligible * _unmask_fraction(inp)
+    k = _ROUNDING[cfg.rounding](expected).astype(jnp.int32)  # [B]
     rank = jnp.argsort(jnp.argsort(-score, axis=-1, stable=True), axis=-1, stable=True)
     commit = inp.eligible & (rank < k[:, None])
     return jnp.where(commit, x0, inp.tokens)
 
+
+# ceil and floor with a tolerance: a count that is an integer up to float error stays it.
+_ROUNDING = {"nearest": jnp.round, "up": lambda x: jnp.ceil(x - 1e-4),
+             "down": lambda x: jnp.floor(x + 1e-4)}
 
 _RULES: dict[str, StepRule] = {"ancestral": ancestral, "confidence": confidence}
 
@@ -184,8 +189,10 @@ def sample(params: Any, key: jax.Array, tokens: jax.Array, cond: jax.Array | Non
         return new, (new if history else None)
 
     def _step(current, i, j, blk):
-        alpha_t = schedule.alpha(1.0 - j / per_block)
-        alpha_s = jnp.where(j == per_block - 1, 1.0, schedule.alpha(1.0 - (j + 1) / per_block))
+        span = 1.0 - cfg.t_min  # the grid runs from t = 1 down to t_min
+        alpha_t = schedule.alpha(1.0 - span * j / per_block)
+        alpha_s = jnp.where(j == per_block - 1, 1.0,
+                            schedule.alpha(1.0 - span * (j + 1) / per_block))
         masked = current == mask_id
         level = masked.sum(axis=-1) / maskable  # mask rate per row [B]
         logits = model.denoise(params, current, level, context)

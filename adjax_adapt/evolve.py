@@ -161,7 +161,7 @@ def evolve(gen: Generator, items: list[Item], acfg: mechanisms.AdaptConfig,
     bits = jax.jit(lambda p, b, k: masked.heldout_bits_per_token(
         p, b, k, model=gen.model, cfg=gen.cfg["diffusion"], num_samples=4))
     mask = gen.cfg["diffusion"].mask_id
-    conds = np.asarray([gen._cond_row(it.spec, it.language) for it in items], np.int32)
+    conds = np.asarray([gen.condition_row(it.spec, it.language) for it in items], np.int32)
     bar = tqdm(total=(ecfg.cycles + 1) * len(items), initial=start * len(items), unit="item",
                desc=f"adapt[{acfg.mechanism}]", disable=not progress)
     for cycle in range(start, ecfg.cycles + 1):

@@ -280,7 +280,7 @@ def refine(gen: Generator, code: str, language: str, *, spec: str = "",
     current = code
     best = _score([current], language, spec, tests, check, gen.reward_weights)[0]
     history = [{"iteration": 0, "score": best, "accepted": True, "code": current}]
-    cond = jnp.asarray([gen._cond_row(cond_text, language)] * max(candidates, 4), jnp.int32)
+    cond = jnp.asarray([gen.condition_row(cond_text, language)] * max(candidates, 4), jnp.int32)
     cond_mask = cond != pad
     for it in range(1, iterations + 1):
         first, _, rest = current.partition("\n")

@@ -345,7 +345,7 @@ class CodeGenerationAPI:
         with self._profile() as prof, jax.default_device(self.device):
             seed = self._next_seed()
             rows = gen._start_rows(Request(spec, lang, prefix), 1, self._length)
-            cond = np.asarray(gen._cond_row(spec, lang), np.int32)
+            cond = np.asarray(gen.condition_row(spec, lang), np.int32)
             init = mechanisms.get(self.config.adaptation_type).starts(
                 self._state, self._bare_context(), cond, rows, n,
                 gen.cfg["diffusion"].mask_id, jax.random.key(seed))
@@ -432,7 +432,7 @@ class CodeGenerationAPI:
             row = self._token_row(out.code)
             stored = row is not None
             if stored:
-                cond = np.asarray([gen._cond_row(spec, lang)], np.int32)
+                cond = np.asarray([gen.condition_row(spec, lang)], np.int32)
                 before = int(self._state.metrics["updates"])
                 self._state = mechanisms.add(self._state, row[None], cond,
                                              np.asarray([scores["overall"]]))

@@ -96,6 +96,16 @@ def _end_probability(params, tokens, cond, cond_mask, *, model, mask_id, end_ids
     return probs[..., jnp.asarray(end_ids)].sum(axis=-1)
 
 
+def load_tokenizer(path: Path, manifest: dict):
+    """A packaged model's tokenizer: adjax's own, or an imported checkpoint's."""
+    info = manifest.get("tokenizer")
+    if isinstance(info, dict) and info.get("kind") == "pretrained":
+        from adjax_code.hf_tokenizer import PretrainedTokenizer
+
+        return PretrainedTokenizer.load(path / model_store.TOKENIZER, info)
+    return CodeTokenizer.load(path / model_store.TOKENIZER)
+
+
 def available_memory() -> int | None:
     """Bytes the default device can still allocate: the accelerator's own figure, else the
     host's MemAvailable; None where neither is known."""
@@ -146,9 +156,13 @@ class Generator:
             manifest = model_store.verify(path)
             cfg = _run_config(manifest["config"])
             model, template = split_abstract(lambda: Transformer(cfg["net"], rngs=nnx.Rngs(0)))
+            if manifest.get("param_dtype", "float32") != "float32":
+                # Imported checkpoints keep their bf16 weights: 2 bytes per parameter.
+                dtype = jnp.dtype(manifest["param_dtype"])
+                template = jax.tree.map(lambda x: jax.ShapeDtypeStruct(x.shape, dtype),
+                                        template)
             params = model_store.load_params(path, template)
-            return cls(model, params, CodeTokenizer.load(path / model_store.TOKENIZER), cfg,
-                       manifest)
+            return cls(model, params, load_tokenizer(path, manifest), cfg, manifest)
         if not (path / "checkpoints").is_dir():
             raise FileNotFoundError(f"{path} is neither a packaged model (manifest.json) nor "
                                     "a training run (checkpoints/)")
@@ -180,8 +194,9 @@ class Generator:
 
     def spec_tokens(self, spec: str) -> tuple[int, int]:
         """(tokens in ``spec``, tokens the model reads of it: the condition length less
-        the language tag). A longer specification is cut to its start."""
-        return len(self.tok.encode(spec)), self.cfg["data"].cond_len - 1
+        the language tag or prompt template). A longer specification is cut to its start."""
+        overhead = len(self.tok.condition_ids("", "python", 1 << 30))
+        return len(self.tok.encode(spec)), self.cfg["data"].cond_len - overhead
 
     def memory_estimate(self, rows: int, length: int) -> int:
         """Bytes a sampler call over ``rows`` x ``length`` tokens needs, roughly: logits and
@@ -190,7 +205,7 @@ class Generator:
         logits = 3 * rows * length * net.outputs * 4
         attention = 2 * rows * net.n_heads * length * length * 4
         activations = 16 * rows * length * net.d_model * 4 * net.n_layers
-        params = sum(int(np.prod(x.shape)) for x in jax.tree.leaves(self.params)) * 4
+        params = sum(x.size * x.dtype.itemsize for x in jax.tree.leaves(self.params))
         return logits + attention + activations + params
 
     def check_memory(self, rows: int, length: int) -> None:
@@ -201,10 +216,15 @@ class Generator:
                              f"{need / 2**30:.1f} GiB; {have / 2**30:.1f} GiB is available: "
                              "lower the number of candidates or the length")
 
-    def _cond_row(self, spec: str, language: str) -> list[int]:
+    def condition_row(self, spec: str, language: str) -> list[int]:
+        """The condition tokens of a request, padded to the model's condition length: for
+        adjax's own models the language tag and the specification, for an imported one the
+        prompt (its chat template around the specification)."""
         length = self.cfg["data"].cond_len
-        ids = ([self.tok.language_id(language)] + self.tok.encode(spec))[:length]
-        return ids + [self.tok.pad_id] * (length - len(ids))
+        ids = self.tok.condition_ids(spec, language, length)
+        pad = [self.tok.pad_id] * (length - len(ids))
+        # A decoder-only network reads the prompt just before the code: padding goes first.
+        return pad + ids if self.cfg["net"].conditioning == "prefix" else ids + pad
 
     def _decode(self, row: np.ndarray, language: str) -> tuple[str, list[int]]:
         """(tidied code, raw token ids up to EOS) of one output row."""
@@ -322,7 +342,7 @@ class Generator:
         mask = self.cfg["diffusion"].mask_id
         start = np.concatenate([self._start_rows(r, samples, length) for r in requests])
         fixed = start != mask
-        cond = jnp.asarray([self._cond_row(r.spec, r.language)
+        cond = jnp.asarray([self.condition_row(r.spec, r.language)
                             for r in requests for _ in range(samples)], jnp.int32)
         cond_mask = cond != self.tok.pad_id
         # Guidance contrasts the spec with a language-only condition.

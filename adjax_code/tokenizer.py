@@ -80,6 +80,11 @@ class CodeTokenizer:
                              "register it with model_tag set to a language the model knows")
         return token
 
+    def condition_ids(self, spec: str, language: str, length: int) -> list[int]:
+        """The condition row before padding: the language tag, then the specification,
+        cut to ``length`` tokens."""
+        return ([self.language_id(language)] + self.encode(spec))[:length]
+
     def encode(self, text: str) -> list[int]:
         """Token ids of ``text`` (no special tokens added)."""
         return self._tok.encode(text, add_special_tokens=False).ids

@@ -54,7 +54,7 @@ def _state(gen, acfg):
     state = mechanisms.init_state(gen.params, ctx, jax.random.key(0))
     rows = np.full((6, 128), gen.tok.pad_id, np.int32)
     rows[:, :20] = np.arange(20) + 10
-    conds = np.stack([gen._cond_row(f"spec {i}", "python") for i in range(6)])
+    conds = np.stack([gen.condition_row(f"spec {i}", "python") for i in range(6)])
     state = mechanisms.add(state, rows, conds, np.linspace(0.2, 1.0, 6))
     return ctx, state, conds
 

@@ -163,7 +163,7 @@ def sampling_rows(gen, init):
     """The sampler's raw rows for ``init``, as generate_many runs them."""
     from adjax import sampling
 
-    cond = jnp.asarray([gen._cond_row("x", "python")] * len(init), jnp.int32)
+    cond = jnp.asarray([gen.condition_row("x", "python")] * len(init), jnp.int32)
     return sampling.sample_jit(gen.params, jax.random.key(0), jnp.asarray(init), cond,
                                cond != gen.tok.pad_id, model=gen.model, cfg=gen.cfg["sampler"],
                                mask_id=gen.cfg["diffusion"].mask_id, stop_id=gen.tok.eos_id)

@@ -28,10 +28,11 @@ def timestep_embedding(level: jax.Array, dim: int) -> jax.Array:
     return jnp.concatenate([jnp.sin(angles), jnp.cos(angles)], axis=-1)
 
 
-def _linear(cfg: NetConfig, d_in: int, d_out: int, rngs: nnx.Rngs, **kw) -> nnx.Linear:
+def _linear(cfg: NetConfig, d_in: int, d_out: int, rngs: nnx.Rngs, *,
+            use_bias: bool = False) -> nnx.Linear:
     return nnx.Linear(
-        d_in, d_out, use_bias=False, dtype=cfg.compute_dtype, param_dtype=jnp.float32,
-        rngs=rngs, **kw,
+        d_in, d_out, use_bias=use_bias, dtype=cfg.compute_dtype, param_dtype=jnp.float32,
+        rngs=rngs,
     )
 
 
@@ -41,10 +42,13 @@ class Attention(nnx.Module):
     def __init__(self, cfg: NetConfig, *, rngs: nnx.Rngs):
         self.cfg = cfg
         d, h = cfg.d_model, cfg.head_dim
-        self.q = _linear(cfg, d, cfg.n_heads * h, rngs)
-        self.k = _linear(cfg, d, cfg.kv_heads * h, rngs)
-        self.v = _linear(cfg, d, cfg.kv_heads * h, rngs)
+        bias = {"use_bias": cfg.qkv_bias}
+        self.q = _linear(cfg, d, cfg.n_heads * h, rngs, **bias)
+        self.k = _linear(cfg, d, cfg.kv_heads * h, rngs, **bias)
+        self.v = _linear(cfg, d, cfg.kv_heads * h, rngs, **bias)
         self.o = _linear(cfg, cfg.n_heads * h, d, rngs)
+        self.q_norm = _norm(cfg, rngs, h) if cfg.qk_norm else None
+        self.k_norm = _norm(cfg, rngs, h) if cfg.qk_norm else None
 
     def __call__(self, x, context=None, *, positions=None, key_mask=None):
         """x [B, T, D]; context [B, S, D] (self-attention when None); key_mask [B, S] bool."""
@@ -55,6 +59,8 @@ class Attention(nnx.Module):
         q = self.q(x).reshape(b, t, cfg.n_heads, cfg.head_dim)
         k = self.k(src).reshape(b, s, cfg.kv_heads, cfg.head_dim)
         v = self.v(src).reshape(b, s, cfg.kv_heads, cfg.head_dim)
+        if self.q_norm is not None:
+            q, k = self.q_norm(q), self.k_norm(k)
         if context is None and positions is not None:
             q = rope(q, positions, cfg.rope_base)
             k = rope(k, positions, cfg.rope_base)
@@ -73,8 +79,9 @@ class SwiGLU(nnx.Module):
         return self.down(jax.nn.silu(self.gate(x)) * self.up(x))
 
 
-def _norm(cfg: NetConfig, rngs: nnx.Rngs) -> nnx.RMSNorm:
-    return nnx.RMSNorm(cfg.d_model, dtype=cfg.compute_dtype, param_dtype=jnp.float32, rngs=rngs)
+def _norm(cfg: NetConfig, rngs: nnx.Rngs, features: int | None = None) -> nnx.RMSNorm:
+    return nnx.RMSNorm(features or cfg.d_model, epsilon=cfg.norm_eps, dtype=cfg.compute_dtype,
+                       param_dtype=jnp.float32, rngs=rngs)
 
 
 class Block(nnx.Module):

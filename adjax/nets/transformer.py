@@ -53,7 +53,7 @@ class Transformer(nnx.Module):
         cond_vocab = cfg.cond_vocab_size or cfg.vocab_size
         self.prefix_embed = (
             nnx.Embed(cond_vocab, d, dtype=cfg.compute_dtype, rngs=rngs)
-            if cfg.conditioning == "prefix" else None
+            if cfg.conditioning == "prefix" and not cfg.shared_prefix_embed else None
         )
         self.time_mlp = (
             nnx.Sequential(
@@ -67,7 +67,8 @@ class Transformer(nnx.Module):
         self.blocks = nnx.List([Block(cfg, cross=cross, rngs=rngs) for _ in range(cfg.n_layers)])
         self.norm = _norm(cfg, rngs)
         self.head = nnx.Linear(
-            d, cfg.outputs, dtype=cfg.compute_dtype, param_dtype=jnp.float32, rngs=rngs
+            d, cfg.outputs, use_bias=cfg.head_bias, dtype=cfg.compute_dtype,
+            param_dtype=jnp.float32, rngs=rngs,
         )
 
     def encode(self, cond: jax.Array, cond_mask: jax.Array | None = None):
@@ -79,7 +80,8 @@ class Transformer(nnx.Module):
         cond_mask = cond_mask.astype(bool)
         if self.encoder is not None:
             return self.encoder(cond, cond_mask), cond_mask
-        return self.prefix_embed(cond), cond_mask
+        embed = self.embed if self.prefix_embed is None else self.prefix_embed
+        return embed(cond), cond_mask
 
     def __call__(self, x, level=None, context=None):
         """One denoising pass.
@@ -102,17 +104,24 @@ class Transformer(nnx.Module):
         if cfg.conditioning != "none" and context is None:
             raise ValueError("this network is conditioned: pass the context from encode()")
         prefix, self_mask = 0, None
+        positions = jnp.broadcast_to(jnp.arange(length), (b, length))
         if cfg.conditioning == "prefix":
             prefix = ctx.shape[1]
             h = jnp.concatenate([ctx.astype(h.dtype), h], axis=1)
             self_mask = jnp.concatenate([ctx_mask, jnp.ones((b, length), bool)], axis=1)
-        positions = jnp.broadcast_to(jnp.arange(h.shape[1]), (b, h.shape[1]))
+            # Padding in the prefix takes no position: the code follows the condition's last
+            # real token whether the condition row is padded on the left or the right.
+            positions = jnp.maximum(jnp.cumsum(self_mask, axis=1) - 1, 0)
         for block in self.blocks:
             h = block(h, positions=positions, self_mask=self_mask,
                       context=ctx if cfg.conditioning == "cross" else None,
                       context_mask=ctx_mask, temb=temb)
-        h = self.norm(h[:, prefix:prefix + length])
-        return self.head(h).astype(jnp.float32)
+        if cfg.logit_shift:  # position i reads the hidden state at i - 1
+            h = jnp.concatenate([h[:, :1], h[:, :-1]], axis=1) if prefix == 0 \
+                else h[:, prefix - 1:prefix - 1 + length]
+        else:
+            h = h[:, prefix:prefix + length]
+        return self.head(self.norm(h)).astype(jnp.float32)
 
 
 def create(cfg: NetConfig, seed: int = 0) -> Transformer:
