@@ -5,7 +5,8 @@ A parameter's name is its path in the parameter pytree, dotted: ``blocks.0.attn.
 part of it). Kernels are stored [in, out] as Flax holds them. Weights go in one file
 ``model.safetensors`` or, past ``max_shard_bytes``, in ``model-00001-of-0000N.safetensors``
 shards; ``load`` finds either, checks every name and shape against a template, and casts
-to the template's dtype (parameters are float32 in memory whatever the file holds).
+to the template's dtype (float32 for adjax's own models whatever the file holds; an imported
+checkpoint's template asks for bfloat16).
 """
 
 from __future__ import annotations
@@ -107,9 +108,11 @@ def save(params: Any, out_dir: str | Path, *, dtype: str = "float32",
     return [out / n for n in names]
 
 
-def load(path: str | Path, template: Any) -> Any:
+def load(path: str | Path, template: Any, shardings: Any = None) -> Any:
     """Parameters shaped like ``template`` (arrays or ``ShapeDtypeStruct`` leaves), read
-    tensor by tensor from the directory's safetensors files.
+    tensor by tensor from the directory's safetensors files. ``shardings`` (a pytree of
+    ``jax.sharding.Sharding`` like ``template``) places each tensor on its devices as it is
+    read, so no host holds the whole model in the compute dtype.
 
     Raises:
       WeightsError: naming a missing, misshapen or unexpected tensor, or an unreadable file.
@@ -138,7 +141,9 @@ def load(path: str | Path, template: Any) -> Any:
         if extra:
             raise WeightsError(f"{path}: tensors the network does not have: {extra[:5]}")
         leaves = []
-        for name, (_, leaf) in zip(wanted, paths, strict=True):
+        places = [None] * len(paths) if shardings is None else \
+            jax.tree_util.tree_leaves(shardings)
+        for name, (_, leaf), place in zip(wanted, paths, places, strict=True):
             if name not in where:
                 raise WeightsError(f"{path}: tensor {name} is missing")
             try:
@@ -149,7 +154,9 @@ def load(path: str | Path, template: Any) -> Any:
             if tuple(arr.shape) != tuple(leaf.shape):
                 raise WeightsError(f"tensor {name} has shape {tuple(arr.shape)}, the network "
                                    f"needs {tuple(leaf.shape)}")
-            leaves.append(jax.numpy.asarray(arr.astype(np.float32), leaf.dtype))
+            arr = arr.astype(np.dtype(leaf.dtype))
+            leaves.append(jax.device_put(arr, place) if place is not None
+                          else jax.numpy.asarray(arr))
     finally:
         handles.clear()
     return jax.tree_util.tree_unflatten(treedef, leaves)

@@ -148,9 +148,11 @@ class Generator:
         self.stats = {"tokens": 0, "sampler_calls": 0}  # running totals, for profiling
 
     @classmethod
-    def load(cls, path: str | Path) -> Generator:
+    def load(cls, path: str | Path, mesh=None) -> Generator:
         """Loads a packaged model (manifest.json, verified) or a training run directory
-        (tokenizer.json + checkpoints/)."""
+        (tokenizer.json + checkpoints/). With a ``jax.sharding.Mesh`` (axes "data" and
+        "model", see ``adjax.sharding.make_mesh``) a packaged model's tensors are placed on
+        it as they are read."""
         path = Path(path)
         if model_store.is_packaged(path):
             manifest = model_store.verify(path)
@@ -161,7 +163,12 @@ class Generator:
                 dtype = jnp.dtype(manifest["param_dtype"])
                 template = jax.tree.map(lambda x: jax.ShapeDtypeStruct(x.shape, dtype),
                                         template)
-            params = model_store.load_params(path, template)
+            shardings = None
+            if mesh is not None:
+                from adjax import sharding
+
+                shardings = sharding.param_shardings(template, mesh)
+            params = model_store.load_params(path, template, shardings)
             return cls(model, params, load_tokenizer(path, manifest), cfg, manifest)
         if not (path / "checkpoints").is_dir():
             raise FileNotFoundError(f"{path} is neither a packaged model (manifest.json) nor "
@@ -350,10 +357,12 @@ class Generator:
             if scfg.guidance_scale > 0 else None
         key = jax.random.key(seed)
 
-        banned: tuple[int, ...] = ()
+        # Embedding rows past the tokenizer's last token (checkpoints pad their vocabulary
+        # to a round size) are never text.
+        banned = tuple(range(self.tok.vocab_size, self.cfg["net"].vocab_size))
         if allowed is not None:
             keep = set(allowed)
-            banned = tuple(i for i in range(self.tok.vocab_size) if i not in keep)
+            banned = tuple(i for i in range(self.cfg["net"].vocab_size) if i not in keep)
         # The shortest useful program: no end token within MIN_TOKENS after a row's last
         # fixed token (a small model otherwise may end at once).
         fixed_len = np.asarray([int(np.nonzero(r != mask)[0][-1]) + 1 if (r != mask).any()

@@ -85,7 +85,9 @@ def describe(path: Path, config: dict, *, mask_token: str | None = None,
     def lookup(text: str | None) -> int | None:
         return None if text is None else tok.token_to_id(text)
 
-    mask = _id(config.get("mask_token_id"))
+    if mask_token is not None and lookup(mask_token) is None:
+        raise ImportError_(f"the tokenizer has no token {mask_token!r}")
+    mask = lookup(mask_token) if mask_token is not None else _id(config.get("mask_token_id"))
     if mask is None:
         for text in (mask_token, names["mask"], *MASK_NAMES):
             if lookup(text) is not None:
@@ -95,8 +97,6 @@ def describe(path: Path, config: dict, *, mask_token: str | None = None,
         raise ImportError_("no mask token: config.json has no mask_token_id and the "
                            "tokenizer has none of " + ", ".join(MASK_NAMES) +
                            "; pass --mask-token TEXT")
-    if mask_token is not None and lookup(mask_token) is None:
-        raise ImportError_(f"the tokenizer has no token {mask_token!r}")
     eos = lookup(names["eos"])
     if eos is None:
         eos = _id(config.get("eos_token_id"))
@@ -182,8 +182,11 @@ class PretrainedTokenizer:
     def token_bytes(self, token_id: int) -> int:
         if token_id in self.special_ids:
             return 0
+        text = self._tok.id_to_token(int(token_id))
+        if text is None:  # an id past the vocabulary: no text
+            return 0
         if self._byte_level:  # one character per byte
-            return len(self._tok.id_to_token(int(token_id)))
+            return len(text)
         return len(self._tok.decode([int(token_id)]).encode())
 
     def byte_offsets(self, ids: Sequence[int]) -> list[tuple[int, int]]:

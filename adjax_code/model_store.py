@@ -94,14 +94,15 @@ def verify(path: str | Path) -> dict:
     return manifest
 
 
-def load_params(path: str | Path, template):
+def load_params(path: str | Path, template, shardings=None):
     """Parameters shaped like ``template`` from the directory's safetensors files (or, for
-    an older package, its ``params.npz``); names and shapes are checked."""
+    an older package, its ``params.npz``); names and shapes are checked. ``shardings``
+    places each tensor on a device mesh as it is read."""
     from adjax import weights
 
     try:
         if weights.files(path):
-            return weights.load(path, template)
+            return weights.load(path, template, shardings)
     except weights.WeightsError as err:
         raise ModelError(str(err)) from None
     if not (Path(path) / LEGACY_PARAMS).is_file():

@@ -116,9 +116,12 @@ class Transformer(nnx.Module):
             h = block(h, positions=positions, self_mask=self_mask,
                       context=ctx if cfg.conditioning == "cross" else None,
                       context_mask=ctx_mask, temb=temb)
-        if cfg.logit_shift:  # position i reads the hidden state at i - 1
-            h = jnp.concatenate([h[:, :1], h[:, :-1]], axis=1) if prefix == 0 \
-                else h[:, prefix - 1:prefix - 1 + length]
+        if cfg.logit_shift and prefix == 0:  # position i reads the hidden state at i - 1
+            h = jnp.concatenate([h[:, :1], h[:, :-1]], axis=1)
+        elif cfg.logit_shift:  # the first code position reads the last real prefix token
+            last = prefix - 1 - jnp.argmax(ctx_mask[:, ::-1], axis=1)  # [B]
+            first = jnp.take_along_axis(h, last[:, None, None], axis=1)
+            h = jnp.concatenate([first, h[:, prefix:prefix + length - 1]], axis=1)
         else:
             h = h[:, prefix:prefix + length]
         return self.head(self.norm(h)).astype(jnp.float32)
