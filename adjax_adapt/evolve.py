@@ -127,9 +127,11 @@ def heldout_rows(gen: Generator, length: int):
     split, packed to ``length``); the held-out slice is the trainer's own hash split."""
     dcfg = gen.cfg["data"]
     train, held = data.heldout_split(data.task_pairs("train"), dcfg.heldout_fraction)
-    packed_train, _ = data.pack(train, gen.tok, buckets=(length,), cond_len=dcfg.cond_len)
+    left = gen.cfg["net"].conditioning == "prefix"
+    packed_train, _ = data.pack(train, gen.tok, buckets=(length,), cond_len=dcfg.cond_len,
+                                pad_left=left)
     packed_held, _ = data.pack(held or train[:32], gen.tok, buckets=(length,),
-                               cond_len=dcfg.cond_len)
+                               cond_len=dcfg.cond_len, pad_left=left)
     return packed_train[length], packed_held[length]
 
 

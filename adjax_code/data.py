@@ -401,27 +401,29 @@ class Packed:
 
 
 def pack(pairs: Sequence[Pair], tokenizer, *, buckets: Sequence[int] = (64, 128, 256),
-         cond_len: int = 64) -> tuple[dict[int, Packed], int]:
+         cond_len: int = 64, pad_left: bool = False) -> tuple[dict[int, Packed], int]:
     """Packs pairs into fixed shapes per length bucket; returns (buckets, number dropped).
 
     Code becomes ``tokens + [EOS] + [PAD]*`` in the smallest bucket that holds it; the
-    condition is ``[language tag] + spec tokens`` cut to ``cond_len``. Code longer than the
-    largest bucket is dropped (counted), never truncated into invalid code.
+    condition is the tokenizer's ``condition_ids`` (``[language tag] + spec tokens`` for
+    adjax's tokenizer, the prompt for an imported one) cut to ``cond_len``, padded on the
+    left with ``pad_left`` (decoder-only networks). Code longer than the largest bucket is
+    dropped (counted), never truncated into invalid code.
     """
     buckets = sorted(buckets)
     grouped: dict[int, tuple[list, list]] = {b: ([], []) for b in buckets}
     dropped = 0
     codes = tokenizer.encode_batch([p.code for p in pairs])
-    specs = tokenizer.encode_batch([p.spec for p in pairs])
-    for p, code_ids, spec_ids in zip(pairs, codes, specs, strict=True):
+    for p, code_ids in zip(pairs, codes, strict=True):
         size = next((b for b in buckets if len(code_ids) + 1 <= b), None)
         if size is None:
             dropped += 1
             continue
         grouped[size][0].append(code_ids + [tokenizer.eos_id]
                                 + [tokenizer.pad_id] * (size - len(code_ids) - 1))
-        cond = ([tokenizer.language_id(p.language)] + spec_ids)[:cond_len]
-        grouped[size][1].append(cond + [tokenizer.pad_id] * (cond_len - len(cond)))
+        cond = tokenizer.condition_ids(p.spec, p.language, cond_len)
+        pad = [tokenizer.pad_id] * (cond_len - len(cond))
+        grouped[size][1].append(pad + cond if pad_left else cond + pad)
     out = {}
     for size, (toks, conds) in grouped.items():
         if toks:

@@ -327,3 +327,46 @@ def test_a_model_is_never_replaced_by_a_failed_import(tmp_path):
     with pytest.raises(Exception, match="--force"):
         hf_import.import_checkpoint(FIXTURES / "llama", tmp_path / "other", dtype="float32")
     assert (tmp_path / "other" / "notes.txt").read_text() == "mine"
+
+
+def test_the_cli_and_api_run_on_an_imported_checkpoint(tmp_path, capsys, monkeypatch):
+    from adjax_code import cli
+    from adjax_code.api import create_code_generation_api
+
+    out = tmp_path / "dream"
+    assert cli.main(["model", "import", str(FIXTURES / "dream"), "--out", str(out),
+                     "--quiet"]) == 0
+    assert "imported dream (2 layers" in capsys.readouterr().out
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["param_dtype"] == "bfloat16" and manifest["source"]["family"] == "dream"
+    assert cli.main(["model", "verify", str(out)]) == 0
+    assert "OK" in capsys.readouterr().out
+    assert cli.main(["generate", "Add two numbers.", "--model", str(out), "--steps", "4",
+                     "--length", "16", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["candidates"] and "code" in result["candidates"][0]
+    code = tmp_path / "a.py"
+    code.write_text("def add(a, b):\n    return a - b\n")
+    assert cli.main(["refine", str(code), "--model", str(out), "--steps", "4"]) == 0
+    capsys.readouterr()
+
+    api = create_code_generation_api(out, {"adaptation_type": "gradient", "batch_size": 2})
+    assert isinstance(api.generate_code("Add two numbers.", "python"), str)
+    before = weights.named(api._current().params)
+    api.adapt_code("def add(a, b):\n    return a + b\n", "python", feedback="add them")
+    assert api.last_result["updates"] > 0
+    after = weights.named(api._current().params)
+    assert any(not np.array_equal(before[k], after[k]) for k in before)
+
+    # bad inputs: one line each, exit 1, nothing written
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    for argv, message in ((["model", "import"], "needs a SOURCE"),
+                          (["model", "import", str(tmp_path / "nowhere")], "neither a directory"),
+                          (["model", "import", "org/not-here", "--out", str(tmp_path / "x")],
+                           "cannot download org/not-here"),
+                          (["model", "import", str(FIXTURES / "qwen2"), "--out", str(code)],
+                           "not a directory")):
+        assert cli.main(argv) == 1, argv
+        err = capsys.readouterr().err
+        assert message in err and "Traceback" not in err, (argv, err)
+    assert not (tmp_path / "x").exists()
