@@ -41,7 +41,9 @@ from adjax.config import to_dict as config_dict
 
 FAMILIES = ("dream", "qwen2", "qwen3", "llama", "llada")
 DTYPES = {"float32": np.float32, "bfloat16": ml_dtypes.bfloat16, "float16": np.float16}
-SHARD_BYTES = 2 << 30  # output shard size
+# Output shard size: the import holds about twice one shard (safetensors serialises a
+# shard in memory) plus the largest tensor.
+SHARD_BYTES = 512 << 20
 # What each family's sampler does by default: Dream/DiffuCoder rank by entropy over the
 # whole output; LLaDA commits the most probable tokens in semi-autoregressive blocks of 32.
 SAMPLERS = {
@@ -211,12 +213,37 @@ def source_name(family: str, name: str, *, tied: bool = False) -> tuple[str, boo
 
 # ----------------------------------------------------------------------------- weights
 
+_FILE_DTYPES = {"BF16": ml_dtypes.bfloat16, "F16": np.float16, "F32": np.float32,
+                "F64": np.float64}
+
+
+def _header(file: Path) -> tuple[dict, int]:
+    """(the safetensors header's tensor entries, where the data starts), checked against the
+    file's size so a truncated shard is found before anything is read."""
+    size = file.stat().st_size
+    try:
+        with open(file, "rb") as f:
+            n = int.from_bytes(f.read(8), "little")
+            if not 2 <= n <= min(size - 8, 100 << 20):
+                raise ValueError("bad header length")
+            header = json.loads(f.read(n))
+    except (ValueError, UnicodeDecodeError) as err:
+        raise ImportError_(f"{file.name} is not a readable safetensors file ({err})") from None
+    header.pop("__metadata__", None)
+    end = max((int(v["data_offsets"][1]) for v in header.values()), default=0)
+    if 8 + n + end > size:
+        raise ImportError_(f"{file.name} is truncated: its header describes {8 + n + end} "
+                           f"bytes, the file has {size}")
+    return header, 8 + n
+
+
 class _Shards:
-    """The checkpoint's tensors by name, opened lazily from one file or an index."""
+    """The checkpoint's tensors by name, from one file or an index.
+
+    Tensors are read with plain reads into fresh arrays rather than through a memory map, so
+    the pages of tensors already converted do not stay in the process's resident set."""
 
     def __init__(self, path: Path):
-        from safetensors import safe_open
-
         index = path / "model.safetensors.index.json"
         if index.is_file():
             weight_map = _read_json(index).get("weight_map")
@@ -228,17 +255,14 @@ class _Shards:
         else:
             raise ImportError_(f"{path} holds no model.safetensors or "
                                "model.safetensors.index.json")
-        self.handles, self.where = {}, {}
+        self.path, self.entries, self.where = path, {}, {}
         for name in files:
             file = path / name
             if not file.is_file():
                 raise ImportError_(f"shard {name} listed in the index is missing")
-            try:
-                self.handles[name] = safe_open(str(file), framework="numpy")
-            except Exception as err:  # the library raises its own error types
-                raise ImportError_(f"{name} is not a readable safetensors file "
-                                   f"({str(err)[:160]})") from None
-            for key in self.handles[name].keys():
+            header, base = _header(file)
+            for key, entry in header.items():
+                self.entries[key] = (entry, base)
                 self.where[key] = name
         if weight_map is not None:
             absent = sorted(k for k in weight_map if k not in self.where)
@@ -247,15 +271,23 @@ class _Shards:
                                    f"{absent[:3]}")
 
     def shape(self, name: str) -> tuple[int, ...]:
-        return tuple(self.handles[self.where[name]].get_slice(name).get_shape())
+        return tuple(int(d) for d in self.entries[name][0]["shape"])
 
     def get(self, name: str) -> np.ndarray:
-        file = self.where[name]
-        try:
-            return self.handles[file].get_tensor(name)
-        except Exception as err:
-            raise ImportError_(f"{file}: tensor {name} is unreadable (truncated or "
-                               f"corrupted: {str(err)[:160]})") from None
+        (entry, base), file = self.entries[name], self.where[name]
+        dtype = _FILE_DTYPES.get(entry.get("dtype"))
+        if dtype is None:
+            raise ImportError_(f"{file}: tensor {name} has dtype {entry.get('dtype')}; "
+                               f"floating point ({', '.join(_FILE_DTYPES)}) is supported")
+        begin, end = (int(x) for x in entry["data_offsets"])
+        count = int(np.prod(self.shape(name)))
+        if end - begin != count * np.dtype(dtype).itemsize:
+            raise ImportError_(f"{file}: tensor {name} has {end - begin} bytes for shape "
+                               f"{self.shape(name)}")
+        with open(self.path / file, "rb") as f:
+            f.seek(base + begin)
+            arr = np.fromfile(f, dtype=dtype, count=count)
+        return arr.reshape(self.shape(name))
 
     def resolve(self, name: str) -> str:
         """The stored name: checkpoints differ in a leading ``model.``."""
@@ -296,14 +328,14 @@ def plan(source: Source) -> list[tuple[str, tuple[int, ...], str, bool]]:
     return rows
 
 
-def stream(source: Source, dtype: str) -> Iterator[tuple[str, np.ndarray]]:
-    """(adjax name, array in ``dtype``) one tensor at a time."""
+def stream(source: Source, rows: list, dtype: str) -> Iterator[tuple[str, np.ndarray]]:
+    """(adjax name, array in ``dtype``) one tensor at a time, for ``plan``'s rows."""
     shards = _Shards(source.path)
-    for name, _, stored, transpose in plan(source):
+    for name, _, stored, transpose in rows:
         arr = shards.get(stored)
-        if transpose:
-            arr = arr.T
-        yield name, np.ascontiguousarray(arr.astype(DTYPES[dtype]))
+        # one copy: transposed, cast and laid out row-major together
+        yield name, np.array(arr.T if transpose else arr, dtype=DTYPES[dtype], order="C")
+        del arr
 
 
 def write_weights(source: Source, out: Path, dtype: str, *,
@@ -325,7 +357,7 @@ def write_weights(source: Source, out: Path, dtype: str, *,
         total += n
     names = ["model.safetensors"] if len(groups) == 1 else [
         f"model-{i:05d}-of-{len(groups):05d}.safetensors" for i in range(1, len(groups) + 1)]
-    tensors = stream(source, dtype)
+    tensors = stream(source, rows, dtype)
     for file, group in zip(names, groups, strict=True):
         chunk = {}
         for want in group:

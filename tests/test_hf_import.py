@@ -370,3 +370,21 @@ def test_the_cli_and_api_run_on_an_imported_checkpoint(tmp_path, capsys, monkeyp
         err = capsys.readouterr().err
         assert message in err and "Traceback" not in err, (argv, err)
     assert not (tmp_path / "x").exists()
+
+
+def test_the_pretrained_benchmark_script_runs_on_a_tiny_checkpoint(tmp_path):
+    """benchmarks/bench_pretrained.py (the GPU script) end to end on the Dream fixture."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    out = tmp_path / "pretrained.jsonl"
+    proc = subprocess.run(
+        [sys.executable, "benchmarks/bench_pretrained.py", "--checkpoint",
+         str(FIXTURES / "dream"), "--limit", "1", "--steps", "4", "--length", "128",
+         "--out", str(out)], cwd=root, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    record = json.loads(out.read_text().splitlines()[-1])
+    assert record["family"] == "dream" and record["dtype"] == "bfloat16"
+    assert record["humaneval"]["problems"] == 1 and record["tasks_heldout_python"]["tasks"] == 1
+    assert 0.0 <= record["humaneval"]["pass@1"] <= 1.0
