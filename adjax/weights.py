@@ -11,6 +11,7 @@ checkpoint's template asks for bfloat16).
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,9 @@ import numpy as np
 
 SINGLE = "model.safetensors"
 _SHARD = re.compile(r"^model-(\d{5})-of-(\d{5})\.safetensors$")
-_DTYPES = {"float32": np.float32, "bfloat16": ml_dtypes.bfloat16, "float16": np.float16}
+DTYPES = {"float32": np.float32, "bfloat16": ml_dtypes.bfloat16, "float16": np.float16}
+FILE_DTYPES = {"BF16": ml_dtypes.bfloat16, "F16": np.float16, "F32": np.float32,
+               "F64": np.float64}
 
 
 class WeightsError(ValueError):
@@ -77,11 +80,11 @@ def save(params: Any, out_dir: str | Path, *, dtype: str = "float32",
     """Writes the parameters as safetensors (cast to ``dtype``); returns the files."""
     from safetensors.numpy import save_file
 
-    if dtype not in _DTYPES:
-        raise ValueError(f"dtype {dtype!r} is not one of {sorted(_DTYPES)}")
+    if dtype not in DTYPES:
+        raise ValueError(f"dtype {dtype!r} is not one of {sorted(DTYPES)}")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    arrays = {k: np.asarray(jax.device_get(v)).astype(_DTYPES[dtype])
+    arrays = {k: np.asarray(jax.device_get(v)).astype(DTYPES[dtype])
               for k, v in named(params).items()}
     groups: list[dict[str, np.ndarray]] = [{}]
     size = 0
@@ -108,6 +111,46 @@ def save(params: Any, out_dir: str | Path, *, dtype: str = "float32",
     return [out / n for n in names]
 
 
+def read_header(file: Path) -> tuple[dict, int]:
+    """(the safetensors header's tensor entries, the offset where the data starts), checked
+    against the file's size, so a truncated file is found before anything is read."""
+    size = file.stat().st_size
+    try:
+        with open(file, "rb") as f:
+            n = int.from_bytes(f.read(8), "little")
+            if not 2 <= n <= min(size - 8, 100 << 20):
+                raise ValueError("bad header length")
+            header = json.loads(f.read(n))
+        if not isinstance(header, dict):
+            raise ValueError("the header is not an object")
+        header.pop("__metadata__", None)
+        end = max((int(v["data_offsets"][1]) for v in header.values()), default=0)
+    except (ValueError, UnicodeDecodeError, KeyError, TypeError, IndexError) as err:
+        raise WeightsError(f"{file.name} is not a readable safetensors file ({err})") from None
+    if 8 + n + end > size:
+        raise WeightsError(f"{file.name} is truncated: its header describes {8 + n + end} "
+                           f"bytes, the file has {size}")
+    return header, 8 + n
+
+
+def read_tensor(file: Path, name: str, entry: dict, base: int) -> np.ndarray:
+    """One tensor, read with a plain read into a fresh array: no memory map, so tensors
+    already handed on do not stay in the process's resident memory."""
+    dtype = FILE_DTYPES.get(entry.get("dtype"))
+    if dtype is None:
+        raise WeightsError(f"{file.name}: tensor {name} has dtype {entry.get('dtype')}; "
+                           f"floating point ({', '.join(FILE_DTYPES)}) is supported")
+    shape = tuple(int(d) for d in entry["shape"])
+    begin, end = (int(x) for x in entry["data_offsets"])
+    count = int(np.prod(shape))
+    if end - begin != count * np.dtype(dtype).itemsize:
+        raise WeightsError(f"{file.name}: tensor {name} has {end - begin} bytes for shape "
+                           f"{shape}")
+    with open(file, "rb") as f:
+        f.seek(base + begin)
+        return np.fromfile(f, dtype=dtype, count=count).reshape(shape)
+
+
 def load(path: str | Path, template: Any, shardings: Any = None) -> Any:
     """Parameters shaped like ``template`` (arrays or ``ShapeDtypeStruct`` leaves), read
     tensor by tensor from the directory's safetensors files. ``shardings`` (a pytree of
@@ -117,46 +160,30 @@ def load(path: str | Path, template: Any, shardings: Any = None) -> Any:
     Raises:
       WeightsError: naming a missing, misshapen or unexpected tensor, or an unreadable file.
     """
-    from safetensors import safe_open
-
     shards = files(path)
     if not shards:
         raise WeightsError(f"{path} holds no {SINGLE} or model-*-of-*.safetensors")
-    where: dict[str, Path] = {}
-    handles = []
-    try:
-        for shard in shards:
-            try:
-                handle = safe_open(str(shard), framework="numpy")
-            except Exception as err:  # the library raises its own error types
-                raise WeightsError(f"{shard.name} is not a readable safetensors file "
-                                   f"({str(err)[:120]})") from None
-            handles.append(handle)
-            for k in handle.keys():
-                where[k] = shard
-        by_file = dict(zip(shards, handles, strict=True))
-        paths, treedef = jax.tree_util.tree_flatten_with_path(template)
-        wanted = [tensor_name(k) for k, _ in paths]
-        extra = sorted(set(where) - set(wanted))
-        if extra:
-            raise WeightsError(f"{path}: tensors the network does not have: {extra[:5]}")
-        leaves = []
-        places = [None] * len(paths) if shardings is None else \
-            jax.tree_util.tree_leaves(shardings)
-        for name, (_, leaf), place in zip(wanted, paths, places, strict=True):
-            if name not in where:
-                raise WeightsError(f"{path}: tensor {name} is missing")
-            try:
-                arr = by_file[where[name]].get_tensor(name)
-            except Exception as err:
-                raise WeightsError(f"{where[name].name}: tensor {name} is unreadable "
-                                   f"({str(err)[:120]})") from None
-            if tuple(arr.shape) != tuple(leaf.shape):
-                raise WeightsError(f"tensor {name} has shape {tuple(arr.shape)}, the network "
-                                   f"needs {tuple(leaf.shape)}")
-            arr = arr.astype(np.dtype(leaf.dtype))
-            leaves.append(jax.device_put(arr, place) if place is not None
-                          else jax.numpy.asarray(arr))
-    finally:
-        handles.clear()
+    where: dict[str, tuple[Path, dict, int]] = {}
+    for shard in shards:
+        header, base = read_header(shard)
+        for k, entry in header.items():
+            where[k] = (shard, entry, base)
+    paths, treedef = jax.tree_util.tree_flatten_with_path(template)
+    wanted = [tensor_name(k) for k, _ in paths]
+    extra = sorted(set(where) - set(wanted))
+    if extra:
+        raise WeightsError(f"{path}: tensors the network does not have: {extra[:5]}")
+    leaves = []
+    places = [None] * len(paths) if shardings is None else jax.tree_util.tree_leaves(shardings)
+    for name, (_, leaf), place in zip(wanted, paths, places, strict=True):
+        if name not in where:
+            raise WeightsError(f"{path}: tensor {name} is missing")
+        file, entry, base = where[name]
+        if tuple(entry.get("shape", ())) != tuple(leaf.shape):
+            raise WeightsError(f"tensor {name} has shape {tuple(entry.get('shape', ()))}, the "
+                               f"network needs {tuple(leaf.shape)}")
+        arr = read_tensor(file, name, entry, base).astype(np.dtype(leaf.dtype), copy=False)
+        leaves.append(jax.device_put(arr, place) if place is not None
+                      else jax.numpy.asarray(arr))
+        del arr
     return jax.tree_util.tree_unflatten(treedef, leaves)

@@ -33,14 +33,14 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import ml_dtypes
 import numpy as np
 
+from adjax import weights
 from adjax.config import MaskedDiffusionConfig, NetConfig, OptimConfig, SamplerConfig, TrainConfig
 from adjax.config import to_dict as config_dict
 
 FAMILIES = ("dream", "qwen2", "qwen3", "llama", "llada")
-DTYPES = {"float32": np.float32, "bfloat16": ml_dtypes.bfloat16, "float16": np.float16}
+DTYPES = weights.DTYPES
 # Output shard size: the import holds about twice one shard (safetensors serialises a
 # shard in memory) plus the largest tensor.
 SHARD_BYTES = 512 << 20
@@ -213,30 +213,6 @@ def source_name(family: str, name: str, *, tied: bool = False) -> tuple[str, boo
 
 # ----------------------------------------------------------------------------- weights
 
-_FILE_DTYPES = {"BF16": ml_dtypes.bfloat16, "F16": np.float16, "F32": np.float32,
-                "F64": np.float64}
-
-
-def _header(file: Path) -> tuple[dict, int]:
-    """(the safetensors header's tensor entries, where the data starts), checked against the
-    file's size so a truncated shard is found before anything is read."""
-    size = file.stat().st_size
-    try:
-        with open(file, "rb") as f:
-            n = int.from_bytes(f.read(8), "little")
-            if not 2 <= n <= min(size - 8, 100 << 20):
-                raise ValueError("bad header length")
-            header = json.loads(f.read(n))
-    except (ValueError, UnicodeDecodeError) as err:
-        raise ImportError_(f"{file.name} is not a readable safetensors file ({err})") from None
-    header.pop("__metadata__", None)
-    end = max((int(v["data_offsets"][1]) for v in header.values()), default=0)
-    if 8 + n + end > size:
-        raise ImportError_(f"{file.name} is truncated: its header describes {8 + n + end} "
-                           f"bytes, the file has {size}")
-    return header, 8 + n
-
-
 class _Shards:
     """The checkpoint's tensors by name, from one file or an index.
 
@@ -260,7 +236,10 @@ class _Shards:
             file = path / name
             if not file.is_file():
                 raise ImportError_(f"shard {name} listed in the index is missing")
-            header, base = _header(file)
+            try:
+                header, base = weights.read_header(file)
+            except weights.WeightsError as err:
+                raise ImportError_(str(err)) from None
             for key, entry in header.items():
                 self.entries[key] = (entry, base)
                 self.where[key] = name
@@ -275,19 +254,10 @@ class _Shards:
 
     def get(self, name: str) -> np.ndarray:
         (entry, base), file = self.entries[name], self.where[name]
-        dtype = _FILE_DTYPES.get(entry.get("dtype"))
-        if dtype is None:
-            raise ImportError_(f"{file}: tensor {name} has dtype {entry.get('dtype')}; "
-                               f"floating point ({', '.join(_FILE_DTYPES)}) is supported")
-        begin, end = (int(x) for x in entry["data_offsets"])
-        count = int(np.prod(self.shape(name)))
-        if end - begin != count * np.dtype(dtype).itemsize:
-            raise ImportError_(f"{file}: tensor {name} has {end - begin} bytes for shape "
-                               f"{self.shape(name)}")
-        with open(self.path / file, "rb") as f:
-            f.seek(base + begin)
-            arr = np.fromfile(f, dtype=dtype, count=count)
-        return arr.reshape(self.shape(name))
+        try:
+            return weights.read_tensor(self.path / file, name, entry, base)
+        except weights.WeightsError as err:
+            raise ImportError_(str(err)) from None
 
     def resolve(self, name: str) -> str:
         """The stored name: checkpoints differ in a leading ``model.``."""
@@ -302,7 +272,6 @@ def plan(source: Source) -> list[tuple[str, tuple[int, ...], str, bool]]:
     checkpoint's shapes; reads only the shards' headers."""
     from flax import nnx
 
-    from adjax import weights
     from adjax.nets import Transformer
     from adjax.nets.functional import split_abstract
 

@@ -24,7 +24,6 @@ from pathlib import Path
 
 import ml_dtypes
 import numpy as np
-
 from common import environment, write  # noqa: I001
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -141,7 +140,8 @@ def main() -> None:
                                               / bf16_bytes, 3),
         "written_bytes": written, "load_s": round(float(load_s), 1),
         "load_peak_rss_bytes": int(load_peak),
-        "load_peak_over_bf16": round(int(load_peak) / bf16_bytes, 3), "command": "uv run python benchmarks/bench_import.py"})
+        "load_peak_over_bf16": round(int(load_peak) / bf16_bytes, 3),
+        "command": "uv run python benchmarks/bench_import.py"})
     shutil.rmtree(work, ignore_errors=True)
 
 

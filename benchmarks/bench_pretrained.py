@@ -20,7 +20,6 @@ import time
 from pathlib import Path
 
 import jax
-
 from common import environment, write  # noqa: I001
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -72,7 +72,7 @@ def test_missing_misshapen_and_damaged_weights_are_named(tmp_path):
         weights.load(tmp_path, _template())
     data = (tmp_path / "model.safetensors").read_bytes()
     (tmp_path / "model.safetensors").write_bytes(data[:len(data) // 2])
-    with pytest.raises(weights.WeightsError, match="not a readable safetensors"):
+    with pytest.raises(weights.WeightsError, match="model.safetensors is truncated"):
         weights.load(tmp_path, _template())
     shards = tmp_path / "shards"
     files = weights.save(params, shards, max_shard_bytes=20_000)
