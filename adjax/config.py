@@ -173,6 +173,17 @@ class SamplerConfig:
     ``random``. ``block_size`` turns on semi-autoregressive blocks. ``guidance_scale`` s > 0
     mixes logits as ``uncond + (1 + s) * (cond - uncond)``.
 
+    ``threshold`` and ``factor`` are dynamic rules (Fast-dLLM): each step commits every
+    eligible position whose confidence reaches ``threshold`` (or, for ``factor``, the n most
+    confident while the i-th reaches 1 - ``factor`` / (i + 1)), always at least one; the
+    number of steps follows, at most ``num_steps`` (the last commits what is left).
+
+    ``end_fill``: once a row commits an end token, the masks after it are filled at once
+    (see ``adjax.sampling.sample``); off, they are decoded like any others.
+    ``end_threshold``: end tokens (EOS, PAD) predicted with at least this probability are
+    committed at once, outside the step's budget, which then goes to the code still masked;
+    None decodes them like any other token. Both need the sampler's ``end_ids``.
+
     ``rounding`` turns the confidence rule's expected count into an integer: ``nearest``,
     ``up`` (with the linear schedule: LLaDA's even split, the remainder in the first steps)
     or ``down`` (Dream's). ``t_min`` ends the time grid at t_min instead of 0, as Dream's
@@ -189,10 +200,18 @@ class SamplerConfig:
     guidance_scale: float = 0.0
     rounding: Literal["nearest", "up", "down"] = "nearest"
     t_min: float = 0.0
+    threshold: float = 0.9
+    factor: float = 1.0
+    end_fill: bool = True
+    end_threshold: float | None = 0.9
 
     def __post_init__(self):
         check_choice("rounding", self.rounding, ("nearest", "up", "down"))
         check_range(self, "t_min", 0.0, 0.5)
+        check_range(self, "threshold", 0.0, 1.0)
+        check_positive(self, "factor")
+        if self.end_threshold is not None:
+            check_range(self, "end_threshold", 0.0, 1.0)
         check_choice("score", self.score, {"low_confidence", "margin", "entropy", "random"})
         check_positive(self, "num_steps")
         if self.block_size is not None and self.block_size <= 0:

@@ -1,9 +1,17 @@
-"""One masked-diffusion sampling loop over a static time grid, taking a step rule.
+"""One masked-diffusion sampling loop, taking a step rule.
 
-The loop is a ``lax.scan`` over steps with ``fold_in(key, i)``. At each step the network
+The loop is a ``lax.while_loop`` with ``fold_in(key, i)`` per step. At each step the network
 predicts every position; a step rule decides which masked positions to commit. Positions that
 are not [MASK] in the starting tokens are clamped: they never change (infilling, partial
 code). Committed tokens are never remasked, so the loop ends with no mask left.
+
+Scheduled rules (``ancestral``, ``confidence``) walk a static time grid of ``num_steps``
+steps; threshold rules (``threshold``, ``factor``) commit as many positions as are confident
+enough, so the number of steps depends on the model, up to ``num_steps``. Either way the loop
+stops as soon as no mask is left, and with ``end_ids`` a row that commits an end token has
+every masked position after it filled with ``fill_id`` in the same step: the remaining steps
+are spent on the code before the end, and a finished row costs nothing more than its share
+of the batch's forward pass.
 """
 
 from __future__ import annotations
@@ -87,8 +95,10 @@ def confidence_scores(kind: str, key: jax.Array, logits: jax.Array, x0: jax.Arra
 def confidence(inp: StepInputs, cfg: SamplerConfig) -> jax.Array:
     """Parallel unmasking: per row, commit the k most confident eligible positions.
 
-    k is the row's eligible count times the schedule's reveal fraction, rounded; at the last
-    step the fraction is 1, so every eligible position is committed.
+    k is the row's eligible count times the schedule's reveal fraction, rounded, and at
+    least one; at the last step the fraction is 1, so every eligible position is committed.
+    The loop ends when no mask is left, so the steps a short program does not need (its
+    tail filled once its end token is committed) are not run.
     """
     draw_key, score_key = jax.random.split(inp.key)
     logits = filter_logits(inp.logits, cfg.temperature, cfg.top_p)
@@ -97,17 +107,52 @@ def confidence(inp: StepInputs, cfg: SamplerConfig) -> jax.Array:
     score = jnp.where(inp.eligible, score, -jnp.inf)
     n_eligible = inp.eligible.sum(axis=-1)
     expected = n_eligible * _unmask_fraction(inp)
-    k = _ROUNDING[cfg.rounding](expected).astype(jnp.int32)  # [B]
+    # At least one: a step that commits nothing would cost a forward pass for nothing.
+    k = jnp.maximum(_ROUNDING[cfg.rounding](expected).astype(jnp.int32), 1)  # [B]
     rank = jnp.argsort(jnp.argsort(-score, axis=-1, stable=True), axis=-1, stable=True)
     commit = inp.eligible & (rank < k[:, None])
     return jnp.where(commit, x0, inp.tokens)
+
+
+def _commit_confident(inp: StepInputs, cfg: SamplerConfig, keep) -> jax.Array:
+    """Draws predictions, scores them by the raw softmax probability of the drawn token (the
+    reference rules' confidence, before temperature and top-p), and commits the eligible
+    positions ``keep(sorted_confidence)`` selects by rank, always the most confident one."""
+    x0 = draw_tokens(inp.key, filter_logits(inp.logits, cfg.temperature, cfg.top_p),
+                     cfg.temperature)
+    probs = jax.nn.softmax(inp.logits.astype(jnp.float32), axis=-1)
+    conf = jnp.take_along_axis(probs, x0[..., None], axis=-1)[..., 0]
+    conf = jnp.where(inp.eligible, conf, -jnp.inf)
+    ordered = jnp.sort(conf, axis=-1)[:, ::-1]  # [B, L] most confident first
+    n = jnp.maximum(jnp.cumprod(keep(ordered), axis=-1).sum(axis=-1), 1)  # [B]
+    n = jnp.where(inp.alpha_s >= 1.0, inp.tokens.shape[1], n)  # the last step: everything
+    rank = jnp.argsort(jnp.argsort(-conf, axis=-1, stable=True), axis=-1, stable=True)
+    commit = inp.eligible & (rank < n[:, None])
+    return jnp.where(commit, x0, inp.tokens)
+
+
+def threshold(inp: StepInputs, cfg: SamplerConfig) -> jax.Array:
+    """Fast-dLLM's threshold parallel decoding: every eligible position whose confidence is
+    at least ``cfg.threshold``, and always the most confident one."""
+    return _commit_confident(inp, cfg, lambda c: c >= cfg.threshold)
+
+
+def factor(inp: StepInputs, cfg: SamplerConfig) -> jax.Array:
+    """The factor variant: the n most confident, while the i-th (from 1) has confidence at
+    least 1 - ``cfg.factor`` / (i + 1)."""
+    i = jnp.arange(1, inp.tokens.shape[1] + 1)
+    return _commit_confident(inp, cfg, lambda c: c >= 1.0 - cfg.factor / (i + 1))
 
 
 # ceil and floor with a tolerance: a count that is an integer up to float error stays it.
 _ROUNDING = {"nearest": jnp.round, "up": lambda x: jnp.ceil(x - 1e-4),
              "down": lambda x: jnp.floor(x + 1e-4)}
 
-_RULES: dict[str, StepRule] = {"ancestral": ancestral, "confidence": confidence}
+_RULES: dict[str, StepRule] = {"ancestral": ancestral, "confidence": confidence,
+                               "threshold": threshold, "factor": factor}
+# Rules whose step count depends on the model: no time grid, each row's current block is the
+# block of its first mask.
+DYNAMIC = frozenset({"threshold", "factor"})
 
 
 def register_rule(name: str, rule: StepRule) -> None:
@@ -125,7 +170,7 @@ def get_rule(name: str) -> StepRule:
 
 def _grid(cfg: SamplerConfig, length: int) -> tuple[int, int]:
     """(number of blocks, steps per block)."""
-    if cfg.block_size is None:
+    if cfg.block_size is None or cfg.rule in DYNAMIC:
         return 1, cfg.num_steps
     n_blocks = -(-length // cfg.block_size)
     if cfg.num_steps % n_blocks:
@@ -136,11 +181,20 @@ def _grid(cfg: SamplerConfig, length: int) -> tuple[int, int]:
     return n_blocks, cfg.num_steps // n_blocks
 
 
+def fill_after_end(tokens: jax.Array, mask_id: int, end_ids: tuple[int, ...],
+                   fill_id: int) -> jax.Array:
+    """Masked positions after each row's first end token become ``fill_id`` [B, L]."""
+    is_end = jnp.isin(tokens, jnp.asarray(end_ids))
+    after = (jnp.cumsum(is_end, axis=-1) - is_end) > 0
+    return jnp.where(after & (tokens == mask_id), fill_id, tokens)
+
+
 def sample(params: Any, key: jax.Array, tokens: jax.Array, cond: jax.Array | None = None,
            cond_mask: jax.Array | None = None, uncond: jax.Array | None = None, *,
            model: Any, cfg: SamplerConfig, mask_id: int, history: bool = False,
            stop_id: int | None = None, banned: tuple[int, ...] = (),
-           min_length: jax.Array | None = None, end_ids: tuple[int, ...] = ()):
+           min_length: jax.Array | None = None, end_ids: tuple[int, ...] = (),
+           fill_id: int | None = None, count: bool = False):
     """Fills every [MASK] in ``tokens`` [B, L].
 
     Args:
@@ -153,22 +207,28 @@ def sample(params: Any, key: jax.Array, tokens: jax.Array, cond: jax.Array | Non
         ``denoise(params, tokens, level, context)``.
       cfg: the sampler configuration.
       mask_id: the [MASK] token id.
-      history: also return the tokens after every step [S, B, L].
-      stop_id: an end token (EOS). With blocks, once every row holds it in an earlier
-        block the remaining steps skip the network; masks left after a row's first end
-        token are filled with it.
+      history: also return the tokens after every step [S, B, L] (S = ``num_steps``;
+        steps the loop did not need repeat the final tokens).
+      stop_id: an end token (EOS); shorthand for ``end_ids=(stop_id,)`` in the in-loop
+        fill when ``end_ids`` is empty.
       banned: token ids never placed at a masked position (for example PAD and EOS once
         the output length is fixed).
       min_length, end_ids: the ``end_ids`` (EOS, PAD) are never placed before position
-        ``min_length`` [B] of each row, so an output holds at least that many tokens.
+        ``min_length`` [B] of each row, so an output holds at least that many tokens. Once
+        a row holds one of them, its masked positions after the first are set to
+        ``fill_id`` (default ``stop_id``) in the same step.
+      count: also return the number of network evaluations (forward passes; two per step
+        with guidance) as an int32 scalar.
 
     Returns:
-      tokens [B, L] (and the history when asked).
+      tokens [B, L], then the history and the count when asked.
     """
     rule = get_rule(cfg.rule)
+    dynamic = cfg.rule in DYNAMIC
     schedule = schedules.get(cfg.schedule)
     b, length = tokens.shape
     n_blocks, per_block = _grid(cfg, length)
+    cap = n_blocks * per_block
     guided = cfg.guidance_scale > 0
     if guided and uncond is None:
         raise ValueError("classifier-free guidance needs `uncond` condition tokens")
@@ -177,52 +237,87 @@ def sample(params: Any, key: jax.Array, tokens: jax.Array, cond: jax.Array | Non
     maskable = jnp.maximum((tokens == mask_id).sum(axis=-1), 1).astype(jnp.float32)
     positions = jnp.arange(length)
     block = cfg.block_size or length
+    stops = (end_ids or ((stop_id,) if stop_id is not None else ())) if cfg.end_fill else ()
+    fill = stop_id if fill_id is None else fill_id
+    span = 1.0 - cfg.t_min  # the grid runs from t = 1 down to t_min
 
-    def step(current, i):
-        j, blk = i % per_block, i // per_block
-        if stop_id is None or n_blocks == 1:
-            new = _step(current, i, j, blk)
-        else:
-            ended = ((current == stop_id) & (positions < blk * block)[None, :]).any(axis=-1)
-            new = jax.lax.cond(ended.all(), lambda c: c, lambda c: _step(c, i, j, blk),
-                               current)
-        return new, (new if history else None)
-
-    def _step(current, i, j, blk):
-        span = 1.0 - cfg.t_min  # the grid runs from t = 1 down to t_min
-        alpha_t = schedule.alpha(1.0 - span * j / per_block)
-        alpha_s = jnp.where(j == per_block - 1, 1.0,
-                            schedule.alpha(1.0 - span * (j + 1) / per_block))
-        masked = current == mask_id
-        level = masked.sum(axis=-1) / maskable  # mask rate per row [B]
+    def forward(current, i, eligible, alpha_t, alpha_s):
+        level = (current == mask_id).sum(axis=-1) / maskable  # mask rate per row [B]
         logits = model.denoise(params, current, level, context)
         if guided:
             un = model.denoise(params, current, level, un_context)
             logits = un + (1.0 + cfg.guidance_scale) * (logits - un)
-        eligible = masked & (positions < (blk + 1) * block)[None, :]
         logits = mask_logits(logits, (mask_id, *banned))
         if min_length is not None and end_ids:
             early = (positions[None, :] < min_length[:, None])[..., None]
             is_end = jnp.zeros(logits.shape[-1], bool).at[jnp.asarray(end_ids)].set(True)
             logits = jnp.where(early & is_end, -jnp.inf, logits)
-        inp = StepInputs(
-            key=jax.random.fold_in(key, i), logits=logits,
-            tokens=current, eligible=eligible, alpha_t=alpha_t, alpha_s=alpha_s,
-        )
-        return rule(inp, cfg)
+        if stops and cfg.end_threshold is not None:
+            # Padding the model is sure of is committed outside the step's budget, so the
+            # budget is spread over the code still masked.
+            probs = jax.nn.softmax(logits.astype(jnp.float32), axis=-1)
+            top = jnp.argmax(probs, axis=-1).astype(current.dtype)
+            sure = eligible & jnp.isin(top, jnp.asarray(stops)) & \
+                (jnp.max(probs, axis=-1) >= cfg.end_threshold)
+            current = fill_after_end(jnp.where(sure, top, current), mask_id, stops, fill)
+            eligible = eligible & (current == mask_id)
+        inp = StepInputs(key=jax.random.fold_in(key, i), logits=logits, tokens=current,
+                         eligible=eligible, alpha_t=alpha_t, alpha_s=alpha_s)
+        new = rule(inp, cfg)
+        return fill_after_end(new, mask_id, stops, fill) if stops and fill is not None else new
 
-    out, hist = jax.lax.scan(step, tokens, jnp.arange(n_blocks * per_block))
-    if stop_id is not None:
+    def plan(current, i):
+        """(eligible [B, L], alpha_t, alpha_s, whether to run the network, the next i)."""
+        masked = current == mask_id
+        if dynamic:
+            first = jnp.argmax(masked, axis=-1) // block  # each row's current block [B]
+            eligible = masked & (positions[None, :] < (first[:, None] + 1) * block)
+            last = i == cap - 1
+            eligible = jnp.where(last, masked, eligible)
+            return eligible, 0.0, jnp.where(last, 1.0, 0.0), masked.any(), i + 1
+        j, blk = i % per_block, i // per_block
+        alpha_t = schedule.alpha(1.0 - span * j / per_block)
+        alpha_s = jnp.where(j == per_block - 1, 1.0,
+                            schedule.alpha(1.0 - span * (j + 1) / per_block))
+        eligible = masked & (positions < (blk + 1) * block)[None, :]
+        run = eligible.any()  # a block every row has finished (or filled) is skipped
+        return eligible, alpha_t, alpha_s, run, jnp.where(run, i + 1, (blk + 1) * per_block)
+
+    steps_axis = jnp.arange(cap)[:, None, None]
+
+    def body(state):
+        current, i, evals, hist = state
+        eligible, alpha_t, alpha_s, run, nxt = plan(current, i)
+        new = jax.lax.cond(run, lambda c: forward(c, i, eligible, alpha_t, alpha_s),
+                           lambda c: c, current)
+        if history:
+            hist = jnp.where((steps_axis >= i) & (steps_axis < nxt), new[None], hist)
+        return new, nxt, evals + run.astype(jnp.int32), hist
+
+    def more(state):
+        current, i, _, _ = state
+        return (i < cap) & (current == mask_id).any()
+
+    hist0 = jnp.zeros((cap, b, length), tokens.dtype) if history else jnp.zeros((), tokens.dtype)
+    out, i_end, evals, hist = jax.lax.while_loop(
+        more, body, (tokens, jnp.int32(0), jnp.int32(0), hist0))
+    if stop_id is not None and not cfg.end_fill:  # masks left in blocks after the end
         after_stop = jnp.cumsum(out == stop_id, axis=-1) > 0
         out = jnp.where(after_stop & (out == mask_id), stop_id, out)
-    return (out, hist) if history else out
+    result = (out,)
+    if history:
+        result += (jnp.where(steps_axis >= i_end, out[None], hist),)
+    if count:
+        result += (evals * (2 if guided else 1),)
+    return result[0] if len(result) == 1 else result
 
 
 @functools.partial(jax.jit, static_argnames=("model", "cfg", "mask_id", "history", "stop_id",
-                                             "banned", "end_ids"))
+                                             "banned", "end_ids", "fill_id", "count"))
 def sample_jit(params, key, tokens, cond=None, cond_mask=None, uncond=None, *, model, cfg,
-               mask_id, history=False, stop_id=None, banned=(), min_length=None, end_ids=()):
+               mask_id, history=False, stop_id=None, banned=(), min_length=None, end_ids=(),
+               fill_id=None, count=False):
     """``sample`` compiled once per (shapes, model graph, config)."""
     return sample(params, key, tokens, cond, cond_mask, uncond, model=model, cfg=cfg,
                   mask_id=mask_id, history=history, stop_id=stop_id, banned=banned,
-                  min_length=min_length, end_ids=end_ids)
+                  min_length=min_length, end_ids=end_ids, fill_id=fill_id, count=count)

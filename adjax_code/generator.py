@@ -145,7 +145,9 @@ class Generator:
         self.model, self.params, self.tok, self.cfg = model, params, tokenizer, cfg
         self.manifest = manifest or {}
         self.reward_weights: dict[str, float] | None = None  # None: rewards' defaults
-        self.stats = {"tokens": 0, "sampler_calls": 0}  # running totals, for profiling
+        # Running totals, for profiling: useful tokens (code the sampler wrote before each
+        # row's end), masked slots it filled (padding included), network evaluations.
+        self.stats = {"tokens": 0, "slots": 0, "forward_passes": 0, "sampler_calls": 0}
 
     @classmethod
     def load(cls, path: str | Path, mesh=None) -> Generator:
@@ -240,6 +242,12 @@ class Generator:
             ids = ids[:ids.index(self.tok.eos_id)]
         ids = [t for t in ids if t not in (self.tok.pad_id, self.cfg["diffusion"].mask_id)]
         return self.tok.decode(ids), ids
+
+    def before_end(self, rows: np.ndarray) -> np.ndarray:
+        """[B, L] bool: the positions of each row before its first end token (EOS or PAD):
+        the program."""
+        ended = np.isin(rows, (self.tok.eos_id, self.tok.pad_id))
+        return np.cumsum(ended, axis=-1) == 0
 
     def _tidy(self, code: str, language: str) -> str:
         tidy = languages.get(language).tidy
@@ -378,13 +386,22 @@ class Generator:
             repair_cfg = dataclasses.replace(
                 scfg, num_steps=min(repair_steps or REPAIR_STEPS, scfg.num_steps))
 
-        def run(tokens: np.ndarray, k: jax.Array, cfg: SamplerConfig = scfg) -> np.ndarray:
-            self.stats["tokens"] += int((tokens == mask).sum())
-            self.stats["sampler_calls"] += 1
-            return np.asarray(sampling.sample_jit(
+        passes = {"draft": 0, "repair": 0}
+
+        def run(tokens: np.ndarray, k: jax.Array, cfg: SamplerConfig = scfg,
+                phase: str = "draft") -> np.ndarray:
+            out, evals = sampling.sample_jit(
                 self.params, k, jnp.asarray(tokens), cond, cond_mask, uncond, model=self.model,
                 cfg=cfg, mask_id=mask, stop_id=self.tok.eos_id, banned=banned,
-                min_length=min_length, end_ids=(self.tok.eos_id, self.tok.pad_id)))
+                min_length=min_length, end_ids=(self.tok.eos_id, self.tok.pad_id),
+                fill_id=self.tok.pad_id, count=True)
+            out = np.asarray(out)
+            passes[phase] += int(evals)
+            self.stats["forward_passes"] += int(evals)
+            self.stats["tokens"] += int(((tokens == mask) & self.before_end(out)).sum())
+            self.stats["slots"] += int((tokens == mask).sum())
+            self.stats["sampler_calls"] += 1
+            return out
 
         t0 = time.perf_counter()
         out = run(start, key)
@@ -409,7 +426,7 @@ class Generator:
                     todo = True
             if not todo:
                 break
-            out = run(remask, jax.random.fold_in(key, r + 1), repair_cfg)
+            out = run(remask, jax.random.fold_in(key, r + 1), repair_cfg, "repair")
         t_repair = time.perf_counter() - t0
         results = []
         for j, req in enumerate(requests):
@@ -421,8 +438,13 @@ class Generator:
             cands = [Candidate(c, s, int(rounds[i]), drafts[i], i - j * samples, out[i])
                      for c, s, i in zip(codes, scores, rows, strict=True)]
             cands.sort(key=lambda c: -c.scores["overall"])
-            n_tokens = len(out) * length
+            useful = int((~fixed[rows.start:rows.stop] & self.before_end(out[rows])).sum())
+            forward = passes["draft"] + passes["repair"]
             results.append(Generation(cands, {
-                "sample_s": t_sample, "repair_s": t_repair, "tokens": samples * length,
-                "tokens_per_s": n_tokens / max(t_sample, 1e-9), "batch_rows": len(out)}))
+                "sample_s": t_sample, "repair_s": t_repair, "tokens": useful,
+                "slots": samples * length, "forward_passes": forward,
+                "draft_forward_passes": passes["draft"],
+                "tokens_per_forward_pass": useful / samples / max(forward, 1),
+                "tokens_per_s": useful / max(t_sample + t_repair, 1e-9),
+                "batch_rows": len(out)}))
         return results

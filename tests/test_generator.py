@@ -34,7 +34,14 @@ def test_candidates_are_scored_and_sorted(gen):
     for c in result.candidates:
         assert all(0.0 <= v <= 1.0 for v in c.scores.values())
         assert 0 <= c.repair_rounds <= 2
-    assert result.timings["tokens"] == 3 * gen.default_length
+    t = result.timings
+    assert t["slots"] == 3 * gen.default_length
+    # useful tokens: what the sampler wrote before each row's end, clamped prefix excluded
+    rows = np.stack([c.row for c in result.candidates])
+    prefix = len(gen.tok.encode("def"))
+    assert t["tokens"] == int(gen.before_end(rows)[:, prefix:].sum()) > 0
+    assert 1 <= t["draft_forward_passes"] <= t["forward_passes"]
+    assert t["tokens_per_forward_pass"] == pytest.approx(t["tokens"] / 3 / t["forward_passes"])
 
 
 def test_deterministic_per_seed(gen):

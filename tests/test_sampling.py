@@ -1,5 +1,7 @@
 """Sampler invariants for every step rule, score, block mode and guidance."""
 
+import functools
+
 import chex
 import jax
 import jax.numpy as jnp
@@ -232,3 +234,129 @@ def test_blocks_stop_once_every_row_has_ended(first):
     # filled with the end token instead of the 5s the network would have chosen.
     assert (out[:, block:] == (stop if first == stop else 5)).all()
     assert not (out == MASK).any()
+
+
+DYNAMIC = [SamplerConfig(num_steps=16, rule="threshold", threshold=0.5),
+           SamplerConfig(num_steps=16, rule="factor", factor=1.0, temperature=0.0),
+           SamplerConfig(num_steps=16, rule="threshold", threshold=0.3, block_size=4)]
+
+
+@pytest.mark.parametrize("cfg", DYNAMIC, ids=lambda c: f"{c.rule}-{c.block_size}")
+def test_dynamic_rules_keep_the_invariants(cond_model, cfg):
+    model, params = cond_model
+    tokens, fixed = _start(np.random.default_rng(3))
+    out, hist, evals = _run(model, params, cfg, tokens, jax.random.key(1), history=True,
+                            count=True)
+    out, hist = np.asarray(out), np.asarray(hist)
+    assert not (out == MASK).any()
+    assert np.array_equal(out[fixed], np.asarray(tokens)[fixed])
+    left = (hist == MASK).sum(axis=2)  # [S, B]
+    # every step that ran committed at least one position in every unfinished row
+    ran = int(evals)
+    assert 1 <= ran <= cfg.num_steps
+    before = np.concatenate([[(np.asarray(tokens) == MASK).sum(1)], left[:ran - 1]])
+    assert ((left[:ran] < before) | (before == 0)).all()
+    assert (left[ran - 1] == 0).all() and (hist[ran:] == out).all()
+    for prev, nxt in zip(hist[:-1], hist[1:], strict=True):
+        assert np.array_equal(prev[prev != MASK], nxt[prev != MASK])
+    if cfg.block_size:  # a step commits only in each row's block of its first mask
+        for prev, nxt in zip(hist[:-1], hist[1:], strict=True):
+            for p_row, n_row in zip(prev == MASK, nxt == MASK, strict=True):
+                new = np.nonzero(p_row & ~n_row)[0]
+                if len(new):
+                    assert (new // 4 == np.argmax(p_row) // 4).all()
+
+
+class _Confident:
+    """Token ``want[i]`` at position i with probability ``p`` (the rest spread evenly)."""
+
+    def __init__(self, want, p):
+        self.want, self.p = jnp.asarray(want), p
+
+    def encode(self, params, cond, mask):
+        return None
+
+    def denoise(self, params, tokens, level, context):
+        other = jnp.log((1 - self.p) / (V - 2))
+        logits = jnp.full(tokens.shape + (V,), other)
+        logits = logits.at[..., MASK].set(-jnp.inf)
+        hot = jax.nn.one_hot(self.want, V, dtype=bool)[None]
+        return jnp.where(hot, jnp.log(self.p), logits)
+
+
+def test_threshold_commits_all_confident_positions_at_once():
+    want = np.arange(L) % 5
+    tokens = jnp.full((B, L), MASK, jnp.int32)
+    run = functools.partial(sampling.sample_jit, None, jax.random.key(0), tokens,
+                            mask_id=MASK, count=True)
+    out, evals = run(model=_Confident(want, 0.95),
+                     cfg=SamplerConfig(num_steps=L, rule="threshold", threshold=0.9,
+                                       temperature=0.0))
+    assert int(evals) == 1 and (np.asarray(out) == want).all()
+    # below the threshold: one position a step, the most confident first
+    out, evals = run(model=_Confident(want, 0.5),
+                     cfg=SamplerConfig(num_steps=L, rule="threshold", threshold=0.9,
+                                       temperature=0.0))
+    assert int(evals) == L and (np.asarray(out) == want).all()
+    # a cap below the need: the last allowed step commits the rest
+    out, evals = run(model=_Confident(want, 0.5),
+                     cfg=SamplerConfig(num_steps=4, rule="threshold", temperature=0.0))
+    assert int(evals) == 4 and not (np.asarray(out) == MASK).any()
+    # factor 1: the i-th most confident needs 1 - 1/(i+1): p = 0.8 passes for i <= 4
+    out, hist, evals = run(model=_Confident(want, 0.8), history=True,
+                           cfg=SamplerConfig(num_steps=L, rule="factor", factor=1.0,
+                                             temperature=0.0))
+    committed = L - (np.asarray(hist[0]) == MASK).sum(axis=1)
+    assert (committed == 4).all() and int(evals) == L // 4
+
+
+def test_the_end_token_fills_the_rest_inside_the_loop():
+    """Once a row commits its end token, the masks after it become the fill token in the
+    same step, the remaining steps go to the code before it, and the loop ends when every
+    row is done."""
+    stop, pad = 3, 4
+    tokens = jnp.full((B, L), MASK, jnp.int32)
+    cfg = SamplerConfig(num_steps=8, rule="confidence", temperature=0.0)
+    run = functools.partial(sampling.sample_jit, None, jax.random.key(0), tokens, cfg=cfg,
+                            mask_id=MASK, end_ids=(stop, pad), fill_id=pad, history=True,
+                            count=True)
+    out, hist, evals = run(model=_EndFirst(stop, 5))
+    out, hist = np.asarray(out), np.asarray(hist)
+    assert (out[:, 5] == stop).all() and (out[:, 6:] == pad).all() and (out[:, :5] == 7).all()
+    assert (hist[0][:, 6:] == pad).all(), "the tail is filled in the step the end appears"
+    assert ((hist[1:, :, :5] == MASK).sum(axis=(1, 2)) < (hist[0, :, :5] == MASK).sum()).any()
+    # an end after one code token: both committed in the first step, nothing left to do
+    out, hist, evals = run(model=_EndFirst(stop, 1))
+    assert int(evals) == 1 and (np.asarray(out)[:, :2] == [7, stop]).all()
+    # without the fill every step is spent, most of them on the tail
+    _, _, evals = sampling.sample_jit(None, jax.random.key(0), tokens, cfg=cfg, mask_id=MASK,
+                                      model=_EndFirst(stop, 1), history=True, count=True)
+    assert int(evals) == cfg.num_steps
+
+
+class _EndFirst:
+    """The end token at position ``at`` is near certain; code (7) elsewhere 40% likely."""
+
+    def __init__(self, stop, at):
+        self.stop, self.at = stop, at
+
+    def encode(self, params, cond, mask):
+        return None
+
+    def denoise(self, params, tokens, level, context):
+        pos = jnp.arange(tokens.shape[1])[None, :, None]
+        ids = jnp.arange(V)[None, None, :]
+        want = jnp.where(pos == self.at, self.stop, 7)
+        strength = jnp.where(pos == self.at, 9.0, 2.0)
+        logits = jnp.where(ids == want, strength, 0.0) * jnp.ones(tokens.shape + (V,))
+        return logits.at[..., MASK].set(-jnp.inf)
+
+
+def test_guidance_counts_two_passes_a_step(cond_model):
+    model, params = cond_model
+    cfg = SamplerConfig(num_steps=4, rule="confidence", guidance_scale=1.0)
+    cond = jnp.ones((B, 5), jnp.int32)
+    _, evals = sampling.sample_jit(params, jax.random.key(0), jnp.full((B, L), MASK, jnp.int32),
+                                   cond, None, jnp.zeros((B, 5), jnp.int32), model=model,
+                                   cfg=cfg, mask_id=MASK, count=True)
+    assert int(evals) == 8
