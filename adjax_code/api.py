@@ -196,13 +196,14 @@ class _Profile:
         _listen()
         self.t0 = time.perf_counter()
         self.compile0 = _COMPILE["seconds"]
-        self.tokens0 = self.gen.stats["tokens"]
+        self.stats0 = dict(self.gen.stats)
         return self
 
     def __exit__(self, *exc):
         elapsed = time.perf_counter() - self.t0
         compile_s = _COMPILE["seconds"] - self.compile0
-        tokens = self.gen.stats["tokens"] - self.tokens0
+        delta = {k: self.gen.stats[k] - self.stats0.get(k, 0) for k in self.gen.stats}
+        tokens, passes = delta["tokens"], delta["forward_passes"]
         current, peak = resident_bytes()
         stats = self.device.memory_stats() or {}
         self.result = {
@@ -214,8 +215,11 @@ class _Profile:
             "device": f"{self.device.platform}:{self.device.id}",
             "device_memory_bytes": stats.get("bytes_in_use"),
             "device_memory_peak_bytes": stats.get("peak_bytes_in_use"),
+            # code tokens written before each output's end (padding excluded)
             "tokens_generated": tokens,
             "tokens_per_sec": tokens / max(elapsed - compile_s, 1e-9) if tokens else 0.0,
+            "forward_passes": passes,
+            "slots_filled": delta["slots"],  # masked positions filled, padding included
         }
         return False
 

@@ -1,5 +1,6 @@
 """Sampler invariants for every step rule, score, block mode and guidance."""
 
+import dataclasses
 import functools
 
 import chex
@@ -109,10 +110,35 @@ def test_classifier_free_guidance(cond_model):
         _run(model, params, cfg, tokens, jax.random.key(0))
     uncond = jnp.full((B, 5), MASK, jnp.int32)
     guided = np.asarray(_run(model, params, cfg, tokens, jax.random.key(0), uncond=uncond))
-    plain = np.asarray(_run(model, params, SamplerConfig(num_steps=8, rule="confidence"), tokens,
-                            jax.random.key(0)))
     assert not (guided == MASK).any()
-    assert not np.array_equal(guided, plain)
+
+
+class _TwoWay:
+    """Logits that depend on the condition: token 1 scores 2.0 always; token 2 scores 1.9
+    with the condition and 0 without it."""
+
+    def encode(self, params, cond, mask):
+        return cond[:, :1].astype(jnp.float32)  # 1 for the condition, 0 for the null one
+
+    def denoise(self, params, tokens, level, context):
+        flag = context[:, :, None]  # [B, 1, 1]
+        ids = jnp.arange(V)[None, None, :]
+        return jnp.where(ids == 1, 2.0, jnp.where(ids == 2, 1.9 * flag, 0.0)) \
+            * jnp.ones(tokens.shape + (V,))
+
+
+def test_guidance_amplifies_what_the_condition_adds():
+    """uncond + (1 + s)(cond - uncond): token 2's margin from the condition (1.9) doubles at
+    s = 1 and overtakes token 1 (2.0), which wins without guidance."""
+    tokens = jnp.full((B, L), MASK, jnp.int32)
+    cond, uncond = jnp.ones((B, 3), jnp.int32), jnp.zeros((B, 3), jnp.int32)
+    run = functools.partial(sampling.sample_jit, None, jax.random.key(0), tokens, cond, None,
+                            uncond, model=_TwoWay(), mask_id=MASK)
+    plain = SamplerConfig(num_steps=4, rule="confidence", temperature=0.0)
+    assert (np.asarray(run(cfg=plain)) == 1).all()
+    for scale, want in ((0.02, 1), (1.0, 2)):  # 1.9 * 1.02 < 2.0 < 1.9 * 2
+        guided = dataclasses.replace(plain, guidance_scale=scale)
+        assert (np.asarray(run(cfg=guided)) == want).all(), scale
 
 
 def test_greedy_confidence_is_argmax_of_model(cond_model):

@@ -3,6 +3,7 @@ import dataclasses
 import jax
 import jax.numpy as jnp
 import numpy as np
+import optax
 import pytest
 
 from adjax import OptimConfig, TrainConfig, train
@@ -38,12 +39,17 @@ def test_schedule_warms_up_then_decays():
 
 
 def test_clipping_bounds_the_update():
+    """The gradient is clipped before Adam sees it: after one step Adam's first moment is
+    (1 - b1) times the clipped gradient, so its norm is at most (1 - b1) * clip_norm (about
+    1e5 without the clip: Adam's normalised update alone would hide it)."""
     cfg = OptimConfig(learning_rate=1.0, warmup_steps=0, total_steps=10, clip_norm=1e-3,
                       weight_decay=0.0)
     opt = train.make_optimizer(cfg)
     grads = {"w": jnp.full((4,), 1e6)}
-    updates, _ = opt.update(grads, opt.init(grads), grads)
+    updates, state = opt.update(grads, opt.init(grads), grads)
     assert np.all(np.isfinite(updates["w"]))
+    mu = optax.tree_utils.tree_get(state, "mu")
+    assert float(optax.tree.norm(mu)) == pytest.approx((1 - cfg.b1) * cfg.clip_norm, rel=1e-4)
 
 
 def test_state_is_donated():
