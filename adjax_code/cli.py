@@ -31,6 +31,17 @@ def _int_in(lo: int, hi: int | None, what: str):
     return parse
 
 
+def _unit_float(text: str) -> float:
+    """An argparse type: a number in (0, 1]."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1], got {text!r}") from None
+    if not 0.0 < value <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1], got {value}")
+    return value
+
+
 _positive_int = _int_in(1, None, "a positive integer")
 _non_negative_int = _int_in(0, None, "an integer >= 0")
 _seed = _int_in(0, 2**32, "a seed in [0, 2^32)")
@@ -116,11 +127,19 @@ def cmd_generate(args: argparse.Namespace) -> int:
     if total > kept:
         print(f"adjax: note: the specification is {total} tokens; the model reads its first "
               f"{kept}", file=sys.stderr)
+    sampler, steps = None, args.steps
+    if args.threshold is not None:
+        import dataclasses
+
+        sampler = dataclasses.replace(gen.cfg["sampler"], rule="threshold",
+                                      threshold=args.threshold,
+                                      num_steps=steps or args.length or gen.default_length)
+        steps = None
     t0 = time.perf_counter()
     try:
         result = gen.generate(args.spec, args.language, samples=args.samples, seed=args.seed,
-                              steps=args.steps, length=args.length, prefix=args.prefix or "",
-                              repair_rounds=args.repair_rounds)
+                              steps=steps, length=args.length, prefix=args.prefix or "",
+                              repair_rounds=args.repair_rounds, sampler=sampler)
     except ValueError as err:
         raise UserError(str(err)) from None
     result.timings["generate_s"] = time.perf_counter() - t0
@@ -626,6 +645,10 @@ def build_parser() -> argparse.ArgumentParser:
                      help="code the output must start with, kept exactly")
     gen.add_argument("--repair-rounds", type=_non_negative_int, default=2,
                      help="rounds of remasking syntax errors and resampling")
+    gen.add_argument("--threshold", type=_unit_float, default=None, metavar="TAU",
+                     help="threshold decoding: each step commits every position whose "
+                     "confidence reaches TAU (at least one); --steps caps the steps "
+                     "(default: the output length)")
     gen.add_argument("--json", action="store_true", help="print every candidate as JSON")
     gen.set_defaults(func=cmd_generate)
 

@@ -237,3 +237,17 @@ def test_pull_and_package_never_delete_a_directory_that_is_not_a_model(
     assert sorted(p.name for p in inner.iterdir()) == ["notes.txt"]
     assert run(capsys, "model", "pull", str(packaged), "--out", str(tmp_path / "m"))[0] == 0
     assert run(capsys, "model", "pull", str(packaged), "--out", str(tmp_path / "m"))[0] == 0
+
+
+def test_generate_with_threshold_decoding(capsys):
+    """--threshold switches the shipped model to threshold decoding: forward passes follow
+    the model's confidence, capped by --steps; a bad value is one line."""
+    assert cli.main(["generate", "return the sum of a list of numbers", "--threshold", "0.5",
+                     "--steps", "40", "--json", "--repair-rounds", "0"]) == 0
+    timings = json.loads(capsys.readouterr().out)["timings"]
+    assert 1 <= timings["draft_forward_passes"] <= 40
+    assert timings["tokens"] > 0
+    for bad in ("0", "1.5", "x"):
+        with pytest.raises(SystemExit):
+            cli.main(["generate", "x", "--threshold", bad])
+        assert "expected a number in (0, 1]" in capsys.readouterr().err
