@@ -202,8 +202,8 @@ class SamplerConfig:
     t_min: float = 0.0
     threshold: float = 0.9
     factor: float = 1.0
-    end_fill: bool = True
-    end_threshold: float | None = 0.9
+    end_fill: bool = False
+    end_threshold: float | None = None
 
     def __post_init__(self):
         check_choice("rounding", self.rounding, ("nearest", "up", "down"))

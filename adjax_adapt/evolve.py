@@ -174,7 +174,7 @@ def evolve(gen: Generator, items: list[Item], acfg: mechanisms.AdaptConfig,
             group = items[lo:lo + ecfg.chunk]
             reqs = []
             for k, it in enumerate(group):
-                prefix_rows = current._start_rows(Request(it.spec, it.language, it.prefix),
+                prefix_rows = current.start_rows(Request(it.spec, it.language, it.prefix),
                                                   1, length)
                 prefix_lens.append(int((prefix_rows[0] != mask).sum()))
                 init = mech.starts(state, ctx, conds[lo + k], prefix_rows, ecfg.candidates,

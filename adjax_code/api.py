@@ -348,7 +348,7 @@ class CodeGenerationAPI:
         gen, n = self._current(), self.config.batch_size
         with self._profile() as prof, jax.default_device(self.device):
             seed = self._next_seed()
-            rows = gen._start_rows(Request(spec, lang, prefix), 1, self._length)
+            rows = gen.start_rows(Request(spec, lang, prefix), 1, self._length)
             cond = np.asarray(gen.condition_row(spec, lang), np.int32)
             init = mechanisms.get(self.config.adaptation_type).starts(
                 self._state, self._bare_context(), cond, rows, n,
@@ -465,7 +465,7 @@ class CodeGenerationAPI:
         reward = np.asarray([[c.scores[key] for c in cands]], np.float32)
         tokens = np.stack([c.row for c in cands])[None]
         mask = gen.cfg["diffusion"].mask_id
-        prefix = int((gen._start_rows(Request(spec, lang), 1, self._length)[0] != mask).sum())
+        prefix = int((gen.start_rows(Request(spec, lang), 1, self._length)[0] != mask).sum())
         gen_mask = evolve.generated_positions(tokens, [prefix], gen.tok.pad_id)
         return mech.learn_groups(self._state, self.context, tokens, gen_mask, cond, reward)
 
@@ -574,8 +574,14 @@ class CodeGenerationAPI:
             raise ValueError(f"saved state {path}: {_TOKENIZER} is unreadable ({err})") from None
         if not isinstance(saved_tok, dict) or not isinstance(saved_tok.get("model"), dict):
             raise ValueError(f"saved state {path}: {_TOKENIZER} is not a tokenizer")
-        if saved_tok.get("model", {}).get("vocab") != json.loads(
-                self._gen.tok._tok.to_str()).get("model", {}).get("vocab"):
+        from tokenizers import Tokenizer
+
+        try:
+            saved_vocab = Tokenizer.from_str(json.dumps(saved_tok)).get_vocab(
+                with_added_tokens=True)
+        except Exception:  # the library raises its own error types
+            saved_vocab = None
+        if saved_vocab != self._gen.tok.vocabulary():
             raise ValueError(f"saved state {path} was made with a different tokenizer")
         try:
             config = APIConfig.from_dict(meta["config"])

@@ -63,7 +63,7 @@ class Request:
       spec: the specification text.
       language: a registered language name.
       prefix: code every candidate must start with (its tokens are clamped; trailing
-        whitespace is left to the model, see ``Generator._start_rows``). Empty: the
+        whitespace is left to the model, see ``Generator.start_rows``). Empty: the
         language's ``opening`` (``def``, ``func``, ...).
       tests: test code in the language; adds the functional reward to the scores.
       init: starting tokens [samples, length]: any non-[MASK] token is kept exactly (fixed
@@ -135,6 +135,25 @@ def _run_config(saved: dict) -> dict:
         "data": from_dict(DataConfig, {**saved["data"],
                                        "buckets": tuple(saved["data"]["buckets"])}),
     }
+
+
+@dataclasses.dataclass
+class _Batch:
+    """What every sampler call of one ``generate_many`` shares."""
+
+    start: np.ndarray  # [R, L] starting rows (R = requests x samples)
+    fixed: np.ndarray  # [R, L] positions given, never changed
+    cond: jax.Array
+    cond_mask: jax.Array
+    uncond: jax.Array | None
+    banned: tuple[int, ...]
+    min_length: jax.Array
+    cfg: SamplerConfig
+    repair_cfg: SamplerConfig
+    key: jax.Array
+    samples: int
+    languages: list[str]
+    passes: dict = dataclasses.field(default_factory=lambda: {"draft": 0, "repair": 0})
 
 
 class Generator:
@@ -235,12 +254,13 @@ class Generator:
         # A decoder-only network reads the prompt just before the code: padding goes first.
         return pad + ids if self.cfg["net"].conditioning == "prefix" else ids + pad
 
-    def _decode(self, row: np.ndarray, language: str) -> tuple[str, list[int]]:
-        """(tidied code, raw token ids up to EOS) of one output row."""
+    def _decode(self, row: np.ndarray) -> tuple[str, list[int]]:
+        """(code, the row's token ids up to its EOS) of one output row. The ids keep any PAD
+        or [MASK] inside the program (they decode to nothing), so position i of the ids is
+        position i of the row."""
         ids = [int(t) for t in row]
         if self.tok.eos_id in ids:
             ids = ids[:ids.index(self.tok.eos_id)]
-        ids = [t for t in ids if t not in (self.tok.pad_id, self.cfg["diffusion"].mask_id)]
         return self.tok.decode(ids), ids
 
     def before_end(self, rows: np.ndarray) -> np.ndarray:
@@ -280,7 +300,9 @@ class Generator:
                                   length=length, repair_rounds=repair_rounds,
                                   sampler=sampler)[0]
 
-    def _start_rows(self, req: Request, samples: int, length: int) -> np.ndarray:
+    def start_rows(self, req: Request, samples: int, length: int) -> np.ndarray:
+        """The starting rows [samples, length] of a request: its ``init``, or the prefix
+        (the language's opening when none) clamped at the start and [MASK] after it."""
         mask = self.cfg["diffusion"].mask_id
         if req.init is not None:
             init = np.asarray(req.init, np.int32)
@@ -339,32 +361,45 @@ class Generator:
         token ids any masked position may take (constrained infilling; EOS/PAD excepted
         only where fixed). ``repair_steps``: denoising steps of each repair round (default
         ``REPAIR_STEPS``, at most the draft's; with blocks, the draft's)."""
+        if repair_rounds < 0:
+            raise ValueError(f"repair_rounds must be >= 0, got {repair_rounds}")
+        batch = self._prepare(requests, samples, length or self.default_length,
+                              sampler or self.cfg["sampler"], steps, repair_steps, allowed,
+                              predict_length, seed)
+        t0 = time.perf_counter()
+        out = self._sample(batch, batch.start, batch.key, batch.cfg, "draft")
+        t_sample = time.perf_counter() - t0
+        drafts = [self._tidy(self._decode(row)[0], lang)
+                  for row, lang in zip(out, batch.languages, strict=True)]
+        t0 = time.perf_counter()
+        out, rounds = self._repair(batch, out, repair_rounds)
+        timings = {"sample_s": t_sample, "repair_s": time.perf_counter() - t0}
+        return [self._result(batch, j, req, out, drafts, rounds, timings)
+                for j, req in enumerate(requests)]
+
+    def _prepare(self, requests, samples, length, scfg, steps, repair_steps, allowed,
+                 predict_length, seed) -> _Batch:
+        """Checks the requests and builds the batch: starting rows, conditions, the tokens
+        no masked position may take, the shortest output, the draft and repair samplers."""
         if samples <= 0:
             raise ValueError(f"samples must be positive, got {samples}")
         for req in requests:
             if not req.spec.strip():
                 raise ValueError("the specification is empty")
             languages.get(req.language)
-        length = length or self.default_length
         if length < 2:
             raise ValueError(f"the output length must be at least 2 tokens, got {length}")
-        if repair_rounds < 0:
-            raise ValueError(f"repair_rounds must be >= 0, got {repair_rounds}")
         self.check_memory(len(requests) * samples, length)
-        scfg = sampler or self.cfg["sampler"]
         if steps:
             scfg = dataclasses.replace(scfg, num_steps=steps)
         mask = self.cfg["diffusion"].mask_id
-        start = np.concatenate([self._start_rows(r, samples, length) for r in requests])
-        fixed = start != mask
+        start = np.concatenate([self.start_rows(r, samples, length) for r in requests])
         cond = jnp.asarray([self.condition_row(r.spec, r.language)
                             for r in requests for _ in range(samples)], jnp.int32)
         cond_mask = cond != self.tok.pad_id
         # Guidance contrasts the spec with a language-only condition.
         uncond = jnp.where(jnp.arange(cond.shape[1]) == 0, cond, self.tok.pad_id) \
             if scfg.guidance_scale > 0 else None
-        key = jax.random.key(seed)
-
         # Embedding rows past the tokenizer's last token (checkpoints pad their vocabulary
         # to a round size) are never text.
         banned = tuple(range(self.tok.vocab_size, self.cfg["net"].vocab_size))
@@ -378,73 +413,89 @@ class Generator:
         min_length = jnp.asarray(np.minimum(length - 1, fixed_len + MIN_TOKENS), jnp.int32)
         if predict_length:
             start = self._place_end(start, cond, cond_mask, samples)
-            fixed = start != mask
             banned = tuple(sorted({*banned, self.tok.pad_id, self.tok.eos_id}))
-
         repair_cfg = scfg
         if scfg.block_size is None:
             repair_cfg = dataclasses.replace(
                 scfg, num_steps=min(repair_steps or REPAIR_STEPS, scfg.num_steps))
+        return _Batch(start=start, fixed=start != mask, cond=cond, cond_mask=cond_mask,
+                      uncond=uncond, banned=banned, min_length=min_length, cfg=scfg,
+                      repair_cfg=repair_cfg, key=jax.random.key(seed), samples=samples,
+                      languages=[r.language for r in requests for _ in range(samples)])
 
-        passes = {"draft": 0, "repair": 0}
+    def _sample(self, batch: _Batch, tokens: np.ndarray, key: jax.Array,
+                cfg: SamplerConfig, phase: str) -> np.ndarray:
+        """One sampler call over the batch; counts forward passes and useful tokens."""
+        mask = self.cfg["diffusion"].mask_id
+        out, evals = sampling.sample_jit(
+            self.params, key, jnp.asarray(tokens), batch.cond, batch.cond_mask, batch.uncond,
+            model=self.model, cfg=cfg, mask_id=mask, stop_id=self.tok.eos_id,
+            banned=batch.banned, min_length=batch.min_length,
+            end_ids=(self.tok.eos_id, self.tok.pad_id), fill_id=self.tok.pad_id, count=True)
+        out = np.asarray(out)
+        batch.passes[phase] += int(evals)
+        self.stats["forward_passes"] += int(evals)
+        self.stats["tokens"] += int(((tokens == mask) & self.before_end(out)).sum())
+        self.stats["slots"] += int((tokens == mask).sum())
+        self.stats["sampler_calls"] += 1
+        return out
 
-        def run(tokens: np.ndarray, k: jax.Array, cfg: SamplerConfig = scfg,
-                phase: str = "draft") -> np.ndarray:
-            out, evals = sampling.sample_jit(
-                self.params, k, jnp.asarray(tokens), cond, cond_mask, uncond, model=self.model,
-                cfg=cfg, mask_id=mask, stop_id=self.tok.eos_id, banned=banned,
-                min_length=min_length, end_ids=(self.tok.eos_id, self.tok.pad_id),
-                fill_id=self.tok.pad_id, count=True)
-            out = np.asarray(out)
-            passes[phase] += int(evals)
-            self.stats["forward_passes"] += int(evals)
-            self.stats["tokens"] += int(((tokens == mask) & self.before_end(out)).sum())
-            self.stats["slots"] += int((tokens == mask).sum())
-            self.stats["sampler_calls"] += 1
-            return out
-
-        t0 = time.perf_counter()
-        out = run(start, key)
-        t_sample = time.perf_counter() - t0
-        lang_of = [r.language for r in requests for _ in range(samples)]
-        drafts = [self._tidy(self._decode(row, lang)[0], lang)
-                  for row, lang in zip(out, lang_of, strict=True)]
-        rounds = np.zeros(len(out), int)
-        t0 = time.perf_counter()
-        for r in range(repair_rounds):
-            remask, todo = out.copy(), False
+    def _repair(self, batch: _Batch, out: np.ndarray, rounds: int
+                ) -> tuple[np.ndarray, np.ndarray]:
+        """Rounds of remasking tree-sitter error spans and resampling only those; returns
+        the rows and how many rounds touched each."""
+        touched = np.zeros(len(out), int)
+        for r in range(rounds):
+            remask = out.copy()
             for i, row in enumerate(out):
-                code, ids = self._decode(row, lang_of[i])
-                spans = syntax.error_spans(code, lang_of[i])
-                if not spans:
-                    continue
-                hit = syntax.spans_to_tokens(spans, self.tok.byte_offsets(ids), margin=1)
-                hit = [h for h in hit if not fixed[i, h]]
+                hit = self.error_positions(row, batch.languages[i], batch.fixed[i])
                 if hit:
-                    remask[i, hit] = mask
-                    rounds[i] += 1
-                    todo = True
-            if not todo:
+                    remask[i, hit] = self.cfg["diffusion"].mask_id
+                    touched[i] += 1
+            if (remask == out).all():
                 break
-            out = run(remask, jax.random.fold_in(key, r + 1), repair_cfg, "repair")
-        t_repair = time.perf_counter() - t0
-        results = []
-        for j, req in enumerate(requests):
-            rows = range(j * samples, (j + 1) * samples)
-            codes = [self._tidy(self._decode(out[i], req.language)[0], req.language)
-                     for i in rows]
-            scores = rewards.score(codes, req.language, spec=req.spec, tests=req.tests,
-                                   weights=self.reward_weights)
-            cands = [Candidate(c, s, int(rounds[i]), drafts[i], i - j * samples, out[i])
-                     for c, s, i in zip(codes, scores, rows, strict=True)]
-            cands.sort(key=lambda c: -c.scores["overall"])
-            useful = int((~fixed[rows.start:rows.stop] & self.before_end(out[rows])).sum())
-            forward = passes["draft"] + passes["repair"]
-            results.append(Generation(cands, {
-                "sample_s": t_sample, "repair_s": t_repair, "tokens": useful,
-                "slots": samples * length, "forward_passes": forward,
-                "draft_forward_passes": passes["draft"],
-                "tokens_per_forward_pass": useful / samples / max(forward, 1),
-                "tokens_per_s": useful / max(t_sample + t_repair, 1e-9),
-                "batch_rows": len(out)}))
-        return results
+            out = self._sample(batch, remask, jax.random.fold_in(batch.key, r + 1),
+                               batch.repair_cfg, "repair")
+        return out, touched
+
+    def error_positions(self, row: np.ndarray, language: str, fixed: np.ndarray,
+                        reach: int = 8) -> list[int]:
+        """Token positions of ``row`` to remask for its syntax errors: each error span (one
+        token of margin), never a fixed position. A span that reaches the program's end also
+        opens the end token and up to ``reach`` positions after it, so repair can lengthen
+        the program (or end it sooner)."""
+        code, ids = self._decode(row)
+        spans = syntax.error_spans(code, language)
+        if not spans:
+            return []
+        # Spans map onto the tokens that carry text; their row positions are kept, so a PAD
+        # or [MASK] inside the program shifts nothing.
+        where = [i for i, t in enumerate(ids) if t not in (self.tok.pad_id,
+                                                            self.cfg["diffusion"].mask_id)]
+        kept = [ids[i] for i in where]
+        hit = {where[h] for h in syntax.spans_to_tokens(spans, self.tok.byte_offsets(kept),
+                                                        margin=1)}
+        end = len(ids)  # the row's end token, or the row's length
+        if hit and max(hit) >= end - 2 and end < len(row):
+            hit |= set(range(end, min(len(row), end + 1 + reach)))
+        return sorted(h for h in hit if not fixed[h])
+
+    def _result(self, batch: _Batch, j: int, req: Request, out: np.ndarray,
+                drafts: list[str], rounds: np.ndarray, timings: dict) -> Generation:
+        """Request ``j``'s candidates, scored by reward and sorted, with its timings."""
+        n = batch.samples
+        rows = range(j * n, (j + 1) * n)
+        codes = [self._tidy(self._decode(out[i])[0], req.language) for i in rows]
+        scores = rewards.score(codes, req.language, spec=req.spec, tests=req.tests,
+                               weights=self.reward_weights)
+        cands = [Candidate(c, s, int(rounds[i]), drafts[i], i - j * n, out[i])
+                 for c, s, i in zip(codes, scores, rows, strict=True)]
+        cands.sort(key=lambda c: -c.scores["overall"])
+        useful = int((~batch.fixed[rows.start:rows.stop] & self.before_end(out[rows])).sum())
+        forward = batch.passes["draft"] + batch.passes["repair"]
+        seconds = timings["sample_s"] + timings["repair_s"]
+        return Generation(cands, {
+            **timings, "tokens": useful, "slots": n * out.shape[1], "forward_passes": forward,
+            "draft_forward_passes": batch.passes["draft"],
+            "tokens_per_forward_pass": useful / n / max(forward, 1),
+            "tokens_per_s": useful / max(seconds, 1e-9), "batch_rows": len(out)})

@@ -46,14 +46,11 @@ DTYPES = weights.DTYPES
 SHARD_BYTES = 512 << 20
 # What each family's sampler does by default: Dream/DiffuCoder rank by entropy over the
 # whole output; LLaDA commits the most probable tokens in semi-autoregressive blocks of 32.
-# End tokens are decoded like any other, as the published loops do.
 SAMPLERS = {
     "dream": SamplerConfig(rule="confidence", score="entropy", temperature=0.2, top_p=0.95,
-                           num_steps=128, rounding="down", t_min=1e-3, end_fill=False,
-                           end_threshold=None),
+                           num_steps=128, rounding="down", t_min=1e-3),
     "llada": SamplerConfig(rule="confidence", score="low_confidence", temperature=0.0,
-                           num_steps=128, block_size=32, rounding="up", end_fill=False,
-                           end_threshold=None),
+                           num_steps=128, block_size=32, rounding="up"),
 }
 
 

@@ -67,6 +67,10 @@ class CodeTokenizer:
         self._tok.save(str(file))
         return file
 
+    def vocabulary(self) -> dict[str, int]:
+        """Token text to id, special tokens included (what identifies a tokenizer)."""
+        return self._tok.get_vocab(with_added_tokens=True)
+
     @property
     def vocab_size(self) -> int:
         return self._tok.get_vocab_size()

@@ -262,3 +262,33 @@ def test_a_package_from_before_safetensors_still_loads(gen, packaged, tmp_path):
     (old / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(model_store.ModelError, match="params.npz has no parameter"):
         Generator.load(old)
+
+
+def test_error_positions_are_exact_and_can_move_the_end(gen):
+    """Error spans map to the row's own positions, a PAD inside the program included, and a
+    span at the program's end also opens its end token and the positions after it."""
+    tok = gen.tok
+    good = tok.encode("def f(x):\n    return x\n")
+    bad = tok.encode("def f(x):\n    return (x")
+    length = 48
+
+    def row(ids):
+        r = np.full(length, tok.pad_id, np.int32)
+        r[:len(ids)] = ids
+        r[len(ids)] = tok.eos_id
+        return r
+
+    free = np.zeros(length, bool)
+    assert gen.error_positions(row(good), "python", free) == []
+    hit = gen.error_positions(row(bad), "python", free)
+    end = len(bad)
+    assert end in hit and end + 1 in hit and max(hit) <= end + 8  # the end may move
+    # a PAD inside the program shifts nothing: the same error lands on the same tokens
+    padded = np.concatenate([row(bad)[:3], [tok.pad_id], row(bad)[3:-1]])
+    hit_padded = gen.error_positions(padded, "python", free)
+    assert [h for h in hit_padded if h < 3] == [h for h in hit if h < 3]
+    assert [h - 1 for h in hit_padded if h > 3] == [h for h in hit if h >= 3]
+    # fixed positions are never remasked
+    fixed = np.zeros(length, bool)
+    fixed[end] = True
+    assert end not in gen.error_positions(row(bad), "python", fixed)

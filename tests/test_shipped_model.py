@@ -38,16 +38,24 @@ def test_signature_prefix_gives_parseable_code_sometimes():
 
 
 def test_the_readme_first_command_prints_working_code(capsys):
-    """The README's first command, as a fresh machine runs it: the printed program must
-    define a function that sums lists (checked by running it, never by its text)."""
+    """The README's first command, as a fresh machine runs it, prints one Python function;
+    with the seeds the README names it sums lists (checked by running it, never by its
+    text), and with the default seed it does not (the README says so)."""
     readme = (Path(__file__).parents[1] / "README.md").read_text()
     spec = "return the sum of a list of numbers"
     assert f'adjax generate "{spec}" --language python' in readme
-    assert cli.main(["generate", spec, "--language", "python"]) == 0
-    code = capsys.readouterr().out
-    namespace: dict = {}
-    exec(compile(code, "<generated>", "exec"), namespace)  # noqa: S102 (the model's output)
-    functions = [v for k, v in namespace.items() if callable(v) and not k.startswith("__")]
-    assert len(functions) == 1, code
-    for xs in ([1, 2, 3], [], [-4, 10, 0.5]):
-        assert functions[0](list(xs)) == sum(xs), code
+    assert "`--seed 1` and `--seed 2` print `return sum(xs)`" in readme
+    sums = {}
+    for seed in (0, 1, 2):
+        assert cli.main(["generate", spec, "--language", "python", "--seed", str(seed)]) == 0
+        code = capsys.readouterr().out
+        namespace: dict = {}
+        exec(compile(code, "<generated>", "exec"), namespace)  # noqa: S102 (model output)
+        functions = [v for k, v in namespace.items() if callable(v) and not k.startswith("__")]
+        assert len(functions) == 1, code
+        try:
+            sums[seed] = all(functions[0](list(xs)) == sum(xs)
+                             for xs in ([1, 2, 3], [], [-4, 10, 0.5]))
+        except Exception:  # the model's body may raise (an undefined name)
+            sums[seed] = False
+    assert sums == {0: False, 1: True, 2: True}, sums
