@@ -32,13 +32,16 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def settings(base):
-    out = {"before": dataclasses.replace(base, num_steps=32, rule="confidence", end_fill=False),
-           "after": dataclasses.replace(base, num_steps=32, rule="confidence")}
+    """The compared samplers; all but ``before`` handle the end inside the loop."""
+    ends = dict(end_fill=True, end_threshold=0.9)
+    out = {"before": dataclasses.replace(base, num_steps=32, rule="confidence", end_fill=False,
+                                         end_threshold=None),
+           "after": dataclasses.replace(base, num_steps=32, rule="confidence", **ends)}
     for n in (8, 16, 64, 128):
-        out[f"steps={n}"] = dataclasses.replace(base, num_steps=n, rule="confidence")
+        out[f"steps={n}"] = dataclasses.replace(base, num_steps=n, rule="confidence", **ends)
     for tau in (0.5, 0.7, 0.9, 0.95, 0.99):
         out[f"tau={tau}"] = dataclasses.replace(base, num_steps=128, rule="threshold",
-                                                threshold=tau)
+                                                threshold=tau, **ends)
     return out
 
 

@@ -66,7 +66,7 @@ def test_hybrid_weights_reduce_to_single_mechanisms(gen, weights, single):
         mechanism="hybrid", gradient_weight=weights[0], memory_weight=weights[1], **base))
     ctx_s, st_s, _ = _state(gen, mechanisms.AdaptConfig(mechanism=single, **base))
     mask = gen.cfg["diffusion"].mask_id
-    prefix = gen._start_rows(Request("x", "python", "def f(a):\n"), 1, 128)
+    prefix = gen.start_rows(Request("x", "python", "def f(a):\n"), 1, 128)
     key = jax.random.key(3)
     a = mechanisms.get("hybrid").starts(st_h, ctx_h, conds[0], prefix, 4, mask, key)
     b = mechanisms.get(single).starts(st_s, ctx_s, conds[0], prefix, 4, mask, key)
