@@ -298,7 +298,7 @@ class Generator:
         req = Request(spec, language, prefix, tests, init)
         return self.generate_many([req], samples=samples, seed=seed, steps=steps,
                                   length=length, repair_rounds=repair_rounds,
-                                  sampler=sampler)[0]
+                                  sampler=sampler, predict_length=predict_length)[0]
 
     def start_rows(self, req: Request, samples: int, length: int) -> np.ndarray:
         """The starting rows [samples, length] of a request: its ``init``, or the prefix

@@ -292,3 +292,20 @@ def test_error_positions_are_exact_and_can_move_the_end(gen):
     fixed = np.zeros(length, bool)
     fixed[end] = True
     assert end not in gen.error_positions(row(bad), "python", fixed)
+
+
+def test_predict_length_reaches_the_sampler(gen):
+    """generate(predict_length=True) places each row's end before denoising and the
+    sampler then never writes an end token: at most one EOS per row, PAD only after it."""
+    result = gen.generate("sum a list", "python", samples=3, length=48, repair_rounds=0,
+                          predict_length=True)
+    placed = 0
+    for c in result.candidates:
+        row = c.row
+        eos = np.nonzero(row == gen.tok.eos_id)[0]
+        assert len(eos) <= 1
+        end = eos[0] if len(eos) else len(row)
+        assert (row[end + 1:] == gen.tok.pad_id).all()
+        assert not (row[:end] == gen.tok.pad_id).any()
+        placed += len(eos)
+    assert placed >= 1
