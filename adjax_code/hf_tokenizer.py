@@ -10,12 +10,12 @@ the model's manifest.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from pathlib import Path
 
 from tokenizers import Tokenizer
 
 from adjax_code import languages
+from adjax_code.tokenizer import TokenizerBase
 
 # The user turn of the prompt; ``{spec}`` and ``{language}`` are replaced (no str.format:
 # chat templates are full of braces).
@@ -127,7 +127,7 @@ def describe(path: Path, config: dict, *, mask_token: str | None = None,
             "prompt": template}
 
 
-class PretrainedTokenizer:
+class PretrainedTokenizer(TokenizerBase):
     """A checkpoint's own tokenizer with the methods the generator uses."""
 
     def __init__(self, tokenizer: Tokenizer, info: dict):
@@ -146,21 +146,6 @@ class PretrainedTokenizer:
         file = path / "tokenizer.json" if path.is_dir() else path
         return cls(Tokenizer.from_file(str(file)), info)
 
-    def save(self, path: str | Path) -> Path:
-        path = Path(path)
-        file = path / "tokenizer.json" if path.suffix != ".json" else path
-        file.parent.mkdir(parents=True, exist_ok=True)
-        self._tok.save(str(file))
-        return file
-
-    def vocabulary(self) -> dict[str, int]:
-        """Token text to id, special tokens included (what identifies a tokenizer)."""
-        return self._tok.get_vocab(with_added_tokens=True)
-
-    @property
-    def vocab_size(self) -> int:
-        return self._tok.get_vocab_size(with_added_tokens=True)
-
     def condition_ids(self, spec: str, language: str, length: int) -> list[int]:
         """The prompt's ids, at most ``length``: the specification is cut, never the
         template around it (the model must still see where its answer starts)."""
@@ -172,31 +157,3 @@ class PretrainedTokenizer:
         room = max(0, length - len(head_ids) - len(tail_ids))
         ids = head_ids + self.encode(spec)[:room] + tail_ids
         return ids[-length:]
-
-    def encode(self, text: str) -> list[int]:
-        return self._tok.encode(text, add_special_tokens=False).ids
-
-    def encode_batch(self, texts: Sequence[str]) -> list[list[int]]:
-        return [e.ids for e in self._tok.encode_batch(list(texts), add_special_tokens=False)]
-
-    def decode(self, ids: Sequence[int]) -> str:
-        return self._tok.decode([int(i) for i in ids if int(i) not in self.special_ids],
-                                skip_special_tokens=False)
-
-    def token_bytes(self, token_id: int) -> int:
-        if token_id in self.special_ids:
-            return 0
-        text = self._tok.id_to_token(int(token_id))
-        if text is None:  # an id past the vocabulary: no text
-            return 0
-        if self._byte_level:  # one character per byte
-            return len(text)
-        return len(self._tok.decode([int(token_id)]).encode())
-
-    def byte_offsets(self, ids: Sequence[int]) -> list[tuple[int, int]]:
-        out, pos = [], 0
-        for i in ids:
-            n = self.token_bytes(int(i))
-            out.append((pos, pos + n))
-            pos += n
-        return out

@@ -21,7 +21,65 @@ LANGUAGE_TAGS = tuple(f"<lang:{name}>" for name in
                       ("python", "javascript", "typescript", "java", "go"))
 
 
-class CodeTokenizer:
+class TokenizerBase:
+    """What adjax's tokenizer and an imported checkpoint's share: a ``tokenizers.Tokenizer``
+    in ``_tok``, the ``special_ids`` that decode to nothing, and byte offsets of tokens for
+    mapping tree-sitter's byte spans back to positions."""
+
+    _tok: Tokenizer
+    special_ids: frozenset
+    _byte_level: bool = True  # one vocabulary character per byte of text
+
+    def save(self, path: str | os.PathLike) -> Path:
+        path = Path(path)
+        file = path / "tokenizer.json" if path.suffix != ".json" else path
+        file.parent.mkdir(parents=True, exist_ok=True)
+        self._tok.save(str(file))
+        return file
+
+    def vocabulary(self) -> dict[str, int]:
+        """Token text to id, special tokens included (what identifies a tokenizer)."""
+        return self._tok.get_vocab(with_added_tokens=True)
+
+    @property
+    def vocab_size(self) -> int:
+        return self._tok.get_vocab_size(with_added_tokens=True)
+
+    def encode(self, text: str) -> list[int]:
+        """Token ids of ``text`` (no special tokens added)."""
+        return self._tok.encode(text, add_special_tokens=False).ids
+
+    def encode_batch(self, texts: Sequence[str]) -> list[list[int]]:
+        return [e.ids for e in self._tok.encode_batch(list(texts), add_special_tokens=False)]
+
+    def decode(self, ids: Sequence[int]) -> str:
+        """Text of ``ids``; special tokens are dropped."""
+        return self._tok.decode([int(i) for i in ids if int(i) not in self.special_ids],
+                                skip_special_tokens=False)
+
+    def token_bytes(self, token_id: int) -> int:
+        """How many bytes of text a token stands for (0 for special tokens and ids past the
+        vocabulary)."""
+        if token_id in self.special_ids:
+            return 0
+        text = self._tok.id_to_token(int(token_id))
+        if text is None:
+            return 0
+        if self._byte_level:
+            return len(text)
+        return len(self._tok.decode([int(token_id)]).encode())
+
+    def byte_offsets(self, ids: Sequence[int]) -> list[tuple[int, int]]:
+        """Each token's [start, end) byte range in ``decode(ids).encode()``."""
+        out, pos = [], 0
+        for i in ids:
+            n = self.token_bytes(int(i))
+            out.append((pos, pos + n))
+            pos += n
+        return out
+
+
+class CodeTokenizer(TokenizerBase):
     """A thin wrapper over a ``tokenizers.Tokenizer`` with the project's special tokens."""
 
     def __init__(self, tokenizer: Tokenizer):
@@ -60,21 +118,6 @@ class CodeTokenizer:
             raise FileNotFoundError(f"no tokenizer at {file}")
         return cls(Tokenizer.from_file(str(file)))
 
-    def save(self, path: str | os.PathLike) -> Path:
-        path = Path(path)
-        file = path / "tokenizer.json" if path.suffix != ".json" else path
-        file.parent.mkdir(parents=True, exist_ok=True)
-        self._tok.save(str(file))
-        return file
-
-    def vocabulary(self) -> dict[str, int]:
-        """Token text to id, special tokens included (what identifies a tokenizer)."""
-        return self._tok.get_vocab(with_added_tokens=True)
-
-    @property
-    def vocab_size(self) -> int:
-        return self._tok.get_vocab_size()
-
     def language_id(self, language: str) -> int:
         lang = languages.get(language)
         tag = f"<lang:{lang.model_tag or lang.name}>"
@@ -88,31 +131,3 @@ class CodeTokenizer:
         """The condition row before padding: the language tag, then the specification,
         cut to ``length`` tokens."""
         return ([self.language_id(language)] + self.encode(spec))[:length]
-
-    def encode(self, text: str) -> list[int]:
-        """Token ids of ``text`` (no special tokens added)."""
-        return self._tok.encode(text, add_special_tokens=False).ids
-
-    def encode_batch(self, texts: Sequence[str]) -> list[list[int]]:
-        return [e.ids for e in self._tok.encode_batch(list(texts), add_special_tokens=False)]
-
-    def decode(self, ids: Sequence[int]) -> str:
-        """Text of ``ids``; special tokens are dropped."""
-        return self._tok.decode([int(i) for i in ids if int(i) not in self.special_ids],
-                                skip_special_tokens=False)
-
-    def token_bytes(self, token_id: int) -> int:
-        """How many bytes of text a token stands for (0 for special tokens)."""
-        if token_id in self.special_ids:
-            return 0
-        # Byte-level vocabularies spell each byte as one character.
-        return len(self._tok.id_to_token(int(token_id)))
-
-    def byte_offsets(self, ids: Sequence[int]) -> list[tuple[int, int]]:
-        """Each token's [start, end) byte range in ``decode(ids).encode()``."""
-        out, pos = [], 0
-        for i in ids:
-            n = self.token_bytes(int(i))
-            out.append((pos, pos + n))
-            pos += n
-        return out
