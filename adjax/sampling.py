@@ -281,6 +281,11 @@ def sample(params: Any, key: jax.Array, tokens: jax.Array, cond: jax.Array | Non
                             schedule.alpha(1.0 - span * (j + 1) / per_block))
         eligible = masked & (positions < (blk + 1) * block)[None, :]
         run = eligible.any()  # a block every row has finished (or filled) is skipped
+        if stop_id is not None and not stops and n_blocks > 1:
+            # Without the in-loop fill: once every row holds the end token in an earlier
+            # block, the later blocks cost nothing (their masks get the end token after).
+            ended = ((current == stop_id) & (positions < blk * block)[None, :]).any(axis=-1)
+            run = run & ~ended.all()
         return eligible, alpha_t, alpha_s, run, jnp.where(run, i + 1, (blk + 1) * per_block)
 
     steps_axis = jnp.arange(cap)[:, None, None]

@@ -342,7 +342,7 @@ def test_the_end_token_fills_the_rest_inside_the_loop():
     row is done."""
     stop, pad = 3, 4
     tokens = jnp.full((B, L), MASK, jnp.int32)
-    cfg = SamplerConfig(num_steps=8, rule="confidence", temperature=0.0)
+    cfg = SamplerConfig(num_steps=8, rule="confidence", temperature=0.0, end_fill=True)
     run = functools.partial(sampling.sample_jit, None, jax.random.key(0), tokens, cfg=cfg,
                             mask_id=MASK, end_ids=(stop, pad), fill_id=pad, history=True,
                             count=True)
@@ -354,9 +354,11 @@ def test_the_end_token_fills_the_rest_inside_the_loop():
     # an end after one code token: both committed in the first step, nothing left to do
     out, hist, evals = run(model=_EndFirst(stop, 1))
     assert int(evals) == 1 and (np.asarray(out)[:, :2] == [7, stop]).all()
-    # without the fill every step is spent, most of them on the tail
-    _, _, evals = sampling.sample_jit(None, jax.random.key(0), tokens, cfg=cfg, mask_id=MASK,
-                                      model=_EndFirst(stop, 1), history=True, count=True)
+    # without the fill (the default) every step is spent, most of them on the tail
+    off = dataclasses.replace(cfg, end_fill=False)
+    _, _, evals = sampling.sample_jit(None, jax.random.key(0), tokens, cfg=off, mask_id=MASK,
+                                      end_ids=(stop, pad), fill_id=pad, model=_EndFirst(stop, 1),
+                                      history=True, count=True)
     assert int(evals) == cfg.num_steps
 
 
