@@ -69,8 +69,8 @@ def test_bfloat16_import_stays_close(tmp_path, family):
 
 
 def test_the_checks_would_catch_a_wrong_network(tmp_path):
-    """The parity tests fail on a missing shift, a wrong RoPE base and a transposed kernel:
-    each mistake moves the logits far past the tolerance."""
+    """The parity tests fail on a missing shift, a wrong RoPE base, a transposed kernel and
+    dropped biases: each mistake moves the logits far past the tolerance."""
     ids, ref = golden("dream")
     hf_import.import_checkpoint(FIXTURES / "dream", tmp_path / "noshift", dtype="float32",
                                 logit_shift=False)
@@ -90,6 +90,15 @@ def test_the_checks_would_catch_a_wrong_network(tmp_path):
         lambda k, x: x.T if weights.tensor_name(k) == "blocks.0.attn.q.kernel" else x,
         gen.params)
     assert np.abs(logits(wrong, ids, 5) - ref[:, 5:]).max() > 0.1
+
+    ids, ref = golden("qwen2")  # q/k/v biases: dropping them (as one public converter does)
+    hf_import.import_checkpoint(FIXTURES / "qwen2", tmp_path / "qwen2", dtype="float32")
+    gen = Generator.load(tmp_path / "qwen2")
+    wrong = copy.copy(gen)
+    wrong.params = jax.tree_util.tree_map_with_path(
+        lambda k, x: x * 0 if weights.tensor_name(k).endswith(".bias") else x, gen.params)
+    assert np.abs(logits(wrong, ids, 5) - ref[:, 5:]).max() > 0.1
+    np.testing.assert_allclose(logits(gen, ids, 5), ref[:, 5:], atol=1e-4)
 
 
 def test_qwen3_per_head_norms_and_head_width(imported):
