@@ -86,29 +86,39 @@ def save(params: Any, out_dir: str | Path, *, dtype: str = "float32",
     out.mkdir(parents=True, exist_ok=True)
     arrays = {k: np.asarray(jax.device_get(v)).astype(DTYPES[dtype])
               for k, v in named(params).items()}
-    groups: list[dict[str, np.ndarray]] = [{}]
-    size = 0
-    for name, a in arrays.items():
-        if max_shard_bytes and a.nbytes > max_shard_bytes:
-            raise WeightsError(f"tensor {name} ({a.nbytes} bytes) exceeds the shard size "
-                               f"{max_shard_bytes}")
-        if max_shard_bytes and groups[-1] and size + a.nbytes > max_shard_bytes:
-            groups.append({})
-            size = 0
-        groups[-1][name] = a
-        size += a.nbytes
+    if max_shard_bytes:
+        for name, a in arrays.items():
+            if a.nbytes > max_shard_bytes:
+                raise WeightsError(f"tensor {name} ({a.nbytes} bytes) exceeds the shard size "
+                                   f"{max_shard_bytes}")
     meta = {"format": "adjax", **(metadata or {})}
-    if len(groups) == 1:
-        names = [SINGLE]
-    else:
-        names = [f"model-{i:05d}-of-{len(groups):05d}.safetensors"
-                 for i in range(1, len(groups) + 1)]
+    shards = plan_shards({k: a.nbytes for k, a in arrays.items()}, max_shard_bytes)
+    names = [file for file, _ in shards]
     for stale in out.glob("model*.safetensors"):  # a previous save's files
         stale.unlink()
-    for name, group in zip(names, groups, strict=True):
-        save_file(group, str(out / name), metadata=meta)
-        (out / name).chmod(0o644)  # the library writes 0600; a model is meant to be shared
+    for file, group in shards:
+        save_file({k: arrays[k] for k in group}, str(out / file), metadata=meta)
+        (out / file).chmod(0o644)  # the library writes 0600; a model is meant to be shared
     return [out / n for n in names]
+
+
+def plan_shards(sizes: dict[str, int], max_shard_bytes: int | None
+                ) -> list[tuple[str, list[str]]]:
+    """(file name, tensor names) per shard, tensors in order, a new shard whenever the next
+    tensor would pass ``max_shard_bytes`` (a larger tensor gets a shard of its own); one
+    ``model.safetensors`` when everything fits or no size is given."""
+    groups: list[list[str]] = [[]]
+    total = 0
+    for name, n in sizes.items():
+        if max_shard_bytes and groups[-1] and total + n > max_shard_bytes:
+            groups.append([])
+            total = 0
+        groups[-1].append(name)
+        total += n
+    if len(groups) == 1:
+        return [(SINGLE, groups[0])]
+    return [(f"model-{i:05d}-of-{len(groups):05d}.safetensors", g)
+            for i, g in enumerate(groups, 1)]
 
 
 def read_header(file: Path) -> tuple[dict, int]:

@@ -267,7 +267,7 @@ class _Shards:
         raise ImportError_(f"the checkpoint has no tensor {name}")
 
 
-def plan(source: Source) -> list[tuple[str, tuple[int, ...], str, bool]]:
+def plan(source: Source, shards: _Shards) -> list[tuple[str, tuple[int, ...], str, bool]]:
     """(adjax name, shape, source name, transpose) for every parameter, checked against the
     checkpoint's shapes; reads only the shards' headers."""
     from flax import nnx
@@ -276,7 +276,6 @@ def plan(source: Source) -> list[tuple[str, tuple[int, ...], str, bool]]:
     from adjax.nets.functional import split_abstract
 
     _, template = split_abstract(lambda: Transformer(source.net, rngs=nnx.Rngs(0)))
-    shards = _Shards(source.path)
     rows, used = [], set()
     for name, leaf in weights.named(template).items():
         hf, transpose = source_name(source.family, name, tied=source.tied)
@@ -297,9 +296,8 @@ def plan(source: Source) -> list[tuple[str, tuple[int, ...], str, bool]]:
     return rows
 
 
-def stream(source: Source, rows: list, dtype: str) -> Iterator[tuple[str, np.ndarray]]:
+def stream(shards: _Shards, rows: list, dtype: str) -> Iterator[tuple[str, np.ndarray]]:
     """(adjax name, array in ``dtype``) one tensor at a time, for ``plan``'s rows."""
-    shards = _Shards(source.path)
     for name, _, stored, transpose in rows:
         arr = shards.get(stored)
         # one copy: transposed, cast and laid out row-major together
@@ -307,27 +305,17 @@ def stream(source: Source, rows: list, dtype: str) -> Iterator[tuple[str, np.nda
         del arr
 
 
-def write_weights(source: Source, out: Path, dtype: str, *,
+def write_weights(shards: _Shards, rows: list, out: Path, dtype: str, *,
                   shard_bytes: int = SHARD_BYTES,
                   progress: Callable[[int], None] | None = None) -> list[str]:
-    """Streams the checkpoint into adjax-named safetensors shards; returns their names."""
+    """Streams ``plan``'s rows into adjax-named safetensors shards; returns their names."""
     from safetensors.numpy import save_file
 
-    rows = plan(source)
     size = np.dtype(DTYPES[dtype]).itemsize
-    groups: list[list[str]] = [[]]
-    total = 0
-    for name, shape, _, _ in rows:
-        n = int(np.prod(shape)) * size
-        if groups[-1] and total + n > shard_bytes:
-            groups.append([])
-            total = 0
-        groups[-1].append(name)
-        total += n
-    names = ["model.safetensors"] if len(groups) == 1 else [
-        f"model-{i:05d}-of-{len(groups):05d}.safetensors" for i in range(1, len(groups) + 1)]
-    tensors = stream(source, rows, dtype)
-    for file, group in zip(names, groups, strict=True):
+    files = weights.plan_shards({name: int(np.prod(shape)) * size
+                                 for name, shape, _, _ in rows}, shard_bytes)
+    tensors = stream(shards, rows, dtype)
+    for file, group in files:
         chunk = {}
         for want in group:
             name, arr = next(tensors)
@@ -338,7 +326,7 @@ def write_weights(source: Source, out: Path, dtype: str, *,
         save_file(chunk, str(out / file), metadata={"format": "adjax"})
         (out / file).chmod(0o644)
         del chunk
-    return names
+    return [file for file, _ in files]
 
 
 # ----------------------------------------------------------------------------- import
@@ -396,7 +384,8 @@ def import_checkpoint(src: str | Path, out: str | Path, *, dtype: str = "bfloat1
     if tok_info["mask_id"] >= source.net.vocab_size:
         raise ImportError_(f"the mask token id {tok_info['mask_id']} lies outside the "
                            f"vocabulary of {source.net.vocab_size}")
-    rows = plan(source)  # every name and shape checked before anything is written
+    shards = _Shards(source.path)
+    rows = plan(source, shards)  # every name and shape checked before anything is written
     out = Path(out)
     model_store.check_target(out, model_store.MANIFEST, force=force)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -405,7 +394,7 @@ def import_checkpoint(src: str | Path, out: str | Path, *, dtype: str = "bfloat1
     try:
         with tqdm(total=total, unit="B", unit_scale=True, desc="import",
                   disable=not progress) as bar:
-            write_weights(source, tmp, dtype, progress=bar.update)
+            write_weights(shards, rows, tmp, dtype, progress=bar.update)
         shutil.copyfile(source.path / "tokenizer.json", tmp / model_store.TOKENIZER)
         files = sorted(p.name for p in tmp.iterdir())
         manifest = {
