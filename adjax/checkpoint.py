@@ -27,9 +27,15 @@ def library_versions() -> dict[str, str]:
     return out
 
 
-def abstract(tree: Any) -> Any:
-    """Shape/dtype structs of a pytree: a restore target that allocates nothing."""
-    return jax.eval_shape(lambda: tree)
+def abstract(tree: Any, shardings: Any = None) -> Any:
+    """Shape/dtype structs of a pytree: a restore target that allocates nothing. With
+    ``shardings`` (a matching tree of ``jax.sharding.Sharding``) each struct carries its
+    placement, and a restore lands directly on that mesh."""
+    shapes = jax.eval_shape(lambda: tree)
+    if shardings is None:
+        return shapes
+    return jax.tree.map(lambda s, sh: jax.ShapeDtypeStruct(s.shape, s.dtype, sharding=sh),
+                        shapes, shardings)
 
 
 class Checkpointer:
@@ -56,12 +62,17 @@ class Checkpointer:
     def steps(self) -> list[int]:
         return list(self._manager.all_steps())
 
-    def restore(self, target: Any, step: int | None = None) -> tuple[Any, dict[str, Any]]:
-        """Restores into ``target`` (a pytree or its ``abstract`` form); latest step by default."""
+    def restore(self, target: Any, step: int | None = None, *,
+                shardings: Any = None) -> tuple[Any, dict[str, Any]]:
+        """Restores into ``target`` (a pytree or its ``abstract`` form); latest step by default.
+
+        ``shardings`` places every array as it is read, on any mesh: a state saved from 8
+        devices restores onto 4 or 1 (each process reads only the pieces it holds).
+        """
         step = self.latest_step() if step is None else step
         if step is None:
             raise FileNotFoundError(f"no checkpoint in {self.directory}")
-        args = ocp.args.Composite(state=ocp.args.StandardRestore(abstract(target)),
+        args = ocp.args.Composite(state=ocp.args.StandardRestore(abstract(target, shardings)),
                                   meta=ocp.args.JsonRestore())
         out = self._manager.restore(step, args=args)
         return out.state, out.meta

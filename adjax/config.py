@@ -64,6 +64,11 @@ class NetConfig:
     read the code embedding, as in one decoder-only vocabulary) and ``logit_shift`` (the
     prediction for position i is read from the hidden state at i-1, the first position
     keeping its own: Dream and DiffuCoder keep their autoregressive initialisation so).
+
+    ``remat`` recomputes each block's activations in the backward pass instead of keeping
+    them (less memory, about a third more compute); ``scan_layers`` runs the denoiser's
+    blocks as one ``lax.scan`` over their stacked weights, so a deep network compiles one
+    block instead of ``n_layers``. Neither changes the weights or their names.
     """
 
     input_kind: Literal["tokens", "continuous"] = "tokens"
@@ -90,6 +95,8 @@ class NetConfig:
     head_bias: bool = True
     shared_prefix_embed: bool = False
     logit_shift: bool = False
+    remat: bool = False
+    scan_layers: bool = False
 
     def __post_init__(self):
         check_choice("input_kind", self.input_kind, {"tokens", "continuous"})

@@ -1,4 +1,19 @@
-"""Device meshes and shardings: data parallel, with optional parameter sharding."""
+"""Device meshes and the rules that place parameters, optimizer state and batches on them.
+
+Every array of a state pytree gets logical axis names from its path (``logical_axes``: the
+transformer's kernels are ``("embed", "heads")``, ``("mlp", "embed")``, ...); a strategy maps
+logical names to the mesh axes ``("data", "model")``:
+
+- ``dp``: data parallel, every parameter replicated;
+- ``fsdp``: parameters, gradients and optimizer state split over "data" along ``embed``;
+- ``tp``: tensor parallel, attention heads, MLP hidden units and the vocabulary over "model"
+  (column-parallel q/k/v, gate/up; row-parallel o, down);
+- ``fsdp_tp``: both.
+
+The same rule places Adam's moments and EMA copies (their paths end like the parameter's).
+A dimension that does not divide by its mesh axis stays whole. Activations follow from the
+batch (leading axis over "data") and the parameters through the compiler's propagation.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +21,56 @@ from typing import Any
 
 import jax
 import numpy as np
-from jax.sharding import Mesh, NamedSharding
+from jax.sharding import AxisType, Mesh, NamedSharding
 from jax.sharding import PartitionSpec as P
 
+AXES = ("data", "model")
 
-def make_mesh(model: int = 1, devices: list | None = None) -> Mesh:
-    """A mesh with axes ("data", "model"); all devices not on "model" go to "data"."""
-    devices = devices or jax.devices()
-    if model <= 0 or len(devices) % model:
-        raise ValueError(f"{len(devices)} devices do not split into model axis {model}")
-    grid = np.asarray(devices).reshape(len(devices) // model, model)
-    return Mesh(grid, ("data", "model"))
+STRATEGIES: dict[str, dict[str, str]] = {
+    "dp": {},
+    "fsdp": {"embed": "data"},
+    "tp": {"heads": "model", "mlp": "model", "vocab": "model"},
+    "fsdp_tp": {"embed": "data", "heads": "model", "mlp": "model", "vocab": "model"},
+}
+
+# (module name, parameter name) -> logical axes; "*" matches any module.
+_LOGICAL: dict[tuple[str, str], tuple[str | None, ...]] = {
+    ("embed", "embedding"): ("vocab", "embed"),
+    ("prefix_embed", "embedding"): ("vocab", "embed"),
+    ("embed", "kernel"): (None, "embed"),  # continuous inputs [F, D]
+    ("q", "kernel"): ("embed", "heads"),
+    ("k", "kernel"): ("embed", "heads"),
+    ("v", "kernel"): ("embed", "heads"),
+    ("q", "bias"): ("heads",),
+    ("k", "bias"): ("heads",),
+    ("v", "bias"): ("heads",),
+    ("o", "kernel"): ("heads", "embed"),
+    ("gate", "kernel"): ("embed", "mlp"),
+    ("up", "kernel"): ("embed", "mlp"),
+    ("down", "kernel"): ("mlp", "embed"),
+    ("head", "kernel"): ("embed", "vocab"),
+    ("head", "bias"): ("vocab",),
+    ("ada", "kernel"): ("embed", None),
+}
+
+
+def check_strategy(strategy: str) -> None:
+    if strategy not in STRATEGIES:
+        raise ValueError(f"unknown sharding strategy {strategy!r}; valid: {', '.join(STRATEGIES)}")
+
+
+def make_mesh(data: int = -1, model: int = 1, devices: list | None = None) -> Mesh:
+    """A ("data", "model") mesh over ``devices`` (all by default); ``data=-1`` takes what
+    ``model`` leaves. Axes are in auto mode: the compiler propagates shardings."""
+    devices = list(jax.devices() if devices is None else devices)
+    n = len(devices)
+    if model <= 0 or n % model:
+        raise ValueError(f"{n} devices do not split into model axis {model}")
+    data = n // model if data == -1 else data
+    if data <= 0 or data * model != n:
+        raise ValueError(f"a {data} x {model} mesh needs {max(data, 0) * model} devices, "
+                         f"{n} given")
+    return jax.make_mesh((data, model), AXES, axis_types=(AxisType.Auto,) * 2, devices=devices)
 
 
 def data_sharding(mesh: Mesh) -> NamedSharding:
@@ -28,24 +82,92 @@ def replicated(mesh: Mesh) -> NamedSharding:
     return NamedSharding(mesh, P())
 
 
-def param_shardings(params: Any, mesh: Mesh) -> Any:
-    """Fully-sharded parameters: each array's largest axis that divides the "model" size
-    is split over "model"; anything else is replicated."""
-    n = mesh.shape["model"]
+def _names(path) -> tuple[str, ...]:
+    out = []
+    for k in path:
+        name = getattr(k, "key", getattr(k, "name", None))
+        if isinstance(name, str) and name != "value":
+            out.append(name)
+    return tuple(out)
 
-    def spec(x):
-        if n == 1 or x.ndim == 0:
-            return replicated(mesh)
-        for axis in np.argsort(x.shape)[::-1]:
-            if x.shape[axis] % n == 0:
-                parts = [None] * x.ndim
-                parts[axis] = "model"
-                return NamedSharding(mesh, P(*parts))
-        return replicated(mesh)
 
-    return jax.tree.map(spec, params)
+def logical_axes(path, ndim: int) -> tuple[str | None, ...]:
+    """Logical names of an array's axes from its pytree path; unnamed axes are None."""
+    names = _names(path)
+    axes = _LOGICAL.get(names[-2:]) if len(names) >= 2 else None
+    if axes is None and names and names[-1] == "scale":
+        axes = (None,)  # norms: small, replicated
+    if axes is None or len(axes) != ndim:
+        return (None,) * ndim
+    return axes
+
+
+def partition_spec(path, shape: tuple[int, ...], mesh_shape: dict[str, int],
+                   strategy: str) -> P:
+    """The PartitionSpec of one array under ``strategy`` on a mesh of ``mesh_shape``."""
+    check_strategy(strategy)
+    rules = STRATEGIES[strategy]
+    parts = []
+    for size, name in zip(shape, logical_axes(path, len(shape)), strict=True):
+        axis = rules.get(name) if name else None
+        if axis is not None and (mesh_shape.get(axis, 1) == 1 or size % mesh_shape[axis]):
+            axis = None
+        parts.append(axis)
+    return P(*parts)
+
+
+def tree_shardings(tree: Any, mesh: Mesh, strategy: str = "fsdp") -> Any:
+    """NamedShardings for every array of ``tree`` (params, a train state, its abstract
+    form); scalars and keys are replicated."""
+    check_strategy(strategy)
+    mesh_shape = dict(mesh.shape)
+
+    def one(path, x):
+        shape = tuple(getattr(x, "shape", ()))
+        return NamedSharding(mesh, partition_spec(path, shape, mesh_shape, strategy))
+
+    return jax.tree_util.tree_map_with_path(one, tree)
+
+
+def param_shardings(params: Any, mesh: Mesh, strategy: str = "tp") -> Any:
+    """Parameter shardings for sampling on a mesh: tensor parallel over "model" and
+    replicated over "data" by default, so a step gathers no weights."""
+    return tree_shardings(params, mesh, strategy)
+
+
+def bytes_per_device(tree: Any, mesh_shape: dict[str, int], strategy: str) -> int:
+    """Bytes one device holds of ``tree`` (arrays or shape structs) under ``strategy``."""
+    total = 0
+    for path, x in jax.tree_util.tree_flatten_with_path(tree)[0]:
+        shape = tuple(x.shape)
+        spec = partition_spec(path, shape, mesh_shape, strategy)
+        split = int(np.prod([mesh_shape[a] for a in spec if a is not None]))
+        total += int(np.prod(shape)) * np.dtype(x.dtype).itemsize // split
+    return total
 
 
 def shard_batch(batch: Any, mesh: Mesh) -> Any:
-    """Places a host batch with its leading axis split over "data"."""
-    return jax.device_put(batch, data_sharding(mesh))
+    """This process's rows of a batch -> global arrays with the batch axis over "data".
+
+    On one host that is the whole batch; on several, each process passes only its share
+    (``process_rows``) and the global batch is their concatenation in process order.
+    """
+    sharding = data_sharding(mesh)
+    if jax.process_count() == 1:
+        return jax.device_put(batch, sharding)
+    return jax.tree.map(lambda x: jax.make_array_from_process_local_data(sharding, x), batch)
+
+
+def process_rows(global_rows: int) -> slice:
+    """The rows of a global batch that this process loads."""
+    n, i = jax.process_count(), jax.process_index()
+    if global_rows % n:
+        raise ValueError(f"batch of {global_rows} rows does not split over {n} processes")
+    share = global_rows // n
+    return slice(i * share, (i + 1) * share)
+
+
+def check_batch(rows: int, mesh: Mesh) -> None:
+    if rows % mesh.shape["data"]:
+        raise ValueError(f"batch of {rows} rows does not split over the mesh's data axis "
+                         f"({mesh.shape['data']} devices); use a multiple")

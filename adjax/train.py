@@ -54,18 +54,56 @@ def init_state(params: Any, optimizer: optax.GradientTransformation, key: jax.Ar
 
 
 def make_train_step(loss_fn: LossFn, optimizer: optax.GradientTransformation, *,
-                    ema_decay: float | None = None) -> Callable[[TrainState, Any], Any]:
+                    ema_decay: float | None = None, accum_steps: int = 1,
+                    state_shardings: Any = None,
+                    batch_sharding: Any = None) -> Callable[[TrainState, Any], Any]:
     """Returns ``step(state, batch) -> (state, metrics)``, jitted with the state donated.
 
     ``loss_fn(params, batch, key) -> (loss, metrics)``; its key is
     ``fold_in(state.key, state.step)``, so a resumed run draws the same noise. Any state
     with ``params``, ``opt_state``, ``key``, ``step`` and ``replace`` works (a ``TrainState``,
     an adaptation state); ``ema_params`` is kept only where the state has it.
+
+    ``accum_steps`` > 1 splits the batch into that many micro-batches (rows ``i``,
+    ``i + accum_steps``, ... so that each stays spread over the data axis), averages their
+    gradients and metrics in a ``lax.scan`` and applies one update: the memory of one
+    micro-batch for the update of the whole. ``state_shardings`` (``adjax.sharding.
+    tree_shardings`` of the state) and ``batch_sharding`` pin the step's layout on a mesh;
+    the updated state comes back with the same shardings.
     """
+    if accum_steps < 1:
+        raise ValueError(f"accum_steps must be >= 1, got {accum_steps}")
+    grad_fn = jax.value_and_grad(loss_fn, has_aux=True)
+
+    def gradients(params, batch, key):
+        def micro_grads(micro, k):
+            (_, metrics), grads = grad_fn(params, micro, k)
+            return grads, metrics
+
+        if accum_steps == 1:
+            return micro_grads(batch, key)
+
+        def split(x):  # [B, ...] -> [accum, B / accum, ...], micro-batch i = rows i::accum
+            if x.shape[0] % accum_steps:
+                raise ValueError(f"batch of {x.shape[0]} rows does not split into "
+                                 f"{accum_steps} micro-batches")
+            x = x.reshape(x.shape[0] // accum_steps, accum_steps, *x.shape[1:])
+            return jnp.swapaxes(x, 0, 1)
+
+        def body(total, i_micro):
+            i, micro = i_micro
+            out = micro_grads(micro, jax.random.fold_in(key, i))
+            return jax.tree.map(jnp.add, total, out), None
+
+        micro = jax.tree.map(split, batch)
+        shapes = jax.eval_shape(micro_grads, jax.tree.map(lambda x: x[0], micro), key)
+        zeros = jax.tree.map(lambda s: jnp.zeros(s.shape, s.dtype), shapes)
+        total, _ = jax.lax.scan(body, zeros, (jnp.arange(accum_steps), micro))
+        return jax.tree.map(lambda x: x / accum_steps, total)
 
     def step(state: Any, batch: Any):
         key = jax.random.fold_in(state.key, state.step)
-        (_, metrics), grads = jax.value_and_grad(loss_fn, has_aux=True)(state.params, batch, key)
+        grads, metrics = gradients(state.params, batch, key)
         updates, opt_state = optimizer.update(grads, state.opt_state, state.params)
         params = optax.apply_updates(state.params, updates)
         fields = {"step": state.step + 1, "params": params, "opt_state": opt_state}
@@ -78,4 +116,7 @@ def make_train_step(loss_fn: LossFn, optimizer: optax.GradientTransformation, *,
         metrics = dict(metrics, grad_norm=optax.tree.norm(grads))
         return state.replace(**fields), metrics
 
-    return jax.jit(step, donate_argnums=0)
+    if state_shardings is None and batch_sharding is None:
+        return jax.jit(step, donate_argnums=0)
+    return jax.jit(step, donate_argnums=0, in_shardings=(state_shardings, batch_sharding),
+                   out_shardings=(state_shardings, None))

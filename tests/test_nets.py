@@ -133,3 +133,27 @@ def test_split_abstract_matches_split_without_computing():
     assert jax.tree.structure(params) == jax.tree.structure(shapes)
     for p, s in zip(jax.tree.leaves(params), jax.tree.leaves(shapes), strict=True):
         assert isinstance(s, jax.ShapeDtypeStruct) and (p.shape, p.dtype) == (s.shape, s.dtype)
+
+
+@pytest.mark.parametrize("options", [{"remat": True}, {"scan_layers": True},
+                                     {"scan_layers": True, "remat": True}])
+def test_remat_and_scan_keep_logits_and_gradients(options):
+    """The same weights give the same logits and gradients whether the blocks run in a
+    loop, rematerialised, or as one scan (whose program holds one block, not three)."""
+    base = dict(n_layers=3, conditioning="cross", cond_layers=1, time_conditioning=True)
+    model, params = make_model(**base)
+    other, _ = make_model(**base, **options)
+    x = jnp.arange(16)[None] % 11
+    cond = jnp.arange(5)[None]
+    level = jnp.array([0.5])
+
+    def loss(m, p):
+        return jnp.sum(m.denoise(p, x, level, m.encode(p, cond)) ** 2)
+
+    np.testing.assert_allclose(loss(other, params), loss(model, params), rtol=1e-5)
+    for a, b in zip(jax.tree.leaves(jax.grad(lambda p: loss(other, p))(params)),
+                    jax.tree.leaves(jax.grad(lambda p: loss(model, p))(params)), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4)
+    text = str(jax.make_jaxpr(lambda p: loss(other, p))(params))
+    assert ("scan" in text) == options.get("scan_layers", False)
+    assert ("remat" in text or "checkpoint" in text) == options.get("remat", False)

@@ -112,10 +112,9 @@ class Transformer(nnx.Module):
             # Padding in the prefix takes no position: the code follows the condition's last
             # real token whether the condition row is padded on the left or the right.
             positions = jnp.maximum(jnp.cumsum(self_mask, axis=1) - 1, 0)
-        for block in self.blocks:
-            h = block(h, positions=positions, self_mask=self_mask,
-                      context=ctx if cfg.conditioning == "cross" else None,
-                      context_mask=ctx_mask, temb=temb)
+        h = self._blocks(h, positions=positions, self_mask=self_mask,
+                         context=ctx if cfg.conditioning == "cross" else None,
+                         context_mask=ctx_mask, temb=temb)
         if cfg.logit_shift and prefix == 0:  # position i reads the hidden state at i - 1
             h = jnp.concatenate([h[:, :1], h[:, :-1]], axis=1)
         elif cfg.logit_shift:  # the first code position reads the last real prefix token
@@ -125,6 +124,30 @@ class Transformer(nnx.Module):
         else:
             h = h[:, prefix:prefix + length]
         return self.head(self.norm(h)).astype(jnp.float32)
+
+
+    def _blocks(self, h, **inputs):
+        """The blocks in order: a Python loop, or one ``lax.scan`` over weights stacked at
+        trace time (``scan_layers``); each block rematerialised with ``remat``."""
+        cfg = self.cfg
+
+        def run(graphdef, state, h):
+            return nnx.merge(graphdef, state)(h, **inputs)
+
+        if cfg.remat:
+            run = jax.checkpoint(run, static_argnums=0)
+        splits = [nnx.split(block) for block in self.blocks]
+        if not cfg.scan_layers:
+            for graphdef, state in splits:
+                h = run(graphdef, state, h)
+            return h
+        graphdef = splits[0][0]
+        stacked = jax.tree.map(lambda *xs: jnp.stack(xs), *[state for _, state in splits])
+
+        def body(h, state):
+            return run(graphdef, state, h), None
+
+        return jax.lax.scan(body, h, stacked)[0]
 
 
 def create(cfg: NetConfig, seed: int = 0) -> Transformer:
