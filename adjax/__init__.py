@@ -6,6 +6,7 @@ from adjax import buffer, gaussian, masked, sampling, schedules, train
 from adjax.config import (
     GaussianConfig,
     MaskedDiffusionConfig,
+    MeshConfig,
     NetConfig,
     OptimConfig,
     SamplerConfig,
@@ -13,8 +14,9 @@ from adjax.config import (
 )
 
 __all__ = [
-    "GaussianConfig", "MaskedDiffusionConfig", "NetConfig", "OptimConfig", "SamplerConfig",
-    "TrainConfig", "buffer", "checkpoint", "gaussian", "masked", "sampling", "schedules", "train",
+    "GaussianConfig", "MaskedDiffusionConfig", "MeshConfig", "NetConfig", "OptimConfig",
+    "SamplerConfig", "TrainConfig", "buffer", "checkpoint", "gaussian", "masked", "sampling",
+    "schedules", "train",
 ]
 
 

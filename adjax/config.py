@@ -282,6 +282,34 @@ class TrainConfig:
         check_positive(self, "keep_checkpoints")
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class MeshConfig:
+    """Where a run places its arrays (``adjax.sharding``).
+
+    ``data`` x ``model`` devices; ``data=-1`` takes every device ``model`` leaves (across
+    all processes of a multi-host run). The default, 1 x 1, is one device and no mesh.
+    ``strategy``: ``dp``, ``fsdp``, ``tp`` or ``fsdp_tp``. ``accum_steps`` splits each batch
+    into that many micro-batches whose gradients make one update.
+    """
+
+    data: int = 1
+    model: int = 1
+    strategy: str = "dp"
+    accum_steps: int = 1
+
+    def __post_init__(self):
+        check_choice("strategy", self.strategy, ("dp", "fsdp", "tp", "fsdp_tp"))
+        if isinstance(self.data, bool) or not isinstance(self.data, int) or \
+                (self.data != -1 and self.data < 1):
+            raise ConfigError("data", f"must be -1 (every device) or >= 1, got {self.data!r}")
+        check_integer(self, "model", 1)
+        check_integer(self, "accum_steps", 1)
+
+    @property
+    def single_device(self) -> bool:
+        return self.data == 1 and self.model == 1
+
+
 def to_dict(cfg: Any) -> dict[str, Any]:
     """A JSON-ready dict of a config dataclass (for checkpoint metadata)."""
     return dataclasses.asdict(cfg)

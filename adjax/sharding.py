@@ -73,6 +73,29 @@ def make_mesh(data: int = -1, model: int = 1, devices: list | None = None) -> Me
     return jax.make_mesh((data, model), AXES, axis_types=(AxisType.Auto,) * 2, devices=devices)
 
 
+def initialize_distributed(coordinator: str | None = None, num_processes: int | None = None,
+                           process_id: int | None = None) -> bool:
+    """Joins a multi-host run through ``jax.distributed.initialize`` (before any other JAX
+    work). ``coordinator="auto"`` lets JAX find the cluster (Cloud TPU, SLURM, Open MPI,
+    ...); ``HOST:PORT`` with ``num_processes`` and ``process_id`` names it. Returns whether
+    a multi-process run was joined (nothing given and no ``JAX_COORDINATOR_ADDRESS``: no)."""
+    import os
+
+    if coordinator is None and not os.environ.get("JAX_COORDINATOR_ADDRESS"):
+        if num_processes is not None or process_id is not None:
+            raise ValueError("--num-processes and --process-id need --coordinator HOST:PORT")
+        return False
+    if coordinator == "auto":
+        jax.distributed.initialize()
+    else:
+        if coordinator is not None and (num_processes is None or process_id is None):
+            raise ValueError("--coordinator HOST:PORT needs --num-processes and --process-id")
+        if num_processes is not None and not 0 <= (process_id or 0) < num_processes:
+            raise ValueError(f"--process-id {process_id} must lie in [0, {num_processes})")
+        jax.distributed.initialize(coordinator, num_processes, process_id)
+    return True
+
+
 def data_sharding(mesh: Mesh) -> NamedSharding:
     """Leading (batch) axis split over "data"."""
     return NamedSharding(mesh, P("data"))

@@ -551,8 +551,8 @@ def cmd_adapt(args: argparse.Namespace) -> int:
 def cmd_train(args: argparse.Namespace) -> int:
     import json
 
-    import configs
-    from adjax_code import trainer
+    from adjax import sharding
+    from adjax_code import configs, trainer
 
     try:
         cfg = configs.apply_overrides(configs.load(args.config), args.set or [])
@@ -569,6 +569,10 @@ def cmd_train(args: argparse.Namespace) -> int:
             and not (out / "checkpoints").is_dir():
         raise UserError(f"--out {out} holds files that are not a training run; choose an "
                         "empty directory, or pass --force to write into it")
+    try:
+        sharding.initialize_distributed(args.coordinator, args.num_processes, args.process_id)
+    except ValueError as err:
+        raise UserError(str(err)) from None
     try:
         summary = trainer.run(cfg, args.out, progress=not args.quiet,
                               log=lambda m: print(m, file=sys.stderr))
@@ -757,6 +761,14 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--force", action="store_true",
                     help="write into a non-empty --out that is not a training run")
     tr.add_argument("--quiet", action="store_true", help="no progress bar")
+    multi = tr.add_argument_group(
+        "several hosts", "one process per host, the same command on each (the mesh comes "
+        "from the config's mesh section, e.g. --set mesh.data=-1 mesh.strategy=fsdp)")
+    multi.add_argument("--coordinator", metavar="HOST:PORT",
+                       help="process 0's address, or 'auto' on a cluster JAX detects "
+                       "(Cloud TPU, SLURM, Open MPI)")
+    multi.add_argument("--num-processes", type=_positive_int, metavar="N")
+    multi.add_argument("--process-id", type=int, metavar="I", help="this process, 0 to N-1")
     tr.set_defaults(func=cmd_train)
 
     ad = sub.add_parser("adapt", help="self-evolve on tasks from the model's own rewards",

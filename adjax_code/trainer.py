@@ -18,8 +18,8 @@ import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
-from adjax import checkpoint, masked, train
-from adjax.config import to_dict
+from adjax import checkpoint, masked, sharding, train
+from adjax.config import MeshConfig, to_dict
 from adjax.nets import Transformer
 from adjax.nets.functional import split
 from adjax_code import data, model_store
@@ -35,7 +35,21 @@ def resolve(cfg: dict, tok: CodeTokenizer) -> dict:
                                      cond_max_len=cfg["data"].cond_len,
                                      max_len=max(cfg["data"].buckets))
     cfg["diffusion"] = dataclasses.replace(cfg["diffusion"], mask_id=tok.mask_id)
+    cfg.setdefault("mesh", MeshConfig())  # configs written before meshes: one device
     return cfg
+
+
+def _placement(cfg: dict, build):
+    """(state, step function's shardings) for ``build() -> TrainState``: on one device as
+    built; on a mesh, every array created directly in its shard (nothing whole on one
+    device first) and the step's layout pinned."""
+    mcfg = cfg["mesh"]
+    if mcfg.single_device:
+        return build(), None, None
+    mesh = sharding.make_mesh(mcfg.data, mcfg.model)
+    sharding.check_batch(cfg["train"].batch_size, mesh)
+    shardings = sharding.tree_shardings(jax.eval_shape(build), mesh, mcfg.strategy)
+    return jax.jit(build, out_shardings=shardings)(), shardings, mesh
 
 
 def _batches(buckets: dict[int, data.Packed], batch_size: int, seed: int, step: int,
@@ -67,13 +81,18 @@ def run(cfg: dict, out_dir: str | Path, *, progress: bool = True, log=print) -> 
     train_pairs, held_pairs, counts = data.build_corpus(cfg["data"])
     if not train_pairs:
         raise ValueError("the corpus is empty: enable the task suite, trees or a JSONL file")
+    # Several processes (one per host) each build the same corpus and tokenizer, and read
+    # only their rows of each batch; process 0 writes the files beside the checkpoints.
+    primary = jax.process_index() == 0
     tok_file = out / "tokenizer.json"
     if tok_file.exists():
         tok = CodeTokenizer.load(tok_file)
     else:
         tok = CodeTokenizer.train((t for p in train_pairs for t in (p.spec, p.code)),
                                   vocab_size=cfg["data"].vocab_size)
-        tok.save(tok_file)
+        if primary:
+            tmp = tok.save(out / "tokenizer.json.tmp")
+            tmp.replace(tok_file)
     cfg = resolve(cfg, tok)
     buckets, dropped = data.pack(train_pairs, tok, buckets=cfg["data"].buckets,
                                  cond_len=cfg["data"].cond_len)
@@ -88,19 +107,33 @@ def run(cfg: dict, out_dir: str | Path, *, progress: bool = True, log=print) -> 
         if not focus:
             raise ValueError("data.anneal_steps needs focus pairs (the task suite or a JSONL "
                              "file); the corpus has none")
-    model, params = split(Transformer(cfg["net"], rngs=nnx.Rngs(tcfg.seed)))
     optimizer = train.make_optimizer(cfg["optim"])
-    state = train.init_state(params, optimizer, jax.random.key(tcfg.seed),
-                             ema=cfg["optim"].ema_decay is not None)
+    model = split(nnx.eval_shape(lambda: Transformer(cfg["net"], rngs=nnx.Rngs(0))))[0]
+
+    def build():
+        params = split(Transformer(cfg["net"], rngs=nnx.Rngs(tcfg.seed)))[1]
+        return train.init_state(params, optimizer, jax.random.key(tcfg.seed),
+                                ema=cfg["optim"].ema_decay is not None)
+
+    state, shardings, mesh = _placement(cfg, build)
     ckpt = checkpoint.Checkpointer(out / "checkpoints", keep=tcfg.keep_checkpoints)
     if ckpt.latest_step() is not None:
-        state, _ = ckpt.restore(checkpoint.abstract(state))
+        state, _ = ckpt.restore(state, shardings=shardings)
         log(f"resuming from step {int(state.step)}")
 
     def loss_fn(p, batch, key):
         return masked.elbo_loss(p, batch, key, model=model, cfg=dcfg)
 
-    step_fn = train.make_train_step(loss_fn, optimizer, ema_decay=cfg["optim"].ema_decay)
+    step_fn = train.make_train_step(
+        loss_fn, optimizer, ema_decay=cfg["optim"].ema_decay,
+        accum_steps=cfg["mesh"].accum_steps, state_shardings=shardings,
+        batch_sharding=None if mesh is None else sharding.data_sharding(mesh))
+
+    def place(batch):  # this process's rows of the step's global batch, on the mesh
+        if mesh is None:
+            return jax.tree.map(jnp.asarray, batch)
+        rows = sharding.process_rows(tcfg.batch_size)
+        return sharding.shard_batch({k: v[rows] for k, v in batch.items()}, mesh)
     eval_fn = jax.jit(lambda p, b, k: masked.heldout_bits_per_token(p, b, k, model=model,
                                                                     cfg=dcfg, num_samples=4))
 
@@ -119,13 +152,14 @@ def run(cfg: dict, out_dir: str | Path, *, progress: bool = True, log=print) -> 
             "dropped_too_long": dropped}
     metrics_path = out / "metrics.jsonl"
     start = int(state.step)
-    bar = tqdm(total=tcfg.steps, initial=start, desc="train", unit="step", disable=not progress)
+    bar = tqdm(total=tcfg.steps, initial=start, desc="train", unit="step",
+               disable=not progress or not primary)
     tokens_done, t_last = 0, time.perf_counter()
     record = {}
     for step in range(start, tcfg.steps):
         batch = _batches(buckets, tcfg.batch_size, tcfg.seed, step,
                          focus if step >= anneal_from else None, cfg["data"].anneal_corpus)
-        state, m = step_fn(state, jax.tree.map(jnp.asarray, batch))
+        state, m = step_fn(state, place(batch))
         tokens_done += batch["tokens"].size
         done = step + 1
         if done % tcfg.eval_every == 0 or done == tcfg.steps:
@@ -137,8 +171,9 @@ def run(cfg: dict, out_dir: str | Path, *, progress: bool = True, log=print) -> 
                       "heldout_bits_per_token": heldout_bits(state.params),
                       "tokens_per_s": tokens_done / max(elapsed, 1e-9),
                       "wall_s": time.perf_counter() - t_start}
-            with open(metrics_path, "a") as f:
-                f.write(json.dumps(record) + "\n")
+            if primary:
+                with open(metrics_path, "a") as f:
+                    f.write(json.dumps(record) + "\n")
             bar.set_postfix(loss=f"{loss:.3f}", tok_s=f"{record['tokens_per_s']:.0f}")
             tokens_done, t_last = 0, time.perf_counter()
         if done % tcfg.checkpoint_every == 0 or done == tcfg.steps:
@@ -146,7 +181,8 @@ def run(cfg: dict, out_dir: str | Path, *, progress: bool = True, log=print) -> 
         bar.update(1)
     bar.close()
     ckpt.close()
-    plot_metrics(metrics_path, out / "loss.png")
+    if primary:
+        plot_metrics(metrics_path, out / "loss.png")
     return {"steps": tcfg.steps, "resumed_from": start, "corpus": counts,
             "final": record, "wall_s": time.perf_counter() - t_start, "out": str(out)}
 

@@ -15,10 +15,10 @@ import jax.numpy as jnp
 from common import config_record, environment, time_compiled, write
 from flax import nnx
 
-import configs
 from adjax import sampling
 from adjax.nets import Transformer
 from adjax.nets.functional import split
+from adjax_code import configs
 
 
 def run(name: str, dtype: str, batch: int, length: int, repeats: int, out: Path) -> None:

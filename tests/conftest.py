@@ -63,8 +63,7 @@ TINY_CODE_RUN = ["train.steps=20", "train.eval_every=10", "train.checkpoint_ever
 @pytest.fixture(scope="session")
 def code_run_dir(tmp_path_factory):
     """A tiny code model trained for 20 steps on the task suite (a training run directory)."""
-    import configs
-    from adjax_code import trainer
+    from adjax_code import configs, trainer
 
     out = tmp_path_factory.mktemp("code-run")
     cfg = configs.apply_overrides(configs.load("tiny"), TINY_CODE_RUN)

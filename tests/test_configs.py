@@ -2,8 +2,8 @@ import dataclasses
 
 import pytest
 
-import configs
 from adjax.config import NetConfig
+from adjax_code import configs
 
 
 @pytest.mark.parametrize("name", configs.names())

@@ -10,8 +10,7 @@ import time
 import numpy as np
 import pytest
 
-import configs
-from adjax_code import cli, trainer
+from adjax_code import cli, configs, trainer
 
 OVERRIDES = ["train.steps=40", "train.eval_every=10", "train.checkpoint_every=10",
              "train.batch_size=8", "data.max_files=0", "optim.total_steps=40"]
@@ -109,3 +108,30 @@ def test_wall_time_adds_up_over_resumed_sessions():
     assert trainer.total_wall_s(rows) == 13.0
     assert trainer.total_wall_s(rows[:2]) == 9.0
     assert trainer.total_wall_s([{"step": 1}]) is None
+
+
+def test_training_on_a_mesh_matches_one_device(code_run_dir, tmp_path):
+    """The conftest run again on 8 fake devices (4-way FSDP x 2-way tensor parallel): the
+    same losses and weights as on one device, and its checkpoint loads on one device."""
+    import jax
+
+    from adjax import checkpoint
+    from adjax_code.generator import Generator
+    from tests.conftest import TINY_CODE_RUN
+
+    cfg = configs.apply_overrides(configs.load("tiny"), [
+        *TINY_CODE_RUN, "mesh.data=-1", "mesh.model=2", "mesh.strategy=fsdp_tp"])
+    trainer.run(cfg, tmp_path, progress=False, log=lambda m: None)
+    one, mesh = (trainer.read_metrics(d / "metrics.jsonl") for d in (code_run_dir, tmp_path))
+    np.testing.assert_allclose([r["loss"] for r in mesh], [r["loss"] for r in one], rtol=1e-3)
+    gens = [Generator.load(d) for d in (code_run_dir, tmp_path)]
+    for a, b in zip(jax.tree.leaves(gens[1].params), jax.tree.leaves(gens[0].params),
+                    strict=True):
+        np.testing.assert_allclose(a, b, atol=2e-3)
+    with checkpoint.Checkpointer(tmp_path / "checkpoints") as ckpt:
+        meta = ckpt.read_meta()
+    assert meta["config"]["mesh"] == {"data": -1, "model": 2, "strategy": "fsdp_tp",
+                                      "accum_steps": 1}
+    with pytest.raises(ValueError, match="does not split over the mesh"):
+        trainer.run(configs.apply_overrides(cfg, ["train.batch_size=6"]), tmp_path / "b",
+                    progress=False, log=lambda m: None)

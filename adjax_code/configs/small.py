@@ -1,6 +1,13 @@
 """A small model: the CPU benchmark's upper shape, a quick accelerator run."""
 
-from adjax.config import MaskedDiffusionConfig, NetConfig, OptimConfig, SamplerConfig, TrainConfig
+from adjax.config import (
+    MaskedDiffusionConfig,
+    MeshConfig,
+    NetConfig,
+    OptimConfig,
+    SamplerConfig,
+    TrainConfig,
+)
 
 
 def get_config() -> dict:
@@ -13,4 +20,5 @@ def get_config() -> dict:
         "sampler": SamplerConfig(num_steps=64),
         "optim": OptimConfig(learning_rate=5e-4, warmup_steps=200, total_steps=20_000),
         "train": TrainConfig(batch_size=32, steps=20_000, eval_every=500, checkpoint_every=2000),
+        "mesh": MeshConfig(data=-1, strategy="fsdp"),  # every device, FSDP
     }

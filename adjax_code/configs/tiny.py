@@ -1,6 +1,13 @@
 """Tiny shapes for tests and CPU smoke benchmarks."""
 
-from adjax.config import MaskedDiffusionConfig, NetConfig, OptimConfig, SamplerConfig, TrainConfig
+from adjax.config import (
+    MaskedDiffusionConfig,
+    MeshConfig,
+    NetConfig,
+    OptimConfig,
+    SamplerConfig,
+    TrainConfig,
+)
 from adjax_code.data import DataConfig
 
 
@@ -15,4 +22,5 @@ def get_config() -> dict:
         "train": TrainConfig(batch_size=16, steps=200, eval_every=50, checkpoint_every=100),
         # For code training the vocabulary and [MASK] id come from the trained tokenizer.
         "data": DataConfig(vocab_size=512, buckets=(64, 128), cond_len=32, max_files=10),
+        "mesh": MeshConfig(),  # one device; e.g. --set mesh.data=-1 mesh.strategy=fsdp
     }

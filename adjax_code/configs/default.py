@@ -11,7 +11,14 @@ docstring", "Add type hints", "Handle the empty list"; see ``data.edit_pairs``).
 at step 3000 (``optim.total_steps``) and stays there.
 """
 
-from adjax.config import MaskedDiffusionConfig, NetConfig, OptimConfig, SamplerConfig, TrainConfig
+from adjax.config import (
+    MaskedDiffusionConfig,
+    MeshConfig,
+    NetConfig,
+    OptimConfig,
+    SamplerConfig,
+    TrainConfig,
+)
 from adjax_code.data import DataConfig
 
 
@@ -30,4 +37,5 @@ def get_config() -> dict:
         "data": DataConfig(vocab_size=2048, buckets=(64, 128, 256), cond_len=48,
                            max_files=800, task_repeat=3, edit_fraction=0.25,
                            anneal_steps=1500, anneal_corpus=0.2),
+        "mesh": MeshConfig(),  # one device; e.g. --set mesh.data=-1 mesh.strategy=fsdp
     }

@@ -3,10 +3,17 @@
     uv run adjax train --config large --out runs/large
 
 About 68M parameters. Not trained by this project yet (no accelerator was available);
-its shapes follow configs/small.py scaled by width, depth and vocabulary.
+its shapes follow small.py scaled by width, depth and vocabulary.
 """
 
-from adjax.config import MaskedDiffusionConfig, NetConfig, OptimConfig, SamplerConfig, TrainConfig
+from adjax.config import (
+    MaskedDiffusionConfig,
+    MeshConfig,
+    NetConfig,
+    OptimConfig,
+    SamplerConfig,
+    TrainConfig,
+)
 from adjax_code.data import DataConfig
 
 
@@ -23,4 +30,5 @@ def get_config() -> dict:
                              checkpoint_every=5000),
         "data": DataConfig(vocab_size=8192, buckets=(128, 256, 512), cond_len=96,
                            max_files=20_000, task_repeat=2),
+        "mesh": MeshConfig(data=-1, strategy="fsdp"),  # every device, FSDP
     }

@@ -8,7 +8,7 @@ import importlib.util
 import pkgutil
 from pathlib import Path
 
-import configs as _pkg
+from adjax_code import configs as _pkg
 
 
 def names() -> list[str]:
@@ -16,7 +16,7 @@ def names() -> list[str]:
 
 
 def load(name: str) -> dict:
-    """A config by name (``tiny``) or by path (``configs/tiny.py``)."""
+    """A config by name (``tiny``) or by path (``my_config.py``)."""
     if name.endswith(".py"):
         path = Path(name)
         if not path.is_file():
@@ -29,7 +29,7 @@ def load(name: str) -> dict:
         return module.get_config()
     if name not in names():
         raise ValueError(f"unknown config {name!r}; valid: {names()}")
-    return importlib.import_module(f"configs.{name}").get_config()
+    return importlib.import_module(f"adjax_code.configs.{name}").get_config()
 
 
 def _convert(text: str, current):
