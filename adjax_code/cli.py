@@ -42,6 +42,19 @@ def _unit_float(text: str) -> float:
     return value
 
 
+def _mesh_shape(text: str) -> tuple[int, int]:
+    """An argparse type: DATAxMODEL devices, e.g. 1x8 (tensor parallel over 8)."""
+    parts = text.lower().split("x")
+    try:
+        data, model = (int(x) for x in parts)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected DATAxMODEL such as 2x4, got {text!r}") \
+            from None
+    if data < 1 or model < 1:
+        raise argparse.ArgumentTypeError(f"expected positive axis sizes, got {text!r}")
+    return data, model
+
+
 _positive_int = _int_in(1, None, "a positive integer")
 _non_negative_int = _int_in(0, None, "an integer >= 0")
 _seed = _int_in(0, 2**32, "a seed in [0, 2^32)")
@@ -94,14 +107,22 @@ def _find_model(model_dir: str | None) -> Path:
     return path
 
 
-def _load_generator(model_dir: str | None):
+def _load_generator(model_dir: str | None, mesh_shape: tuple[int, int] | None = None):
     from adjax_code import model_store, runtime
     from adjax_code.generator import Generator
 
     runtime.enable_compilation_cache()
     path = _find_model(model_dir)
+    mesh = None
+    if mesh_shape is not None:
+        from adjax import sharding
+
+        try:
+            mesh = sharding.make_mesh(*mesh_shape)
+        except ValueError as err:
+            raise UserError(f"--mesh {mesh_shape[0]}x{mesh_shape[1]}: {err}") from None
     try:
-        return Generator.load(path)
+        return Generator.load(path, mesh=mesh)
     except model_store.ModelError as err:
         raise UserError(str(err)) from None
     except (ValueError, FileNotFoundError, KeyError) as err:
@@ -122,7 +143,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
                         "(- for standard input)")
     if not args.spec.strip():
         raise UserError("the specification is empty; describe the code you want")
-    gen = _load_generator(args.model)
+    gen = _load_generator(args.model, args.mesh)
     total, kept = gen.spec_tokens(args.spec)
     if total > kept:
         print(f"adjax: note: the specification is {total} tokens; the model reads its first "
@@ -582,6 +603,70 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _plan_net(name: str):
+    """The NetConfig to plan: a public shape, a named config, or a model directory."""
+    import json
+
+    from adjax import plan
+    from adjax_code import configs
+
+    if name in plan.SHAPES:
+        return plan.SHAPES[name]
+    if name in configs.names() or name.endswith(".py"):
+        try:
+            return configs.load(name)["net"]
+        except ValueError as err:
+            raise UserError(str(err)) from None
+    path = Path(name)
+    if (path / "manifest.json").is_file():
+        from adjax.config import NetConfig, from_dict
+
+        manifest = json.loads((path / "manifest.json").read_text())
+        return from_dict(NetConfig, manifest["config"]["net"])
+    raise UserError(f"{name!r} is neither a shape ({', '.join(plan.SHAPES)}), a config "
+                    f"({', '.join(configs.names())}) nor a model directory")
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    import dataclasses
+    import json
+
+    from adjax import plan
+
+    net = dataclasses.replace(_plan_net(args.model), remat=args.remat, scan_layers=args.scan)
+    try:
+        counts = [int(x) for x in args.devices.split(",")]
+    except ValueError:
+        raise UserError(f"--devices takes counts such as 1,8,64, got {args.devices!r}") \
+            from None
+    rows = []
+    for n in counts:
+        if n < 1 or n % args.model_axis:
+            raise UserError(f"{n} devices do not split into --model-axis {args.model_axis}")
+        req = plan.Request(net=net, data=n // args.model_axis, model=args.model_axis,
+                           strategy=args.strategy, batch=args.batch or max(n, 8),
+                           length=args.length, ema=args.ema)
+        try:
+            rows.append(plan.plan(req, compile=not args.no_compile))
+        except ValueError as err:
+            raise UserError(str(err)) from None
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    n = rows[0]["parameters"]
+    size = f"{n / 1e9:.2f}B" if n >= 1e9 else f"{n / 1e6:.1f}M"
+    print(f"{args.model}: {size} parameters, float32 weights "
+          f"and Adam; GiB per device for one train step of {rows[0]['length']} tokens a row")
+    print(plan.table(rows))
+    if any(r["compiled"] is None for r in rows) and not args.no_compile:
+        import jax
+
+        print(f"compiled: '-' where the mesh needs more than this process's "
+              f"{jax.device_count()} devices; fake CPU devices compile any mesh: "
+              "XLA_FLAGS=--xla_force_host_platform_device_count=N JAX_PLATFORMS=cpu")
+    return 0
+
+
 def cmd_data(args: argparse.Namespace) -> int:
     import json
 
@@ -653,6 +738,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="threshold decoding: each step commits every position whose "
                      "confidence reaches TAU (at least one); --steps caps the steps "
                      "(default: the output length)")
+    gen.add_argument("--mesh", type=_mesh_shape, default=None, metavar="DATAxMODEL",
+                     help="spread the weights over DATA x MODEL devices (tensor parallel "
+                     "over MODEL), e.g. 1x8; default: one device")
     gen.add_argument("--json", action="store_true", help="print every candidate as JSON")
     gen.set_defaults(func=cmd_generate)
 
@@ -770,6 +858,29 @@ def build_parser() -> argparse.ArgumentParser:
     multi.add_argument("--num-processes", type=_positive_int, metavar="N")
     multi.add_argument("--process-id", type=int, metavar="I", help="this process, 0 to N-1")
     tr.set_defaults(func=cmd_train)
+
+    pl = sub.add_parser("plan", help="memory one device needs to train a model on a mesh",
+                        description="Per-device bytes of parameters, gradients, Adam state and "
+                        "EMA for a train step, from shapes alone (nothing is allocated), and "
+                        "the compiled step's figures where this process has the devices "
+                        "(fake CPU devices: XLA_FLAGS=--xla_force_host_platform_device_count"
+                        "=N JAX_PLATFORMS=cpu).")
+    pl.add_argument("model", help="a shape (qwen2.5-0.5b, dream-7b, diffucoder-7b, llada-8b), "
+                    "a config name (default), or a model directory")
+    pl.add_argument("--devices", default="1,8,64", help="device counts, comma-separated")
+    pl.add_argument("--model-axis", type=_positive_int, default=1, metavar="M",
+                    help="tensor-parallel devices (the rest are data/FSDP)")
+    pl.add_argument("--strategy", choices=("dp", "fsdp", "tp", "fsdp_tp"), default="fsdp")
+    pl.add_argument("--batch", type=_positive_int, default=None,
+                    help="global batch rows (default: the device count, at least 8)")
+    pl.add_argument("--length", type=_positive_int, default=512, help="tokens per row")
+    pl.add_argument("--ema", action="store_true", help="keep an EMA copy of the weights")
+    pl.add_argument("--remat", action="store_true", help="recompute activations per block")
+    pl.add_argument("--scan", action="store_true", help="scan over layers (faster compile)")
+    pl.add_argument("--no-compile", action="store_true",
+                    help="shapes only, even where the devices exist")
+    pl.add_argument("--json", action="store_true", help="print the rows as JSON")
+    pl.set_defaults(func=cmd_plan)
 
     ad = sub.add_parser("adapt", help="self-evolve on tasks from the model's own rewards",
                         description="Cycles of generate -> score -> keep the best -> learn. "

@@ -172,8 +172,8 @@ class Generator:
     def load(cls, path: str | Path, mesh=None) -> Generator:
         """Loads a packaged model (manifest.json, verified) or a training run directory
         (tokenizer.json + checkpoints/). With a ``jax.sharding.Mesh`` (axes "data" and
-        "model", see ``adjax.sharding.make_mesh``) a packaged model's tensors are placed on
-        it as they are read."""
+        "model", see ``adjax.sharding.make_mesh``) the weights are placed on it as they are
+        read: tensor parallel over "model", replicated over "data"."""
         path = Path(path)
         if model_store.is_packaged(path):
             manifest = model_store.verify(path)
@@ -204,7 +204,12 @@ class Generator:
                 opt = train.make_optimizer(cfg["optim"])
                 template = train.init_state(params, opt, jax.random.key(0),
                                             ema=cfg["optim"].ema_decay is not None)
-                state, _ = ckpt.restore(checkpoint.abstract(template))
+                shardings = None
+                if mesh is not None:
+                    from adjax import sharding
+
+                    shardings = sharding.tree_shardings(template, mesh, "tp")
+                state, _ = ckpt.restore(template, shardings=shardings)
         except FileNotFoundError:
             raise
         except Exception as err:  # orbax raises many kinds on a damaged checkpoint

@@ -1,0 +1,62 @@
+"""One process of the two-process test (tests/test_multihost.py): joins the run on
+loopback, trains two FSDP steps over every process's devices, prints what it saw."""
+
+import json
+import os
+import sys
+
+
+def train_steps(mesh, checkpoint_dir=None):
+    """Two FSDP train steps of a tiny network on ``mesh``, each process feeding only its
+    rows of a fixed global batch; returns the losses and a checksum of the weights."""
+    import jax
+    import jax.numpy as jnp
+
+    from adjax import checkpoint, masked, sharding, train
+    from adjax.config import MaskedDiffusionConfig, OptimConfig
+    from tests.conftest import make_model
+
+    model, _ = make_model(d_model=32, n_heads=4, vocab_size=12, n_layers=2)
+    opt = train.make_optimizer(OptimConfig(learning_rate=1e-3, warmup_steps=0))
+
+    def build():
+        params = make_model(d_model=32, n_heads=4, vocab_size=12, n_layers=2)[1]
+        return train.init_state(params, opt, jax.random.key(1))
+
+    shardings = sharding.tree_shardings(jax.eval_shape(build), mesh, "fsdp")
+    state = jax.jit(build, out_shardings=shardings)()
+    cfg = MaskedDiffusionConfig(mask_id=11)
+    step = train.make_train_step(
+        lambda p, b, k: masked.elbo_loss(p, b, k, model=model, cfg=cfg), opt,
+        state_shardings=shardings, batch_sharding=sharding.data_sharding(mesh))
+    tokens = jax.random.randint(jax.random.key(2), (16, 16), 0, 11)
+    local = {"tokens": tokens[sharding.process_rows(16)]}
+    losses = []
+    for _ in range(2):
+        state, metrics = step(state, sharding.shard_batch(local, mesh))
+        losses.append(float(metrics["loss"]))
+    total = jax.jit(lambda p: sum(jnp.sum(jnp.abs(x)) for x in jax.tree.leaves(p)),
+                    out_shardings=sharding.replicated(mesh))
+    out = {"losses": losses, "checksum": float(total(state.params)),
+           "devices": jax.device_count(), "local_devices": jax.local_device_count()}
+    if checkpoint_dir is not None:  # every process writes its shards; restore reads them
+        with checkpoint.Checkpointer(checkpoint_dir) as ckpt:
+            ckpt.save(2, state)
+            restored, _ = ckpt.restore(state, shardings=shardings)
+        out["restored_checksum"] = float(total(restored.params))
+    return out
+
+
+def main():
+    port, process_id, ckpt_dir = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    os.environ["XLA_FLAGS"] = "--xla_force_host_platform_device_count=4"
+    os.environ["JAX_PLATFORMS"] = "cpu"
+    from adjax import sharding
+
+    sharding.initialize_distributed(f"127.0.0.1:{port}", 2, process_id)
+    out = train_steps(sharding.make_mesh(), ckpt_dir)
+    print("RESULT " + json.dumps(out), flush=True)
+
+
+if __name__ == "__main__":
+    main()
