@@ -169,6 +169,32 @@ def bytes_per_device(tree: Any, mesh_shape: dict[str, int], strategy: str) -> in
     return total
 
 
+def constrain_batch(x: jax.Array) -> jax.Array:
+    """Keeps an activation's batch axis split over "data" while a mesh is in scope (``in_mesh``).
+
+    Without it the compiler may resolve an FSDP matmul (batch and weights both split over
+    "data") by gathering the batch: every device then holds every row's activations. A
+    no-op outside a mesh, or when the rows do not divide over "data".
+    """
+    mesh = jax.sharding.get_abstract_mesh()
+    if mesh.empty or "data" not in mesh.axis_names:
+        return x
+    n = dict(mesh.shape)["data"]
+    if n == 1 or x.shape[0] % n:
+        return x
+    return jax.lax.with_sharding_constraint(x, P("data"))
+
+
+def in_mesh(fn, mesh: Mesh):
+    """``fn`` traced with ``mesh`` in scope, so that ``constrain_batch`` applies inside it."""
+
+    def wrapped(*args, **kwargs):
+        with jax.sharding.use_abstract_mesh(mesh.abstract_mesh):
+            return fn(*args, **kwargs)
+
+    return wrapped
+
+
 def shard_batch(batch: Any, mesh: Mesh) -> Any:
     """This process's rows of a batch -> global arrays with the batch axis over "data".
 

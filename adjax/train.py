@@ -10,6 +10,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
+from adjax import sharding
 from adjax.config import OptimConfig
 
 LossFn = Callable[[Any, Any, jax.Array], tuple[jax.Array, dict[str, jax.Array]]]
@@ -118,5 +119,8 @@ def make_train_step(loss_fn: LossFn, optimizer: optax.GradientTransformation, *,
 
     if state_shardings is None and batch_sharding is None:
         return jax.jit(step, donate_argnums=0)
-    return jax.jit(step, donate_argnums=0, in_shardings=(state_shardings, batch_sharding),
+    mesh = jax.tree.leaves(batch_sharding if batch_sharding is not None else state_shardings,
+                           is_leaf=lambda x: hasattr(x, "mesh"))[0].mesh
+    return jax.jit(sharding.in_mesh(step, mesh), donate_argnums=0,
+                   in_shardings=(state_shardings, batch_sharding),
                    out_shardings=(state_shardings, None))

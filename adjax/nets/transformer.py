@@ -10,6 +10,7 @@ from flax import nnx
 
 from adjax.config import NetConfig
 from adjax.nets.layers import Block, _norm, timestep_embedding
+from adjax.sharding import constrain_batch
 
 
 class Encoder(nnx.Module):
@@ -26,9 +27,9 @@ class Encoder(nnx.Module):
 
     def __call__(self, tokens, mask):
         positions = jnp.broadcast_to(jnp.arange(tokens.shape[1]), tokens.shape)
-        h = self.embed(tokens)
+        h = constrain_batch(self.embed(tokens))
         for block in self.blocks:
-            h = block(h, positions=positions, self_mask=mask)
+            h = constrain_batch(block(h, positions=positions, self_mask=mask))
         # Padding rows are zeroed so that pooled features ignore them.
         return self.norm(h) * mask[..., None].astype(h.dtype)
 
@@ -93,7 +94,7 @@ class Transformer(nnx.Module):
           context: what ``encode`` returned, or None.
         """
         cfg = self.cfg
-        h = self.embed(x)
+        h = constrain_batch(self.embed(x))
         b, length = h.shape[:2]
         temb = None
         if self.time_mlp is not None:
@@ -132,7 +133,7 @@ class Transformer(nnx.Module):
         cfg = self.cfg
 
         def run(graphdef, state, h):
-            return nnx.merge(graphdef, state)(h, **inputs)
+            return constrain_batch(nnx.merge(graphdef, state)(h, **inputs))
 
         if cfg.remat:
             run = jax.checkpoint(run, static_argnums=0)
