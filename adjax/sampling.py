@@ -194,7 +194,8 @@ def sample(params: Any, key: jax.Array, tokens: jax.Array, cond: jax.Array | Non
            model: Any, cfg: SamplerConfig, mask_id: int, history: bool = False,
            stop_id: int | None = None, banned: tuple[int, ...] = (),
            min_length: jax.Array | None = None, end_ids: tuple[int, ...] = (),
-           fill_id: int | None = None, count: bool = False):
+           fill_id: int | None = None, count: bool = False,
+           allowed: jax.Array | None = None):
     """Fills every [MASK] in ``tokens`` [B, L].
 
     Args:
@@ -217,6 +218,9 @@ def sample(params: Any, key: jax.Array, tokens: jax.Array, cond: jax.Array | Non
         ``min_length`` [B] of each row, so an output holds at least that many tokens. Once
         a row holds one of them, its masked positions after the first are set to
         ``fill_id`` (default ``stop_id``) in the same step.
+      allowed: a boolean array over the vocabulary [V] (or per row [B, V]): only these ids
+        are ever placed. An array, unlike ``banned``, is an argument of the compiled
+        program, so every constrained vocabulary shares one compilation.
       count: also return the number of network evaluations (forward passes; two per step
         with guidance) as an int32 scalar.
 
@@ -248,6 +252,9 @@ def sample(params: Any, key: jax.Array, tokens: jax.Array, cond: jax.Array | Non
             un = model.denoise(params, current, level, un_context)
             logits = un + (1.0 + cfg.guidance_scale) * (logits - un)
         logits = mask_logits(logits, (mask_id, *banned))
+        if allowed is not None:
+            keep = allowed if allowed.ndim == 1 else allowed[:, None, :]
+            logits = jnp.where(keep, logits, -jnp.inf)
         if min_length is not None and end_ids:
             early = (positions[None, :] < min_length[:, None])[..., None]
             is_end = jnp.zeros(logits.shape[-1], bool).at[jnp.asarray(end_ids)].set(True)
@@ -321,8 +328,9 @@ def sample(params: Any, key: jax.Array, tokens: jax.Array, cond: jax.Array | Non
                                              "banned", "end_ids", "fill_id", "count"))
 def sample_jit(params, key, tokens, cond=None, cond_mask=None, uncond=None, *, model, cfg,
                mask_id, history=False, stop_id=None, banned=(), min_length=None, end_ids=(),
-               fill_id=None, count=False):
+               fill_id=None, count=False, allowed=None):
     """``sample`` compiled once per (shapes, model graph, config)."""
     return sample(params, key, tokens, cond, cond_mask, uncond, model=model, cfg=cfg,
                   mask_id=mask_id, history=history, stop_id=stop_id, banned=banned,
-                  min_length=min_length, end_ids=end_ids, fill_id=fill_id, count=count)
+                  min_length=min_length, end_ids=end_ids, fill_id=fill_id, count=count,
+                  allowed=allowed)

@@ -34,8 +34,8 @@ from flax import nnx
 from adjax.config import ConfigError, check_choice, check_integer, check_range, to_dict
 from adjax.nets import Transformer
 from adjax.nets.functional import split_abstract
-from adjax_adapt import evolve, mechanisms, refine
-from adjax_code import languages, model_store, rewards, runtime
+from adjax_adapt import mechanisms
+from adjax_code import evolve, languages, model_store, refine, rewards, runtime
 from adjax_code.generator import Generator, Request
 
 PRECISIONS = ("float32", "bfloat16", "float16")
@@ -368,7 +368,7 @@ class CodeGenerationAPI:
     def refine_code(self, code: str, language: str | None = None, iterations: int = 1, *,
                     specification: str = "", tests: str | None = None) -> str:
         """``code`` with its weakest spans remasked and resampled, ``iterations`` times; the
-        result never scores lower than ``code`` (see ``adjax_adapt.refine``)."""
+        result never scores lower than ``code`` (see ``adjax_code.refine``)."""
         code = _check_text(code, "code")
         lang = self._language(language)
         if isinstance(iterations, bool) or not isinstance(iterations, int) or iterations < 0:

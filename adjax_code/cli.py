@@ -537,7 +537,8 @@ def _hub_download(repo_id: str, *, quiet: bool) -> Path:
 def cmd_adapt(args: argparse.Namespace) -> int:
     import json
 
-    from adjax_adapt import evolve, mechanisms
+    from adjax_adapt import mechanisms
+    from adjax_code import evolve
 
     try:
         acfg = mechanisms.AdaptConfig(

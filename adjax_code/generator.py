@@ -146,7 +146,7 @@ class _Batch:
     cond: jax.Array
     cond_mask: jax.Array
     uncond: jax.Array | None
-    banned: tuple[int, ...]
+    allowed: jax.Array  # [V] bool: ids the sampler may place
     min_length: jax.Array
     cfg: SamplerConfig
     repair_cfg: SamplerConfig
@@ -407,10 +407,14 @@ class Generator:
             if scfg.guidance_scale > 0 else None
         # Embedding rows past the tokenizer's last token (checkpoints pad their vocabulary
         # to a round size) are never text.
-        banned = tuple(range(self.tok.vocab_size, self.cfg["net"].vocab_size))
+        # An array over the vocabulary, an argument of the one compiled sampler: any
+        # constrained vocabulary reuses it.
+        vocab = np.zeros(self.cfg["net"].vocab_size, bool)
+        vocab[:self.tok.vocab_size] = True
         if allowed is not None:
-            keep = set(allowed)
-            banned = tuple(i for i in range(self.cfg["net"].vocab_size) if i not in keep)
+            ids = np.asarray(sorted(set(allowed)), np.int64)
+            vocab = np.zeros_like(vocab)
+            vocab[ids[(ids >= 0) & (ids < vocab.size)]] = True
         # The shortest useful program: no end token within MIN_TOKENS after a row's last
         # fixed token (a small model otherwise may end at once).
         fixed_len = np.asarray([int(np.nonzero(r != mask)[0][-1]) + 1 if (r != mask).any()
@@ -418,13 +422,14 @@ class Generator:
         min_length = jnp.asarray(np.minimum(length - 1, fixed_len + MIN_TOKENS), jnp.int32)
         if predict_length:
             start = self._place_end(start, cond, cond_mask, samples)
-            banned = tuple(sorted({*banned, self.tok.pad_id, self.tok.eos_id}))
+            vocab[[self.tok.pad_id, self.tok.eos_id]] = False
         repair_cfg = scfg
         if scfg.block_size is None:
             repair_cfg = dataclasses.replace(
                 scfg, num_steps=min(repair_steps or REPAIR_STEPS, scfg.num_steps))
         return _Batch(start=start, fixed=start != mask, cond=cond, cond_mask=cond_mask,
-                      uncond=uncond, banned=banned, min_length=min_length, cfg=scfg,
+                      uncond=uncond, allowed=jnp.asarray(vocab), min_length=min_length,
+                      cfg=scfg,
                       repair_cfg=repair_cfg, key=jax.random.key(seed), samples=samples,
                       languages=[r.language for r in requests for _ in range(samples)])
 
@@ -435,7 +440,7 @@ class Generator:
         out, evals = sampling.sample_jit(
             self.params, key, jnp.asarray(tokens), batch.cond, batch.cond_mask, batch.uncond,
             model=self.model, cfg=cfg, mask_id=mask, stop_id=self.tok.eos_id,
-            banned=batch.banned, min_length=batch.min_length,
+            allowed=batch.allowed, min_length=batch.min_length,
             end_ids=(self.tok.eos_id, self.tok.pad_id), fill_id=self.tok.pad_id, count=True)
         out = np.asarray(out)
         batch.passes[phase] += int(evals)

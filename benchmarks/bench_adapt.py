@@ -18,8 +18,8 @@ from pathlib import Path
 
 from common import environment, write
 
-from adjax_adapt import evolve, mechanisms
-from adjax_code import model_store, tasks
+from adjax_adapt import mechanisms
+from adjax_code import evolve, model_store, tasks
 from adjax_code.generator import Generator
 
 HERE = Path(__file__).parent

@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 from common import environment, write
 
-from adjax_adapt import evolve, mechanisms
-from adjax_code import model_store
+from adjax_adapt import mechanisms
+from adjax_code import evolve, model_store
 from adjax_code.generator import Generator
 
 HERE = Path(__file__).parent

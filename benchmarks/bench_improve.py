@@ -14,8 +14,7 @@ from pathlib import Path
 
 from common import environment, write
 
-from adjax_adapt import refine
-from adjax_code import model_store, tasks
+from adjax_code import model_store, refine, tasks
 from adjax_code.generator import Generator
 from adjax_code.tasks import render
 

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from adjax import checkpoint
-from adjax_adapt import evolve, mechanisms
+from adjax_adapt import mechanisms
+from adjax_code import evolve
 from adjax_code.generator import Generator, Request
 
 

@@ -80,3 +80,22 @@ def test_readme_cli_commands_parse():
             parser.parse_args(argv)
         except SystemExit as err:  # pragma: no cover - the failure message
             pytest.fail(f"README command does not parse: adjax {shlex.join(argv)} ({err})")
+
+
+def test_package_imports_run_one_way():
+    """adjax imports neither adjax_adapt nor adjax_code; adjax_adapt does not import
+    adjax_code (docs/architecture.md)."""
+    import ast
+
+    forbidden = {"adjax": ("adjax_adapt", "adjax_code"), "adjax_adapt": ("adjax_code",)}
+    for package, names in forbidden.items():
+        for path in (ROOT / package).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.ImportFrom) and node.module:
+                    mods = [node.module]
+                elif isinstance(node, ast.Import):
+                    mods = [a.name for a in node.names]
+                else:
+                    continue
+                for mod in mods:
+                    assert mod.split(".")[0] not in names, f"{path} imports {mod}"

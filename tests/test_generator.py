@@ -308,3 +308,20 @@ def test_predict_length_reaches_the_sampler(gen):
         assert not (row[:end] == gen.tok.pad_id).any()
         placed += len(eos)
     assert placed >= 1
+
+
+def test_a_second_request_compiles_nothing(gen):
+    """Another specification, language and constrained vocabulary reuse the compiled
+    sampler: the vocabulary is an array argument, not a static set of ids."""
+    from adjax import sampling
+
+    gen.generate_many([Request("return the sum of a list", "python")], samples=2, seed=0,
+                      steps=4)
+    compiled = sampling.sample_jit._cache_size()
+    digits = [gen.tok.encode(str(d))[0] for d in range(10)]
+    outs = gen.generate_many([Request("reverse a string", "javascript")], samples=2, seed=3,
+                             steps=4, allowed=(*digits, gen.tok.eos_id, gen.tok.pad_id))
+    assert sampling.sample_jit._cache_size() == compiled
+    for cand in outs[0].candidates:  # after the clamped opening, digits only
+        assert cand.code.startswith("function"), cand.code
+        assert set(cand.code[len("function"):].strip()) <= set("0123456789"), cand.code

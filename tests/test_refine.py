@@ -2,8 +2,7 @@
 
 import pytest
 
-from adjax_adapt import refine
-from adjax_code import syntax
+from adjax_code import refine, syntax
 from adjax_code.generator import Generator
 
 PROGRAMS = ["def add(a, b):\n    return a +\n", "def add(a, b):\n    return a + b\n",
@@ -106,3 +105,22 @@ def test_bad_inputs(gen):
         refine.refine(gen, "x = 1\n", "python", remask_fraction=2.0)
     with pytest.raises(ValueError, match="tokens; the model holds"):
         refine.refine(gen, "x = 1\n" * 400, "python")
+
+
+def test_token_confidence_compiles_once_for_every_length(gen):
+    import jax.numpy as jnp
+    import numpy as np
+
+    cond = jnp.asarray([gen.condition_row("add two numbers", "python")] * 4, jnp.int32)
+    cond_mask = cond != gen.tok.pad_id
+    refine._token_logp.clear_cache()
+    out = [refine.token_confidence(gen, gen.tok.encode(code), cond, cond_mask)
+           for code in PROGRAMS]
+    assert refine._token_logp._cache_size() == 1  # three lengths, one compiled program
+    for code, conf in zip(PROGRAMS, out, strict=True):
+        assert conf.shape == (len(gen.tok.encode(code)),)
+        assert np.all((conf > 0) & (conf <= 1))
+    again = refine.token_confidence(gen, gen.tok.encode(PROGRAMS[0]), cond, cond_mask)
+    np.testing.assert_array_equal(again, out[0])
+    with pytest.raises(ValueError, match="the model holds"):
+        refine.token_confidence(gen, [5] * 400, cond, cond_mask)

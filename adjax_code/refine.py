@@ -24,6 +24,7 @@ scores higher than the current program.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Callable
 
@@ -72,20 +73,35 @@ def feedback_check(feedback: str) -> Callable[[str, str], bool] | None:
     return None
 
 
+@functools.partial(jax.jit, static_argnames=("model",))
+def _token_logp(params, rows, targets, cond, cond_mask, *, model):
+    """log P(targets | rows) at every position [R, L], the rows a quarter masked."""
+    context = model.encode(params, cond, cond_mask)
+    logits = model.denoise(params, rows, jnp.full((rows.shape[0],), 0.25), context)
+    logp = jax.nn.log_softmax(logits.astype(jnp.float32), axis=-1)
+    return jnp.take_along_axis(logp, targets[..., None], axis=-1)[..., 0]
+
+
 def token_confidence(gen: Generator, ids: list[int], cond: jax.Array, cond_mask: jax.Array,
                      seed: int = 0) -> np.ndarray:
-    """P(token | the rest, with a quarter of the program masked) for each token [len(ids)]."""
+    """P(token | the rest, with a quarter of the program masked) for each token [len(ids)].
+
+    The program is laid out as the model writes one, ``ids + [EOS] + [PAD]*`` in the
+    largest length bucket, so every program is scored by one compiled program."""
     n = len(ids)
+    length = max(gen.cfg["data"].buckets)
+    if n + 1 > length:
+        raise ValueError(f"the code takes {n} tokens; the model holds {length - 1}")
     mask = gen.cfg["diffusion"].mask_id
     groups = np.random.default_rng(seed).permutation(n) % 4
-    rows = np.tile(np.asarray(ids, np.int32), (4, 1))
+    target = np.full((4, length), gen.tok.pad_id, np.int32)
+    target[:, :n] = np.asarray(ids, np.int32)
+    target[:, n] = gen.tok.eos_id
+    rows = target.copy()
     for g in range(4):
-        rows[g, groups == g] = mask
-    logits = gen.model.denoise(gen.params, jnp.asarray(rows), jnp.full((4,), 0.25),
-                               gen.model.encode(gen.params, cond[:4], cond_mask[:4]))
-    logp = jax.nn.log_softmax(logits.astype(jnp.float32), axis=-1)
-    target = jnp.asarray(np.tile(np.asarray(ids, np.int32), (4, 1)))
-    picked = np.asarray(jnp.take_along_axis(logp, target[..., None], axis=-1)[..., 0])
+        rows[g, :n][groups == g] = mask
+    picked = np.asarray(_token_logp(gen.params, jnp.asarray(rows), jnp.asarray(target),
+                                    cond[:4], cond_mask[:4], model=gen.model))
     return np.exp(picked[groups, np.arange(n)])  # each token from the pass that masked it
 
 
