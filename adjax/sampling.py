@@ -195,7 +195,7 @@ def sample(params: Any, key: jax.Array, tokens: jax.Array, cond: jax.Array | Non
            stop_id: int | None = None, banned: tuple[int, ...] = (),
            min_length: jax.Array | None = None, end_ids: tuple[int, ...] = (),
            fill_id: int | None = None, count: bool = False,
-           allowed: jax.Array | None = None):
+           allowed: jax.Array | None = None, steps: jax.Array | None = None):
     """Fills every [MASK] in ``tokens`` [B, L].
 
     Args:
@@ -221,6 +221,9 @@ def sample(params: Any, key: jax.Array, tokens: jax.Array, cond: jax.Array | Non
       allowed: a boolean array over the vocabulary [V] (or per row [B, V]): only these ids
         are ever placed. An array, unlike ``banned``, is an argument of the compiled
         program, so every constrained vocabulary shares one compilation.
+      steps: the step count as an array, in place of ``cfg.num_steps``: one compiled
+        program then serves every count (with blocks it must divide by their number, as
+        ``cfg.num_steps`` must). Not with ``history``.
       count: also return the number of network evaluations (forward passes; two per step
         with guidance) as an int32 scalar.
 
@@ -232,6 +235,10 @@ def sample(params: Any, key: jax.Array, tokens: jax.Array, cond: jax.Array | Non
     schedule = schedules.get(cfg.schedule)
     b, length = tokens.shape
     n_blocks, per_block = _grid(cfg, length)
+    if steps is not None:
+        if history:
+            raise ValueError("history needs a static step count (cfg.num_steps)")
+        per_block = jnp.maximum(jnp.asarray(steps, jnp.int32) // n_blocks, 1)
     cap = n_blocks * per_block
     guided = cfg.guidance_scale > 0
     if guided and uncond is None:
@@ -295,7 +302,7 @@ def sample(params: Any, key: jax.Array, tokens: jax.Array, cond: jax.Array | Non
             run = run & ~ended.all()
         return eligible, alpha_t, alpha_s, run, jnp.where(run, i + 1, (blk + 1) * per_block)
 
-    steps_axis = jnp.arange(cap)[:, None, None]
+    steps_axis = jnp.arange(cap)[:, None, None] if history else None
 
     def body(state):
         current, i, evals, hist = state
@@ -328,9 +335,9 @@ def sample(params: Any, key: jax.Array, tokens: jax.Array, cond: jax.Array | Non
                                              "banned", "end_ids", "fill_id", "count"))
 def sample_jit(params, key, tokens, cond=None, cond_mask=None, uncond=None, *, model, cfg,
                mask_id, history=False, stop_id=None, banned=(), min_length=None, end_ids=(),
-               fill_id=None, count=False, allowed=None):
+               fill_id=None, count=False, allowed=None, steps=None):
     """``sample`` compiled once per (shapes, model graph, config)."""
     return sample(params, key, tokens, cond, cond_mask, uncond, model=model, cfg=cfg,
                   mask_id=mask_id, history=history, stop_id=stop_id, banned=banned,
                   min_length=min_length, end_ids=end_ids, fill_id=fill_id, count=count,
-                  allowed=allowed)
+                  allowed=allowed, steps=steps)

@@ -137,6 +137,11 @@ def _run_config(saved: dict) -> dict:
     }
 
 
+def _bucket(rows: int) -> int:
+    """The batch size a sampler call runs at: the next power of two."""
+    return 1 << max(rows - 1, 0).bit_length()
+
+
 @dataclasses.dataclass
 class _Batch:
     """What every sampler call of one ``generate_many`` shares."""
@@ -166,7 +171,8 @@ class Generator:
         self.reward_weights: dict[str, float] | None = None  # None: rewards' defaults
         # Running totals, for profiling: useful tokens (code the sampler wrote before each
         # row's end), masked slots it filled (padding included), network evaluations.
-        self.stats = {"tokens": 0, "slots": 0, "forward_passes": 0, "sampler_calls": 0}
+        self.stats = {"tokens": 0, "slots": 0, "forward_passes": 0, "sampler_calls": 0,
+                      "rows": 0}
 
     @classmethod
     def load(cls, path: str | Path, mesh=None) -> Generator:
@@ -434,38 +440,55 @@ class Generator:
                       languages=[r.language for r in requests for _ in range(samples)])
 
     def _sample(self, batch: _Batch, tokens: np.ndarray, key: jax.Array,
-                cfg: SamplerConfig, phase: str) -> np.ndarray:
-        """One sampler call over the batch; counts forward passes and useful tokens."""
+                cfg: SamplerConfig, phase: str, rows: np.ndarray | None = None) -> np.ndarray:
+        """One sampler call over the batch's ``rows`` (all by default); counts forward
+        passes and useful tokens.
+
+        Draft and repair share one compiled program: the step count is an array argument
+        and the sampler's config is the draft's. The rows are padded (repeating the first)
+        to a power of two, so a repair of any number of failing rows compiles at most
+        log2(R) + 1 programs over a run."""
         mask = self.cfg["diffusion"].mask_id
+        rows = np.arange(len(tokens)) if rows is None else np.asarray(rows)
+        pick = np.concatenate([rows, np.full(_bucket(len(rows)) - len(rows), rows[0])])
+
+        def take(x):
+            return None if x is None else x[jnp.asarray(pick)]
+
         out, evals = sampling.sample_jit(
-            self.params, key, jnp.asarray(tokens), batch.cond, batch.cond_mask, batch.uncond,
-            model=self.model, cfg=cfg, mask_id=mask, stop_id=self.tok.eos_id,
-            allowed=batch.allowed, min_length=batch.min_length,
-            end_ids=(self.tok.eos_id, self.tok.pad_id), fill_id=self.tok.pad_id, count=True)
-        out = np.asarray(out)
+            self.params, key, jnp.asarray(tokens[pick]), take(batch.cond),
+            take(batch.cond_mask), take(batch.uncond), model=self.model, cfg=batch.cfg,
+            mask_id=mask, stop_id=self.tok.eos_id, allowed=batch.allowed,
+            min_length=take(batch.min_length), end_ids=(self.tok.eos_id, self.tok.pad_id),
+            fill_id=self.tok.pad_id, count=True, steps=jnp.int32(cfg.num_steps))
+        full = tokens.copy()
+        full[rows] = np.asarray(out)[:len(rows)]
         batch.passes[phase] += int(evals)
         self.stats["forward_passes"] += int(evals)
-        self.stats["tokens"] += int(((tokens == mask) & self.before_end(out)).sum())
+        self.stats["tokens"] += int(((tokens == mask) & self.before_end(full)).sum())
         self.stats["slots"] += int((tokens == mask).sum())
         self.stats["sampler_calls"] += 1
-        return out
+        self.stats["rows"] += len(pick)  # rows the network ran on, bucket padding included
+        return full
 
     def _repair(self, batch: _Batch, out: np.ndarray, rounds: int
                 ) -> tuple[np.ndarray, np.ndarray]:
-        """Rounds of remasking tree-sitter error spans and resampling only those; returns
-        the rows and how many rounds touched each."""
+        """Rounds of remasking tree-sitter error spans and resampling only those, in only
+        the rows that fail; returns the rows and how many rounds touched each."""
         touched = np.zeros(len(out), int)
         for r in range(rounds):
             remask = out.copy()
+            failing = []
             for i, row in enumerate(out):
                 hit = self.error_positions(row, batch.languages[i], batch.fixed[i])
                 if hit:
                     remask[i, hit] = self.cfg["diffusion"].mask_id
                     touched[i] += 1
-            if (remask == out).all():
+                    failing.append(i)
+            if not failing:
                 break
             out = self._sample(batch, remask, jax.random.fold_in(batch.key, r + 1),
-                               batch.repair_cfg, "repair")
+                               batch.repair_cfg, "repair", rows=np.asarray(failing))
         return out, touched
 
     def error_positions(self, row: np.ndarray, language: str, fixed: np.ndarray,

@@ -325,3 +325,23 @@ def test_a_second_request_compiles_nothing(gen):
     for cand in outs[0].candidates:  # after the clamped opening, digits only
         assert cand.code.startswith("function"), cand.code
         assert set(cand.code[len("function"):].strip()) <= set("0123456789"), cand.code
+
+
+def test_repair_samples_only_the_failing_rows():
+    """Rows that parse after the draft are not run again: the repair rounds' sampled rows
+    are the failing rows' (rounded up to a power of two), never the whole batch."""
+    gen = Generator.load(model_store.DEFAULT_DIR)
+    reqs = [Request("return the sum of a list", "python"),
+            Request("reverse a string", "javascript")]
+    drafts = gen.generate_many(reqs, samples=4, seed=2, repair_rounds=0)
+    mask = gen.cfg["diffusion"].mask_id
+    failing = 0
+    for g, r in zip(drafts, reqs, strict=True):
+        for c in g.candidates:
+            fixed = gen.start_rows(r, 1, len(c.row))[0] != mask
+            failing += bool(gen.error_positions(c.row, r.language, fixed))
+    assert 0 < failing < 8, "the test needs a batch that partly parses"
+    before = dict(gen.stats)
+    gen.generate_many(reqs, samples=4, seed=2, repair_rounds=1)
+    repaired = gen.stats["rows"] - before["rows"] - 8  # less the draft's 8 rows
+    assert repaired == 1 << (failing - 1).bit_length()

@@ -388,3 +388,25 @@ def test_guidance_counts_two_passes_a_step(cond_model):
                                    cond, None, jnp.zeros((B, 5), jnp.int32), model=model,
                                    cfg=cfg, mask_id=MASK, count=True)
     assert int(evals) == 8
+
+
+@pytest.mark.parametrize("block_size", [None, 4])
+def test_step_count_as_an_argument_matches_the_static_one(cond_model, block_size):
+    """``steps=`` gives the tokens of ``cfg.num_steps`` with the same key, and every count
+    runs the same compiled program."""
+    model, params = cond_model
+    tokens = jnp.full((3, 8), MASK, jnp.int32)
+    cond = jnp.arange(15).reshape(3, 5) % 7
+    key = jax.random.key(4)
+    base = SamplerConfig(num_steps=8, block_size=block_size)
+    sampling.sample_jit.clear_cache()
+    for n in (2, 4, 8):
+        want = sampling.sample_jit(params, key, tokens, cond, model=model, mask_id=MASK,
+                                   cfg=dataclasses.replace(base, num_steps=n))
+        got = sampling.sample_jit(params, key, tokens, cond, model=model, mask_id=MASK,
+                                  cfg=base, steps=jnp.int32(n))
+        np.testing.assert_array_equal(got, want)
+    assert sampling.sample_jit._cache_size() == 3 + 1  # three static counts, one dynamic
+    with pytest.raises(ValueError, match="history"):
+        sampling.sample(params, key, tokens, cond, model=model, mask_id=MASK, cfg=base,
+                        steps=jnp.int32(4), history=True)

@@ -44,9 +44,9 @@ def test_the_readme_first_command_prints_working_code(capsys):
     readme = (Path(__file__).parents[1] / "README.md").read_text()
     spec = "return the sum of a list of numbers"
     assert f'adjax generate "{spec}" --language python' in readme
-    assert "`--seed 1` and `--seed 2` print `return sum(xs)`" in readme
+    assert "`--seed 2` and `--seed 4` print `return sum(xs)`" in readme
     sums = {}
-    for seed in (0, 1, 2):
+    for seed in (0, 2, 4):
         assert cli.main(["generate", spec, "--language", "python", "--seed", str(seed)]) == 0
         code = capsys.readouterr().out
         namespace: dict = {}
@@ -58,4 +58,4 @@ def test_the_readme_first_command_prints_working_code(capsys):
                              for xs in ([1, 2, 3], [], [-4, 10, 0.5]))
         except Exception:  # the model's body may raise (an undefined name)
             sums[seed] = False
-    assert sums == {0: False, 1: True, 2: True}, sums
+    assert sums == {0: False, 2: True, 4: True}, sums
