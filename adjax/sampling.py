@@ -245,6 +245,9 @@ def sample(params: Any, key: jax.Array, tokens: jax.Array, cond: jax.Array | Non
         raise ValueError("classifier-free guidance needs `uncond` condition tokens")
     context = None if cond is None else model.encode(params, cond, cond_mask)
     un_context = model.encode(params, uncond, cond_mask) if guided else None
+    if hasattr(model, "with_context_kv"):  # cross-attention keys and values: once a call
+        context = None if context is None else model.with_context_kv(params, context)
+        un_context = None if un_context is None else model.with_context_kv(params, un_context)
     maskable = jnp.maximum((tokens == mask_id).sum(axis=-1), 1).astype(jnp.float32)
     positions = jnp.arange(length)
     block = cfg.block_size or length

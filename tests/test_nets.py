@@ -157,3 +157,18 @@ def test_remat_and_scan_keep_logits_and_gradients(options):
     text = str(jax.make_jaxpr(lambda p: loss(other, p))(params))
     assert ("scan" in text) == options.get("scan_layers", False)
     assert ("remat" in text or "checkpoint" in text) == options.get("remat", False)
+
+
+@pytest.mark.parametrize("scan", [False, True])
+def test_cross_attention_keys_and_values_computed_once_give_the_same_logits(scan):
+    model, params = make_model(n_layers=2, conditioning="cross", cond_layers=1, qk_norm=True,
+                               scan_layers=scan)
+    x = jnp.arange(16)[None] % 11
+    context = model.encode(params, jnp.arange(5)[None], jnp.array([[1, 1, 1, 0, 0]], bool))
+    cached = model.with_context_kv(params, context)
+    assert len(cached) == 3 and len(cached[2]) == 2  # (context, mask, per-block (k, v))
+    np.testing.assert_allclose(model.denoise(params, x, None, cached),
+                               model.denoise(params, x, None, context), rtol=1e-5, atol=1e-5)
+    prefix, pparams = make_model(conditioning="prefix")
+    pctx = prefix.encode(pparams, jnp.arange(5)[None])
+    assert prefix.with_context_kv(pparams, pctx) is pctx  # nothing to cache without cross

@@ -24,6 +24,10 @@ class ModelFns:
     def encode(self, params, cond, cond_mask=None):
         return self.merge(params).encode(cond, cond_mask)
 
+    def with_context_kv(self, params, context):
+        """``encode``'s output with each block's cross-attention keys and values added."""
+        return self.merge(params).with_context_kv(context)
+
     def denoise(self, params, x, level=None, context=None):
         return self.merge(params)(x, level, context)
 

@@ -50,17 +50,26 @@ class Attention(nnx.Module):
         self.q_norm = _norm(cfg, rngs, h) if cfg.qk_norm else None
         self.k_norm = _norm(cfg, rngs, h) if cfg.qk_norm else None
 
-    def __call__(self, x, context=None, *, positions=None, key_mask=None):
-        """x [B, T, D]; context [B, S, D] (self-attention when None); key_mask [B, S] bool."""
+    def project_kv(self, src):
+        """Keys and values of ``src`` [B, S, D] -> ([B, S, Nkv, H], [B, S, Nkv, H]), before
+        any rotary embedding: a fixed context's are computed once and passed as ``kv``."""
         cfg = self.cfg
-        src = x if context is None else context
-        b, t, _ = x.shape
-        s = src.shape[1]
-        q = self.q(x).reshape(b, t, cfg.n_heads, cfg.head_dim)
+        b, s, _ = src.shape
         k = self.k(src).reshape(b, s, cfg.kv_heads, cfg.head_dim)
         v = self.v(src).reshape(b, s, cfg.kv_heads, cfg.head_dim)
+        if self.k_norm is not None:
+            k = self.k_norm(k)
+        return k, v
+
+    def __call__(self, x, context=None, *, positions=None, key_mask=None, kv=None):
+        """x [B, T, D]; context [B, S, D] (self-attention when None); key_mask [B, S] bool;
+        kv: ``project_kv(context)`` computed before, in place of the context."""
+        cfg = self.cfg
+        b, t, _ = x.shape
+        q = self.q(x).reshape(b, t, cfg.n_heads, cfg.head_dim)
+        k, v = kv if kv is not None else self.project_kv(x if context is None else context)
         if self.q_norm is not None:
-            q, k = self.q_norm(q), self.k_norm(k)
+            q = self.q_norm(q)
         if context is None and positions is not None:
             q = rope(q, positions, cfg.rope_base)
             k = rope(k, positions, cfg.rope_base)
@@ -108,7 +117,7 @@ class Block(nnx.Module):
         )
 
     def __call__(self, x, *, positions, self_mask=None, context=None, context_mask=None,
-                 temb=None):
+                 temb=None, context_kv=None):
         if self.ada is not None and temb is not None:
             mods = jnp.split(self.ada(temb)[:, None, :], 6, axis=-1)
             shift_a, scale_a, gate_a, shift_m, scale_m, gate_m = mods
@@ -118,6 +127,7 @@ class Block(nnx.Module):
         h = self.attn_norm(x) * (1 + scale_a) + shift_a
         x = x + (1 + gate_a) * self.attn(h, positions=positions, key_mask=self_mask)
         if self.cross is not None:
-            x = x + self.cross(self.cross_norm(x), context, key_mask=context_mask)
+            x = x + self.cross(self.cross_norm(x), context, key_mask=context_mask,
+                               kv=context_kv)
         h = self.mlp_norm(x) * (1 + scale_m) + shift_m
         return x + (1 + gate_m) * self.mlp(h)

@@ -101,7 +101,7 @@ class Transformer(nnx.Module):
             if level is None:
                 raise ValueError("this network is time-conditioned: pass a noise level")
             temb = self.time_mlp(timestep_embedding(level, cfg.d_model)).astype(h.dtype)
-        ctx, ctx_mask = (None, None) if context is None else context
+        ctx, ctx_mask, kvs = (None, None, None) if context is None else (*context, None)[:3]
         if cfg.conditioning != "none" and context is None:
             raise ValueError("this network is conditioned: pass the context from encode()")
         prefix, self_mask = 0, None
@@ -113,7 +113,7 @@ class Transformer(nnx.Module):
             # Padding in the prefix takes no position: the code follows the condition's last
             # real token whether the condition row is padded on the left or the right.
             positions = jnp.maximum(jnp.cumsum(self_mask, axis=1) - 1, 0)
-        h = self._blocks(h, positions=positions, self_mask=self_mask,
+        h = self._blocks(h, kvs, positions=positions, self_mask=self_mask,
                          context=ctx if cfg.conditioning == "cross" else None,
                          context_mask=ctx_mask, temb=temb)
         if cfg.logit_shift and prefix == 0:  # position i reads the hidden state at i - 1
@@ -127,28 +127,43 @@ class Transformer(nnx.Module):
         return self.head(self.norm(h)).astype(jnp.float32)
 
 
-    def _blocks(self, h, **inputs):
+    def with_context_kv(self, context):
+        """``encode``'s (context, mask) plus every block's cross-attention keys and values:
+        a sampler computes them once per call instead of once per step and layer. Other
+        conditionings return the context unchanged."""
+        if context is None or self.cfg.conditioning != "cross":
+            return context
+        ctx, mask = context[:2]
+        kvs = [block.cross.project_kv(ctx) for block in self.blocks]
+        return ctx, mask, kvs
+
+    def _blocks(self, h, kvs=None, **inputs):
         """The blocks in order: a Python loop, or one ``lax.scan`` over weights stacked at
-        trace time (``scan_layers``); each block rematerialised with ``remat``."""
+        trace time (``scan_layers``); each block rematerialised with ``remat``. ``kvs``:
+        each block's precomputed cross-attention keys and values."""
         cfg = self.cfg
 
-        def run(graphdef, state, h):
-            return constrain_batch(nnx.merge(graphdef, state)(h, **inputs))
+        def run(graphdef, state, h, kv):
+            block = nnx.merge(graphdef, state)
+            return constrain_batch(block(h, **inputs, context_kv=kv))
 
         if cfg.remat:
             run = jax.checkpoint(run, static_argnums=0)
         splits = [nnx.split(block) for block in self.blocks]
+        kvs = [None] * len(splits) if kvs is None else kvs
         if not cfg.scan_layers:
-            for graphdef, state in splits:
-                h = run(graphdef, state, h)
+            for (graphdef, state), kv in zip(splits, kvs, strict=True):
+                h = run(graphdef, state, h, kv)
             return h
         graphdef = splits[0][0]
         stacked = jax.tree.map(lambda *xs: jnp.stack(xs), *[state for _, state in splits])
+        kv_stack = None if kvs[0] is None else jax.tree.map(lambda *xs: jnp.stack(xs), *kvs)
 
-        def body(h, state):
-            return run(graphdef, state, h), None
+        def body(h, xs):
+            state, kv = xs
+            return run(graphdef, state, h, kv), None
 
-        return jax.lax.scan(body, h, stacked)[0]
+        return jax.lax.scan(body, h, (stacked, kv_stack))[0]
 
 
 def create(cfg: NetConfig, seed: int = 0) -> Transformer:
