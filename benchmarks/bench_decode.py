@@ -17,12 +17,15 @@ Settings are chosen on train tasks; held-out tasks are run for the settings name
 syntax-valid against tokens per forward pass on train tasks).
 
     uv run python benchmarks/bench_decode.py [--tasks 24] [--languages python,javascript]
+    uv run python benchmarks/bench_decode.py --only before,tau=0.5 --seeds 1,2 \
+        --heldout= --repaired=
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import sys
 import time
 from pathlib import Path
 
@@ -45,21 +48,21 @@ def settings(base):
     return out
 
 
-def measure(gen, name, cfg, split, langs, limit, candidates, repair=0):
+def measure(gen, name, cfg, split, langs, limit, candidates, repair=0, seed=0):
     from adjax_code import model_eval
 
     gen.cfg["sampler"] = cfg
     before = dict(gen.stats)
     t0 = time.perf_counter()
     rows = model_eval.generate(gen, split, langs, candidates=candidates, repair_rounds=repair,
-                               limit=limit)
+                               limit=limit, seed=seed)
     seconds = time.perf_counter() - t0
     calls = -(-len(rows) // (8 * candidates))  # draft batches: 8 tasks x candidates rows
     passes = (gen.stats["forward_passes"] - before["forward_passes"]) / calls
     tokens = (gen.stats["tokens"] - before["tokens"]) / len(rows)
     table = model_eval.summarize(model_eval.score(rows))
     key = "repaired" if repair else "draft"
-    return {"setting": name, "split": split, "repair_rounds": repair,
+    return {"setting": name, "split": split, "repair_rounds": repair, "seed": seed,
             "languages": list(langs), "programs": len(rows),
             "forward_passes_per_program": round(passes, 2),
             "useful_tokens_per_program": round(tokens, 2),
@@ -115,24 +118,32 @@ def main() -> None:
                     help="settings also run on the held-out tasks")
     ap.add_argument("--repaired", default="before,after",
                     help="settings also run with two syntax-repair rounds (train tasks)")
+    ap.add_argument("--only", default=None, help="run only these settings (comma-separated)")
+    ap.add_argument("--seeds", default="0", help="sampling seeds, e.g. 0,1,2")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/decode.jsonl")
     args = ap.parse_args()
     gen = Generator.load(args.model)
     langs = tuple(args.languages.split(","))
     env = environment()
     records = []
-    for name, cfg in settings(gen.cfg["sampler"]).items():
+    chosen = settings(gen.cfg["sampler"])
+    if args.only:
+        chosen = {k: chosen[k] for k in args.only.split(",")}
+    for (name, cfg), seed in ((item, int(s)) for s in args.seeds.split(",")
+                              for item in chosen.items()):
         runs = [("train", args.tasks, 0)]
         if name in args.repaired.split(","):
             runs.append(("train", args.tasks, 2))
         if name in args.heldout.split(","):
             runs.append(("heldout", None, 0))
         for split, limit, repair in runs:
-            rec = measure(gen, name, cfg, split, langs, limit, args.candidates, repair)
+            rec = measure(gen, name, cfg, split, langs, limit, args.candidates, repair, seed)
             records.append(rec)
             write(args.out, {"bench": "decode", **env, "model": str(args.model), **rec,
-                             "command": "uv run python benchmarks/bench_decode.py"})
-    plot(records, args.out.with_suffix(".png"))
+                             "command": "uv run python benchmarks/bench_decode.py " +
+                             " ".join(sys.argv[1:])})
+    if not args.only:
+        plot(records, args.out.with_suffix(".png"))
 
 
 if __name__ == "__main__":
