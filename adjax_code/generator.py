@@ -137,9 +137,17 @@ def _run_config(saved: dict) -> dict:
     }
 
 
-def _bucket(rows: int) -> int:
-    """The batch size a sampler call runs at: the next power of two."""
-    return 1 << max(rows - 1, 0).bit_length()
+# Sampler calls run at a power of two rows, at least this many (or the whole batch when it
+# is smaller): a small request's repair then reuses its draft's compiled program.
+MIN_ROWS = 8
+
+
+def _bucket(rows: int, total: int) -> int:
+    """The rows a sampler call over ``rows`` of a ``total``-row batch runs at."""
+    def pow2(n: int) -> int:
+        return 1 << max(n - 1, 0).bit_length()
+
+    return max(pow2(rows), min(pow2(total), MIN_ROWS))
 
 
 @dataclasses.dataclass
@@ -446,11 +454,12 @@ class Generator:
 
         Draft and repair share one compiled program: the step count is an array argument
         and the sampler's config is the draft's. The rows are padded (repeating the first)
-        to a power of two, so a repair of any number of failing rows compiles at most
-        log2(R) + 1 programs over a run."""
+        to a power of two of at least ``MIN_ROWS`` (``_bucket``), so a repair of any
+        number of failing rows compiles few programs over a run."""
         mask = self.cfg["diffusion"].mask_id
         rows = np.arange(len(tokens)) if rows is None else np.asarray(rows)
-        pick = np.concatenate([rows, np.full(_bucket(len(rows)) - len(rows), rows[0])])
+        size = _bucket(len(rows), len(tokens))
+        pick = np.concatenate([rows, np.full(size - len(rows), rows[0])])
 
         def take(x):
             return None if x is None else x[jnp.asarray(pick)]

@@ -327,21 +327,22 @@ def test_a_second_request_compiles_nothing(gen):
         assert set(cand.code[len("function"):].strip()) <= set("0123456789"), cand.code
 
 
-def test_repair_samples_only_the_failing_rows():
-    """Rows that parse after the draft are not run again: the repair rounds' sampled rows
-    are the failing rows' (rounded up to a power of two), never the whole batch."""
-    gen = Generator.load(model_store.DEFAULT_DIR)
-    reqs = [Request("return the sum of a list", "python"),
-            Request("reverse a string", "javascript")]
-    drafts = gen.generate_many(reqs, samples=4, seed=2, repair_rounds=0)
-    mask = gen.cfg["diffusion"].mask_id
-    failing = 0
-    for g, r in zip(drafts, reqs, strict=True):
-        for c in g.candidates:
-            fixed = gen.start_rows(r, 1, len(c.row))[0] != mask
-            failing += bool(gen.error_positions(c.row, r.language, fixed))
-    assert 0 < failing < 8, "the test needs a batch that partly parses"
+def test_repair_samples_only_the_failing_rows(gen):
+    """Rows that parse after the draft are not run again: with 13 of 16 starting rows a
+    finished program, a repair round samples 8 rows (the failing ones, padded to the
+    minimum bucket), not 16; the finished rows come back unchanged."""
+    length, mask = 64, gen.cfg["diffusion"].mask_id
+    done = gen.tok.encode("def add(a, b):\n    return a + b") + [gen.tok.eos_id]
+    init = np.full((16, length), gen.tok.pad_id, np.int32)
+    init[:, :len(done)] = done
+    broken = gen.tok.encode("def add(a, b):\n    return (a +")
+    init[13:] = mask
+    init[13:, :len(broken)] = broken  # a prefix the model must finish: may fail to parse
     before = dict(gen.stats)
-    gen.generate_many(reqs, samples=4, seed=2, repair_rounds=1)
-    repaired = gen.stats["rows"] - before["rows"] - 8  # less the draft's 8 rows
-    assert repaired == 1 << (failing - 1).bit_length()
+    result = gen.generate("add two numbers", "python", samples=16, init=init, steps=4,
+                          repair_rounds=1, length=length)
+    rows = gen.stats["rows"] - before["rows"]
+    assert rows == 16 + 8, rows  # the draft, then one round of 8 rows (3 failing)
+    for cand in result.candidates:
+        if cand.index < 13:
+            np.testing.assert_array_equal(cand.row, init[cand.index])
