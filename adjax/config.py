@@ -151,6 +151,11 @@ class MaskedDiffusionConfig:
 
     ``discrete_steps=None`` uses the continuous-time ELBO; an integer T uses the T-step
     discrete-time bound. ``t_min`` keeps the 1/t-like weight finite near t = 0.
+
+    ``cond_dropout``: the probability that a training row sees only the first
+    ``cond_keep`` condition tokens (the rest masked out), so that one network also learns
+    the unconditional branch classifier-free guidance contrasts with (in adjax_code the
+    kept token is the language tag).
     """
 
     mask_id: int
@@ -158,8 +163,12 @@ class MaskedDiffusionConfig:
     t_min: float = 1e-3
     antithetic: bool = True
     discrete_steps: int | None = None
+    cond_dropout: float = 0.0
+    cond_keep: int = 1
 
     def __post_init__(self):
+        check_range(self, "cond_dropout", 0.0, 1.0)
+        check_integer(self, "cond_keep", 0)
         if self.mask_id < 0:
             raise ValueError(f"mask_id must be a token id, got {self.mask_id}")
         if not 0.0 <= self.t_min < 1.0:

@@ -51,6 +51,17 @@ def encode_condition(model: Any, params: Any, batch: Batch):
     return model.encode(params, batch["cond"], batch.get("cond_mask"))
 
 
+def drop_condition(key: jax.Array, batch: Batch, cfg: MaskedDiffusionConfig) -> jax.Array:
+    """The condition mask [B, C] with, in a ``cond_dropout`` share of the rows, every
+    token after the first ``cond_keep`` masked out (classifier-free guidance training)."""
+    cond = batch["cond"]
+    mask = batch.get("cond_mask")
+    mask = jnp.ones(cond.shape, bool) if mask is None else mask.astype(bool)
+    drop = jax.random.bernoulli(key, cfg.cond_dropout, (cond.shape[0],))
+    tail = jnp.arange(cond.shape[1]) >= cfg.cond_keep
+    return mask & ~(drop[:, None] & tail[None, :])
+
+
 def _weights(key, batch: int, cfg: MaskedDiffusionConfig, schedule: schedules.Schedule):
     """Noise times t [B] and the ELBO weight per row [B]."""
     if cfg.discrete_steps is None:
@@ -79,6 +90,8 @@ def elbo_terms(params: Any, batch: Batch, key: jax.Array, *, model: Any,
     t_key, m_key = jax.random.split(key)
     t, alpha, weight = _weights(t_key, tokens.shape[0], cfg, schedule)
     z = corrupt(m_key, tokens, alpha, mask_id=cfg.mask_id, maskable=maskable)
+    if cfg.cond_dropout > 0 and "cond" in batch:
+        batch = dict(batch, cond_mask=drop_condition(jax.random.fold_in(key, 2), batch, cfg))
     context = encode_condition(model, params, batch)
     logits = mask_logits(model.denoise(params, z, 1.0 - alpha, context), cfg.mask_id)
     logp = jax.nn.log_softmax(logits.astype(jnp.float32), axis=-1)

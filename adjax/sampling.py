@@ -195,7 +195,8 @@ def sample(params: Any, key: jax.Array, tokens: jax.Array, cond: jax.Array | Non
            stop_id: int | None = None, banned: tuple[int, ...] = (),
            min_length: jax.Array | None = None, end_ids: tuple[int, ...] = (),
            fill_id: int | None = None, count: bool = False,
-           allowed: jax.Array | None = None, steps: jax.Array | None = None):
+           allowed: jax.Array | None = None, steps: jax.Array | None = None,
+           uncond_mask: jax.Array | None = None):
     """Fills every [MASK] in ``tokens`` [B, L].
 
     Args:
@@ -203,7 +204,9 @@ def sample(params: Any, key: jax.Array, tokens: jax.Array, cond: jax.Array | Non
       key: a PRNG key; the same key gives the same output.
       tokens: starting tokens [B, L] int32; non-[MASK] positions are clamped.
       cond, cond_mask: condition tokens [B, C] for the encoder, encoded once.
-      uncond: condition tokens for the unconditional branch of classifier-free guidance.
+      uncond: condition tokens for the unconditional branch of classifier-free guidance;
+        ``uncond_mask`` its padding mask (default ``cond_mask``). A network learns that
+        branch only when trained with ``MaskedDiffusionConfig.cond_dropout`` > 0.
       model: an object with ``encode(params, cond, mask)`` and
         ``denoise(params, tokens, level, context)``.
       cfg: the sampler configuration.
@@ -244,7 +247,8 @@ def sample(params: Any, key: jax.Array, tokens: jax.Array, cond: jax.Array | Non
     if guided and uncond is None:
         raise ValueError("classifier-free guidance needs `uncond` condition tokens")
     context = None if cond is None else model.encode(params, cond, cond_mask)
-    un_context = model.encode(params, uncond, cond_mask) if guided else None
+    un_mask = cond_mask if uncond_mask is None else uncond_mask
+    un_context = model.encode(params, uncond, un_mask) if guided else None
     if hasattr(model, "with_context_kv"):  # cross-attention keys and values: once a call
         context = None if context is None else model.with_context_kv(params, context)
         un_context = None if un_context is None else model.with_context_kv(params, un_context)
@@ -338,9 +342,9 @@ def sample(params: Any, key: jax.Array, tokens: jax.Array, cond: jax.Array | Non
                                              "banned", "end_ids", "fill_id", "count"))
 def sample_jit(params, key, tokens, cond=None, cond_mask=None, uncond=None, *, model, cfg,
                mask_id, history=False, stop_id=None, banned=(), min_length=None, end_ids=(),
-               fill_id=None, count=False, allowed=None, steps=None):
+               fill_id=None, count=False, allowed=None, steps=None, uncond_mask=None):
     """``sample`` compiled once per (shapes, model graph, config)."""
     return sample(params, key, tokens, cond, cond_mask, uncond, model=model, cfg=cfg,
                   mask_id=mask_id, history=history, stop_id=stop_id, banned=banned,
                   min_length=min_length, end_ids=end_ids, fill_id=fill_id, count=count,
-                  allowed=allowed, steps=steps)
+                  allowed=allowed, steps=steps, uncond_mask=uncond_mask)

@@ -62,7 +62,8 @@ class APIConfig:
       steps: denoising steps (None: the model's own).
       max_length: output tokens (None: the model's default).
       temperature: sampling temperature (0: greedy).
-      guidance_scale: classifier-free guidance against a language-only condition (0: off).
+      guidance_scale: classifier-free guidance against a language-only condition (0: off);
+        only for models trained with ``diffusion.cond_dropout`` > 0 (the shipped one is not).
       repair_rounds: rounds of remasking syntax errors after sampling.
       adapt_steps: optimizer steps per ``adapt_code`` call (gradient and hybrid).
       syntax_weight, quality_weight, relevance_weight, functional_weight: the weights of the
@@ -266,6 +267,12 @@ class CodeGenerationAPI:
 
     def _configure(self, base: Generator, cfg: APIConfig) -> Generator:
         """The base generator with the config's precision, sampler, weights and device."""
+        if cfg.guidance_scale > 0 and base.cfg["diffusion"].cond_dropout == 0:
+            raise ValueError(
+                "guidance_scale needs a model trained with condition dropout (config "
+                "diffusion.cond_dropout > 0, e.g. `adjax train --set diffusion.cond_dropout="
+                "0.1`): it contrasts the specification with the language-only condition, "
+                "which this model never learned; use guidance_scale=0")
         net = dataclasses.replace(base.cfg["net"], dtype=cfg.precision)
         model = base.model
         if net != base.cfg["net"]:

@@ -469,7 +469,8 @@ class Generator:
             take(batch.cond_mask), take(batch.uncond), model=self.model, cfg=batch.cfg,
             mask_id=mask, stop_id=self.tok.eos_id, allowed=batch.allowed,
             min_length=take(batch.min_length), end_ids=(self.tok.eos_id, self.tok.pad_id),
-            fill_id=self.tok.pad_id, count=True, steps=jnp.int32(cfg.num_steps))
+            fill_id=self.tok.pad_id, count=True, steps=jnp.int32(cfg.num_steps),
+            uncond_mask=None if batch.uncond is None else take(batch.uncond != self.tok.pad_id))
         full = tokens.copy()
         full[rows] = np.asarray(out)[:len(rows)]
         batch.passes[phase] += int(evals)

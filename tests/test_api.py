@@ -148,7 +148,21 @@ def test_precision_applies_to_computation(gen):
     assert np.abs(a - b).max() < 0.1 * np.abs(b).max()
 
 
-def test_guidance_and_temperature_reach_the_sampler(gen):
+@pytest.fixture(scope="module")
+def guided(tmp_path_factory):
+    """The conftest run's recipe with condition dropout: a model guidance may use."""
+    from adjax_code import configs, trainer
+    from tests.conftest import TINY_CODE_RUN
+
+    out = tmp_path_factory.mktemp("guided-run")
+    cfg = configs.apply_overrides(configs.load("tiny"),
+                                  [*TINY_CODE_RUN, "diffusion.cond_dropout=0.1"])
+    trainer.run(cfg, out, progress=False, log=lambda m: None)
+    return Generator.load(out)
+
+
+def test_guidance_and_temperature_reach_the_sampler(guided):
+    gen = guided
     g = make(gen, guidance_scale=1.0, temperature=0.0)
     assert g._gen.cfg["sampler"].guidance_scale == 1.0
     a = g.generate_code("sum a list")
@@ -161,6 +175,17 @@ def test_guidance_and_temperature_reach_the_sampler(gen):
     assert g.last_profile["forward_passes"] == 2 * plain.last_profile["forward_passes"]
     warm = [make(gen, temperature=1.0, seed=s).generate_code("sum a list") for s in (1, 2, 3)]
     assert len(set(warm)) > 1  # temperature 1 samples: seeds differ
+
+
+
+def test_guidance_needs_a_model_trained_with_condition_dropout(gen):
+    """The shipped model never saw the language-only condition guidance contrasts with."""
+    shipped = Generator.load(model_store.DEFAULT_DIR)
+    assert shipped.cfg["diffusion"].cond_dropout == 0
+    with pytest.raises(ValueError, match="condition dropout"):
+        api_lib.create_code_generation_api(shipped, {"guidance_scale": 1.0})
+    with pytest.raises(ValueError, match="condition dropout"):
+        make(gen, guidance_scale=0.5)  # the conftest run trains without it
 
 
 def test_evaluate_code_ranks_good_above_bad(api):

@@ -166,3 +166,29 @@ def test_config_errors():
         MaskedDiffusionConfig(mask_id=0, t_min=1.0)
     with pytest.raises(ValueError, match="discrete_steps"):
         MaskedDiffusionConfig(mask_id=0, discrete_steps=0)
+
+
+def test_condition_dropout_masks_all_but_the_kept_tokens(key):
+    """A dropped row keeps only its first ``cond_keep`` condition tokens; the loss with
+    every row dropped is the loss of a batch whose condition is only those tokens."""
+    model, params = make_model(conditioning="cross", cond_layers=1)
+    cond = jnp.arange(40).reshape(8, 5) % 11
+    batch = {"tokens": jnp.arange(64).reshape(8, 8) % 10, "cond": cond,
+             "cond_mask": jnp.ones((8, 5), bool).at[:, 4].set(False)}
+    half = MaskedDiffusionConfig(mask_id=11, cond_dropout=0.5, cond_keep=1)
+    mask = masked.drop_condition(jax.random.key(3), batch, half)
+    dropped = ~mask[:, 1:].any(axis=1)
+    assert 0 < int(dropped.sum()) < 8 and bool(mask[:, 0].all())
+    kept_rows = ~dropped
+    np.testing.assert_array_equal(mask[kept_rows], batch["cond_mask"][kept_rows])
+    always = MaskedDiffusionConfig(mask_id=11, cond_dropout=1.0, cond_keep=1)
+    only_first = dict(batch, cond_mask=batch["cond_mask"].at[:, 1:].set(False))
+    loss_a, _ = masked.elbo_loss(params, batch, key, model=model, cfg=always)
+    loss_b, _ = masked.elbo_loss(params, only_first, key, model=model,
+                                 cfg=MaskedDiffusionConfig(mask_id=11))
+    np.testing.assert_allclose(loss_a, loss_b, rtol=1e-6)
+    plain, _ = masked.elbo_loss(params, batch, key, model=model,
+                                cfg=MaskedDiffusionConfig(mask_id=11))
+    assert abs(float(plain) - float(loss_b)) > 1e-4  # the condition matters to the loss
+    with pytest.raises(ValueError, match="cond_dropout"):
+        MaskedDiffusionConfig(mask_id=1, cond_dropout=1.5)
