@@ -216,6 +216,22 @@ def process_rows(global_rows: int) -> slice:
     return slice(i * share, (i + 1) * share)
 
 
+def place_rows(params: Any, rows: Any) -> Any:
+    """``rows`` (arrays with a batch axis) split over the "data" axis of the mesh that
+    ``params`` live on, so that each data replica samples its own rows; unchanged off a
+    mesh, with a data axis of 1, or when the rows do not divide over it."""
+    leaf = jax.tree.leaves(params)[0]
+    mesh = getattr(getattr(leaf, "sharding", None), "mesh", None)
+    if not isinstance(mesh, Mesh) or mesh.shape.get("data", 1) == 1:
+        return rows
+    n = mesh.shape["data"]
+
+    def one(x):
+        return x if x is None or x.shape[0] % n else jax.device_put(x, data_sharding(mesh))
+
+    return jax.tree.map(one, rows)
+
+
 def check_batch(rows: int, mesh: Mesh) -> None:
     if rows % mesh.shape["data"]:
         raise ValueError(f"batch of {rows} rows does not split over the mesh's data axis "

@@ -14,7 +14,7 @@ import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
-from adjax import sampling, train
+from adjax import sampling, sharding, train
 from adjax.config import (
     MaskedDiffusionConfig,
     NetConfig,
@@ -200,8 +200,6 @@ class Generator:
                                         template)
             shardings = None
             if mesh is not None:
-                from adjax import sharding
-
                 shardings = sharding.param_shardings(template, mesh)
             params = model_store.load_params(path, template, shardings)
             return cls(model, params, load_tokenizer(path, manifest), cfg, manifest)
@@ -220,8 +218,6 @@ class Generator:
                                             ema=cfg["optim"].ema_decay is not None)
                 shardings = None
                 if mesh is not None:
-                    from adjax import sharding
-
                     shardings = sharding.tree_shardings(template, mesh, "tp")
                 state, _ = ckpt.restore(template, shardings=shardings)
         except FileNotFoundError:
@@ -464,13 +460,19 @@ class Generator:
         def take(x):
             return None if x is None else x[jnp.asarray(pick)]
 
+        # On a mesh with a data axis, each data replica samples its share of the rows.
+        rows_in = sharding.place_rows(self.params, {
+            "tokens": jnp.asarray(tokens[pick]), "cond": take(batch.cond),
+            "cond_mask": take(batch.cond_mask), "uncond": take(batch.uncond),
+            "min_length": take(batch.min_length),
+            "uncond_mask": None if batch.uncond is None else
+            take(batch.uncond != self.tok.pad_id)})
         out, evals = sampling.sample_jit(
-            self.params, key, jnp.asarray(tokens[pick]), take(batch.cond),
-            take(batch.cond_mask), take(batch.uncond), model=self.model, cfg=batch.cfg,
-            mask_id=mask, stop_id=self.tok.eos_id, allowed=batch.allowed,
-            min_length=take(batch.min_length), end_ids=(self.tok.eos_id, self.tok.pad_id),
-            fill_id=self.tok.pad_id, count=True, steps=jnp.int32(cfg.num_steps),
-            uncond_mask=None if batch.uncond is None else take(batch.uncond != self.tok.pad_id))
+            self.params, key, rows_in["tokens"], rows_in["cond"], rows_in["cond_mask"],
+            rows_in["uncond"], model=self.model, cfg=batch.cfg, mask_id=mask,
+            stop_id=self.tok.eos_id, allowed=batch.allowed, min_length=rows_in["min_length"],
+            end_ids=(self.tok.eos_id, self.tok.pad_id), fill_id=self.tok.pad_id, count=True,
+            steps=jnp.int32(cfg.num_steps), uncond_mask=rows_in["uncond_mask"])
         full = tokens.copy()
         full[rows] = np.asarray(out)[:len(rows)]
         batch.passes[phase] += int(evals)

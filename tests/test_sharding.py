@@ -174,6 +174,10 @@ def test_sampling_on_a_mesh_gives_the_one_device_tokens():
                               mask_id=11)
     np.testing.assert_array_equal(got, want)
     assert got.sharding.spec[0] == "data"
+    rows = sharding.place_rows(placed, {"tokens": tokens, "odd": tokens[:3], "none": None})
+    assert rows["tokens"].sharding.spec == P("data")  # 8 rows over 4 data replicas
+    assert rows["odd"] is not None and not hasattr(rows["odd"].sharding, "mesh")
+    assert sharding.place_rows(params, {"tokens": tokens})["tokens"] is tokens  # no mesh
 
 
 def test_checkpoint_saved_on_8_devices_restores_on_4_and_1(tmp_path):
