@@ -31,11 +31,11 @@ def abstract(tree: Any, shardings: Any = None) -> Any:
     """Shape/dtype structs of a pytree: a restore target that allocates nothing. With
     ``shardings`` (a matching tree of ``jax.sharding.Sharding``) each struct carries its
     placement, and a restore lands directly on that mesh."""
-    shapes = jax.eval_shape(lambda: tree)
     if shardings is None:
-        return shapes
-    return jax.tree.map(lambda s, sh: jax.ShapeDtypeStruct(s.shape, s.dtype, sharding=sh),
-                        shapes, shardings)
+        return jax.eval_shape(lambda: tree)
+    from adjax import sharding
+
+    return sharding.placed_shapes(tree, shardings)
 
 
 class Checkpointer:

@@ -22,7 +22,7 @@ from flax import nnx
 from adjax import masked, sharding, train
 from adjax.config import MaskedDiffusionConfig, NetConfig, OptimConfig
 from adjax.nets import Transformer
-from adjax.nets.functional import split
+from adjax.nets.functional import split, split_abstract
 
 
 def _decoder(**kw) -> NetConfig:
@@ -80,9 +80,12 @@ def _batch(req: Request) -> dict[str, jax.ShapeDtypeStruct]:
     return out
 
 
+def _count(tree) -> int:
+    return int(sum(np.prod(x.shape) for x in jax.tree.leaves(tree)))
+
+
 def parameter_count(net: NetConfig) -> int:
-    params = jax.eval_shape(lambda: split(Transformer(net, rngs=nnx.Rngs(0)))[1])
-    return int(sum(np.prod(x.shape) for x in jax.tree.leaves(params)))
+    return _count(split_abstract(lambda: Transformer(net, rngs=nnx.Rngs(0)))[1])
 
 
 def plan(req: Request, *, compile: bool = True) -> dict[str, Any]:
@@ -100,7 +103,7 @@ def plan(req: Request, *, compile: bool = True) -> dict[str, Any]:
 
     out = {"devices": req.devices, "data": req.data, "model": req.model,
            "strategy": req.strategy, "batch": req.batch, "length": req.length,
-           "parameters": int(sum(np.prod(x.shape) for x in jax.tree.leaves(state.params))),
+           "parameters": _count(state.params),
            "params_bytes": per_device(state.params),
            "grads_bytes": per_device(state.params),  # float32, sharded like the parameters
            "adam_bytes": per_device(state.opt_state),
@@ -115,7 +118,7 @@ def plan(req: Request, *, compile: bool = True) -> dict[str, Any]:
 def _compiled(req: Request, build, optimizer, state) -> dict[str, int]:
     mesh = sharding.make_mesh(req.data, req.model, jax.devices()[:req.devices])
     shardings = sharding.tree_shardings(state, mesh, req.strategy)
-    model = split(nnx.eval_shape(lambda: Transformer(req.net, rngs=nnx.Rngs(0))))[0]
+    model = split_abstract(lambda: Transformer(req.net, rngs=nnx.Rngs(0)))[0]
     cfg = MaskedDiffusionConfig(mask_id=req.net.vocab_size - 1)
 
     def loss_fn(p, batch, key):
@@ -124,11 +127,10 @@ def _compiled(req: Request, build, optimizer, state) -> dict[str, int]:
     batch_sharding = sharding.data_sharding(mesh)
     step = train.make_train_step(loss_fn, optimizer, accum_steps=req.accum_steps,
                                  state_shardings=shardings, batch_sharding=batch_sharding)
-    placed = jax.tree.map(lambda s, sh: jax.ShapeDtypeStruct(s.shape, s.dtype, sharding=sh),
-                          state, shardings)
-    batch = {k: jax.ShapeDtypeStruct(v.shape, v.dtype, sharding=batch_sharding)
-             for k, v in _batch(req).items()}
-    stats = step.lower(placed, batch).compile().memory_analysis()
+    batch = _batch(req)
+    stats = step.lower(sharding.placed_shapes(state, shardings),
+                       sharding.placed_shapes(batch, {k: batch_sharding for k in batch})
+                       ).compile().memory_analysis()
     return {"argument_bytes": int(stats.argument_size_in_bytes),
             "output_bytes": int(stats.output_size_in_bytes),
             "alias_bytes": int(stats.alias_size_in_bytes),

@@ -152,6 +152,21 @@ def tree_shardings(tree: Any, mesh: Mesh, strategy: str = "fsdp") -> Any:
     return jax.tree_util.tree_map_with_path(one, tree)
 
 
+def placed_shapes(tree: Any, shardings: Any) -> Any:
+    """Shape/dtype structs of ``tree`` (arrays or structs) carrying ``shardings``: a
+    target that lowers, compiles or restores onto a mesh without allocating anything."""
+    shapes = jax.eval_shape(lambda: tree)
+    return jax.tree.map(lambda s, sh: jax.ShapeDtypeStruct(s.shape, s.dtype, sharding=sh),
+                        shapes, shardings)
+
+
+def init_on_mesh(build, mesh: Mesh, strategy: str) -> tuple[Any, Any]:
+    """``build()`` (a state pytree) created directly in its shards under ``strategy`` --
+    nothing whole on one device first -- and its shardings."""
+    shardings = tree_shardings(jax.eval_shape(build), mesh, strategy)
+    return jax.jit(build, out_shardings=shardings)(), shardings
+
+
 def param_shardings(params: Any, mesh: Mesh, strategy: str = "tp") -> Any:
     """Parameter shardings for sampling on a mesh: tensor parallel over "model" and
     replicated over "data" by default, so a step gathers no weights."""

@@ -743,8 +743,8 @@ def build_parser() -> argparse.ArgumentParser:
                      "inside the loop; --steps caps the steps (default: the output length). "
                      "0.5 measured best with a signature in --prefix (docs/decoding.md)")
     gen.add_argument("--mesh", type=_mesh_shape, default=None, metavar="DATAxMODEL",
-                     help="spread the weights over DATA x MODEL devices (tensor parallel "
-                     "over MODEL), e.g. 1x8; default: one device")
+                     help="sample on DATA x MODEL devices: the weights tensor parallel over "
+                     "MODEL, the candidates split over DATA; e.g. 1x8; default: one device")
     gen.add_argument("--json", action="store_true", help="print every candidate as JSON")
     gen.set_defaults(func=cmd_generate)
 

@@ -21,7 +21,7 @@ from flax import nnx
 from adjax import checkpoint, masked, sharding, train
 from adjax.config import MeshConfig, to_dict
 from adjax.nets import Transformer
-from adjax.nets.functional import split
+from adjax.nets.functional import split, split_abstract
 from adjax_code import data, model_store
 from adjax_code.tokenizer import CodeTokenizer
 
@@ -48,8 +48,8 @@ def _placement(cfg: dict, build):
         return build(), None, None
     mesh = sharding.make_mesh(mcfg.data, mcfg.model)
     sharding.check_batch(cfg["train"].batch_size, mesh)
-    shardings = sharding.tree_shardings(jax.eval_shape(build), mesh, mcfg.strategy)
-    return jax.jit(build, out_shardings=shardings)(), shardings, mesh
+    state, shardings = sharding.init_on_mesh(build, mesh, mcfg.strategy)
+    return state, shardings, mesh
 
 
 def _batches(buckets: dict[int, data.Packed], batch_size: int, seed: int, step: int,
@@ -108,7 +108,7 @@ def run(cfg: dict, out_dir: str | Path, *, progress: bool = True, log=print) -> 
             raise ValueError("data.anneal_steps needs focus pairs (the task suite or a JSONL "
                              "file); the corpus has none")
     optimizer = train.make_optimizer(cfg["optim"])
-    model = split(nnx.eval_shape(lambda: Transformer(cfg["net"], rngs=nnx.Rngs(0))))[0]
+    model = split_abstract(lambda: Transformer(cfg["net"], rngs=nnx.Rngs(0)))[0]
 
     def build():
         params = split(Transformer(cfg["net"], rngs=nnx.Rngs(tcfg.seed)))[1]

@@ -31,7 +31,7 @@ from flax import nnx  # noqa: E402
 
 from adjax import masked, plan, sharding, train  # noqa: E402
 from adjax.nets import Transformer  # noqa: E402
-from adjax.nets.functional import split  # noqa: E402
+from adjax.nets.functional import split, split_abstract  # noqa: E402
 from adjax_code import configs  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "scale.jsonl"
@@ -39,7 +39,7 @@ RESULTS = Path(__file__).parent / "results" / "scale.jsonl"
 
 def _state_and_step(net, cfg, mesh, strategy):
     optimizer = train.make_optimizer(cfg["optim"])
-    model = split(nnx.eval_shape(lambda: Transformer(net, rngs=nnx.Rngs(0))))[0]
+    model = split_abstract(lambda: Transformer(net, rngs=nnx.Rngs(0)))[0]
 
     def build():
         params = split(Transformer(net, rngs=nnx.Rngs(0)))[1]
@@ -48,8 +48,7 @@ def _state_and_step(net, cfg, mesh, strategy):
     def loss_fn(p, b, k):
         return masked.elbo_loss(p, b, k, model=model, cfg=cfg["diffusion"])
 
-    shardings = sharding.tree_shardings(jax.eval_shape(build), mesh, strategy)
-    state = jax.jit(build, out_shardings=shardings)()
+    state, shardings = sharding.init_on_mesh(build, mesh, strategy)
     step = train.make_train_step(loss_fn, optimizer, state_shardings=shardings,
                                  batch_sharding=sharding.data_sharding(mesh))
     return state, step

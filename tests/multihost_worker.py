@@ -23,8 +23,7 @@ def train_steps(mesh, checkpoint_dir=None):
         params = make_model(d_model=32, n_heads=4, vocab_size=12, n_layers=2)[1]
         return train.init_state(params, opt, jax.random.key(1))
 
-    shardings = sharding.tree_shardings(jax.eval_shape(build), mesh, "fsdp")
-    state = jax.jit(build, out_shardings=shardings)()
+    state, shardings = sharding.init_on_mesh(build, mesh, "fsdp")
     cfg = MaskedDiffusionConfig(mask_id=11)
     step = train.make_train_step(
         lambda p, b, k: masked.elbo_loss(p, b, k, model=model, cfg=cfg), opt,
