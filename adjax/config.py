@@ -204,6 +204,15 @@ class SamplerConfig:
     ``up`` (with the linear schedule: LLaDA's even split, the remainder in the first steps)
     or ``down`` (Dream's). ``t_min`` ends the time grid at t_min instead of 0, as Dream's
     ``linspace(1, eps, steps + 1)`` does; the last step still commits everything.
+
+    ``cache`` keeps every layer's self-attention keys and values between steps (Fast-dLLM's
+    caches; a network with ``denoise_cached`` and ``denoise_window``): a full pass at the
+    start of each block refreshes them, and the steps in between rerun only ``"dual"``: the
+    current block (every other position read from the cache), or ``"prompt"``: every code
+    position (only the prompt's read from the cache). In a bidirectional network the cached
+    values go stale as tokens are committed: an approximation, measured in
+    docs/decoding.md. With a dynamic rule the batch then shares its block (the earliest
+    unfinished), so the cache is refreshed once a block.
     """
 
     num_steps: int = 32
@@ -220,9 +229,12 @@ class SamplerConfig:
     factor: float = 1.0
     end_fill: bool = False
     end_threshold: float | None = None
+    cache: Literal["prompt", "dual"] | None = None
 
     def __post_init__(self):
         check_choice("rounding", self.rounding, ("nearest", "up", "down"))
+        if self.cache is not None:
+            check_choice("cache", self.cache, ("prompt", "dual"))
         check_range(self, "t_min", 0.0, 0.5)
         check_range(self, "threshold", 0.0, 1.0)
         check_positive(self, "factor")

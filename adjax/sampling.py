@@ -259,12 +259,36 @@ def sample(params: Any, key: jax.Array, tokens: jax.Array, cond: jax.Array | Non
     fill = stop_id if fill_id is None else fill_id
     span = 1.0 - cfg.t_min  # the grid runs from t = 1 down to t_min
 
-    def forward(current, i, eligible, alpha_t, alpha_s):
-        level = (current == mask_id).sum(axis=-1) / maskable  # mask rate per row [B]
+    cached = cfg.cache is not None
+    if cached and guided:
+        raise ValueError("a key/value cache (cfg.cache) does not serve classifier-free "
+                         "guidance; use one or the other")
+    if cached and not hasattr(model, "denoise_window"):
+        raise ValueError(f"cfg.cache={cfg.cache!r} needs a network with denoise_cached and "
+                         "denoise_window (the transformer)")
+    width = length if cfg.cache == "prompt" else min(block, length)  # positions a step reruns
+
+    def network(current, level):
         logits = model.denoise(params, current, level, context)
         if guided:
             un = model.denoise(params, current, level, un_context)
             logits = un + (1.0 + cfg.guidance_scale) * (logits - un)
+        return logits
+
+    def network_cached(current, level, cache, refresh, start):
+        """A full pass that refreshes the cache, or a pass over the window only; (logits
+        [B, L, V] with zeros outside the window, cache)."""
+        window = jnp.broadcast_to(start + jnp.arange(width), (b, width))
+
+        def part(_):
+            logits, new = model.denoise_window(params, current, level, context, cache, window)
+            full = jnp.zeros((b, length, logits.shape[-1]), logits.dtype)
+            return jax.lax.dynamic_update_slice(full, logits, (0, start, 0)), new
+
+        return jax.lax.cond(refresh, lambda _: model.denoise_cached(params, current, level,
+                                                                     context), part, None)
+
+    def forward(current, i, eligible, alpha_t, alpha_s, logits):
         logits = mask_logits(logits, (mask_id, *banned))
         if allowed is not None:
             keep = allowed if allowed.ndim == 1 else allowed[:, None, :]
@@ -288,14 +312,18 @@ def sample(params: Any, key: jax.Array, tokens: jax.Array, cond: jax.Array | Non
         return fill_after_end(new, mask_id, stops, fill) if stops and fill is not None else new
 
     def plan(current, i):
-        """(eligible [B, L], alpha_t, alpha_s, whether to run the network, the next i)."""
+        """(eligible [B, L], alpha_t, alpha_s, whether to run the network, the next i, the
+        block the step works on)."""
         masked = current == mask_id
         if dynamic:
             first = jnp.argmax(masked, axis=-1) // block  # each row's current block [B]
+            if cached:  # the batch shares one block, so the cache is refreshed once a block
+                first = jnp.min(jnp.where(masked.any(axis=-1), first, length))
+                first = jnp.broadcast_to(first, (b,))
             eligible = masked & (positions[None, :] < (first[:, None] + 1) * block)
             last = i == cap - 1
             eligible = jnp.where(last, masked, eligible)
-            return eligible, 0.0, jnp.where(last, 1.0, 0.0), masked.any(), i + 1
+            return eligible, 0.0, jnp.where(last, 1.0, 0.0), masked.any(), i + 1, first[0]
         j, blk = i % per_block, i // per_block
         alpha_t = schedule.alpha(1.0 - span * j / per_block)
         alpha_s = jnp.where(j == per_block - 1, 1.0,
@@ -307,26 +335,47 @@ def sample(params: Any, key: jax.Array, tokens: jax.Array, cond: jax.Array | Non
             # block, the later blocks cost nothing (their masks get the end token after).
             ended = ((current == stop_id) & (positions < blk * block)[None, :]).any(axis=-1)
             run = run & ~ended.all()
-        return eligible, alpha_t, alpha_s, run, jnp.where(run, i + 1, (blk + 1) * per_block)
+        return (eligible, alpha_t, alpha_s, run, jnp.where(run, i + 1, (blk + 1) * per_block),
+                blk)
 
     steps_axis = jnp.arange(cap)[:, None, None] if history else None
 
+    def step(args, i, eligible, alpha_t, alpha_s, blk):
+        current, cache, seen = args
+        level = (current == mask_id).sum(axis=-1) / maskable  # mask rate per row [B]
+        if not cached:
+            return forward(current, i, eligible, alpha_t, alpha_s, network(current, level)), \
+                cache, seen
+        start = jnp.clip(blk * block, 0, length - width) if cfg.cache == "dual" else 0
+        inside = (positions >= start) & (positions < start + width)
+        # A full pass at each new block, and whenever a position outside the window must be
+        # decoded (the dynamic rules' last step).
+        refresh = (blk != seen) | (eligible & ~inside[None, :]).any()
+        logits, cache = network_cached(current, level, cache, refresh, start)
+        return forward(current, i, eligible, alpha_t, alpha_s, logits), cache, blk
+
     def body(state):
-        current, i, evals, hist = state
-        eligible, alpha_t, alpha_s, run, nxt = plan(current, i)
-        new = jax.lax.cond(run, lambda c: forward(c, i, eligible, alpha_t, alpha_s),
-                           lambda c: c, current)
+        current, i, evals, hist, cache, seen = state
+        eligible, alpha_t, alpha_s, run, nxt, blk = plan(current, i)
+        new, cache, seen = jax.lax.cond(
+            run, lambda a: step(a, i, eligible, alpha_t, alpha_s, blk), lambda a: a,
+            (current, cache, seen))
         if history:
             hist = jnp.where((steps_axis >= i) & (steps_axis < nxt), new[None], hist)
-        return new, nxt, evals + run.astype(jnp.int32), hist
+        return new, nxt, evals + run.astype(jnp.int32), hist, cache, seen
 
     def more(state):
-        current, i, _, _ = state
+        current, i = state[:2]
         return (i < cap) & (current == mask_id).any()
 
+    cache0 = ()
+    if cached:  # zeros of the cache's shapes; the first step fills them
+        shapes = jax.eval_shape(model.denoise_cached, params, tokens,
+                                jnp.ones(b, jnp.float32), context)[1]
+        cache0 = jax.tree.map(lambda a: jnp.zeros(a.shape, a.dtype), shapes)
     hist0 = jnp.zeros((cap, b, length), tokens.dtype) if history else jnp.zeros((), tokens.dtype)
-    out, i_end, evals, hist = jax.lax.while_loop(
-        more, body, (tokens, jnp.int32(0), jnp.int32(0), hist0))
+    out, i_end, evals, hist, _, _ = jax.lax.while_loop(
+        more, body, (tokens, jnp.int32(0), jnp.int32(0), hist0, cache0, jnp.int32(-1)))
     if stop_id is not None and not cfg.end_fill:  # masks left in blocks after the end
         after_stop = jnp.cumsum(out == stop_id, axis=-1) > 0
         out = jnp.where(after_stop & (out == mask_id), stop_id, out)

@@ -148,16 +148,20 @@ def cmd_generate(args: argparse.Namespace) -> int:
     if total > kept:
         print(f"adjax: note: the specification is {total} tokens; the model reads its first "
               f"{kept}", file=sys.stderr)
+    import dataclasses
+
     sampler, steps = None, args.steps
     if args.threshold is not None:
-        import dataclasses
-
         # As measured in benchmarks/bench_decode.py: the end handled inside the loop.
         sampler = dataclasses.replace(gen.cfg["sampler"], rule="threshold",
                                       threshold=args.threshold, end_fill=True,
                                       end_threshold=0.9,
                                       num_steps=steps or args.length or gen.default_length)
         steps = None
+    if args.block_size is not None or args.cache is not None:
+        base = sampler or gen.cfg["sampler"]
+        sampler = dataclasses.replace(base, cache=args.cache,
+                                      block_size=args.block_size or base.block_size)
     t0 = time.perf_counter()
     try:
         result = gen.generate(args.spec, args.language, samples=args.samples, seed=args.seed,
@@ -742,6 +746,13 @@ def build_parser() -> argparse.ArgumentParser:
                      "confidence reaches TAU (at least one), the program's end handled "
                      "inside the loop; --steps caps the steps (default: the output length). "
                      "0.5 measured best with a signature in --prefix (docs/decoding.md)")
+    gen.add_argument("--block-size", type=_positive_int, default=None, metavar="N",
+                     help="decode in semi-autoregressive blocks of N tokens, left to right "
+                     "(--steps must then be a multiple of the number of blocks)")
+    gen.add_argument("--cache", choices=("prompt", "dual"), default=None,
+                     help="reuse attention keys and values between steps: 'dual' reruns "
+                     "only the current block, 'prompt' every output position; refreshed "
+                     "once a block; an approximation (docs/decoding.md)")
     gen.add_argument("--mesh", type=_mesh_shape, default=None, metavar="DATAxMODEL",
                      help="sample on DATA x MODEL devices: the weights tensor parallel over "
                      "MODEL, the candidates split over DATA; e.g. 1x8; default: one device")

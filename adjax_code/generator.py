@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import time
 from pathlib import Path
 
@@ -167,6 +168,7 @@ class _Batch:
     samples: int
     languages: list[str]
     passes: dict = dataclasses.field(default_factory=lambda: {"draft": 0, "repair": 0})
+    plan: list[int] | None = None  # the lengths a growing draft moves through
 
 
 class Generator:
@@ -179,8 +181,9 @@ class Generator:
         self.reward_weights: dict[str, float] | None = None  # None: rewards' defaults
         # Running totals, for profiling: useful tokens (code the sampler wrote before each
         # row's end), masked slots it filled (padding included), network evaluations.
+        # ``positions``: rows x length x forward passes, the work the network did.
         self.stats = {"tokens": 0, "slots": 0, "forward_passes": 0, "sampler_calls": 0,
-                      "rows": 0}
+                      "rows": 0, "positions": 0}
 
     @classmethod
     def load(cls, path: str | Path, mesh=None) -> Generator:
@@ -370,19 +373,25 @@ class Generator:
                       repair_rounds: int = 2, sampler: SamplerConfig | None = None,
                       predict_length: bool = False,
                       allowed: tuple[int, ...] | None = None,
-                      repair_steps: int | None = None) -> list[Generation]:
+                      repair_steps: int | None = None,
+                      grow: bool = False) -> list[Generation]:
         """``generate`` for several requests in one batch of ``len(requests) * samples``
         rows (one sampler call per repair round for all of them). ``allowed``: the only
         token ids any masked position may take (constrained infilling; EOS/PAD excepted
         only where fixed). ``repair_steps``: denoising steps of each repair round (default
-        ``REPAIR_STEPS``, at most the draft's; with blocks, the draft's)."""
+        ``REPAIR_STEPS``, at most the draft's; with blocks, the draft's). ``grow``: draft
+        at the smallest of the model's length buckets that holds the prefix, and give only
+        the rows that did not end there the next bucket, up to ``length`` (see
+        ``length_plan``)."""
         if repair_rounds < 0:
             raise ValueError(f"repair_rounds must be >= 0, got {repair_rounds}")
         batch = self._prepare(requests, samples, length or self.default_length,
                               sampler or self.cfg["sampler"], steps, repair_steps, allowed,
                               predict_length, seed)
+        if grow and not predict_length and all(r.init is None for r in requests):
+            batch.plan = self.length_plan(batch.start)
         t0 = time.perf_counter()
-        out = self._sample(batch, batch.start, batch.key, batch.cfg, "draft")
+        out = self._draft(batch)
         t_sample = time.perf_counter() - t0
         drafts = [self._tidy(self._decode(row)[0], lang)
                   for row, lang in zip(out, batch.languages, strict=True)]
@@ -443,10 +452,38 @@ class Generator:
                       repair_cfg=repair_cfg, key=jax.random.key(seed), samples=samples,
                       languages=[r.language for r in requests for _ in range(samples)])
 
+    def length_plan(self, start: np.ndarray) -> list[int]:
+        """The lengths a growing draft moves through: the model's training buckets shorter
+        than the batch's length that leave room for the longest fixed prefix and
+        ``MIN_TOKENS`` more, then the batch's length."""
+        mask, length = self.cfg["diffusion"].mask_id, start.shape[1]
+        fixed = int(max((np.nonzero(r != mask)[0][-1] + 1 if (r != mask).any() else 0)
+                        for r in start))
+        return sorted(b for b in set(self.cfg["data"].buckets)
+                      if fixed + MIN_TOKENS < b < length) + [length]
+
+    def _draft(self, batch: _Batch) -> np.ndarray:
+        """Samples every row at the plan's first length; rows with no end token there get
+        the next length, their tokens kept, with the step count scaled to the new
+        positions. Positions past the length a row was sampled at become PAD."""
+        plan, ends = batch.plan or [batch.start.shape[1]], (self.tok.eos_id, self.tok.pad_id)
+        out = self._sample(batch, batch.start, batch.key, batch.cfg, "draft", length=plan[0])
+        for short, longer in itertools.pairwise(plan):
+            open_rows = np.nonzero(~np.isin(out[:, :short], ends).any(axis=1))[0]
+            if not len(open_rows):
+                break
+            steps = max(1, round(batch.cfg.num_steps * (longer - short) / longer))
+            out = self._sample(batch, out, jax.random.fold_in(batch.key, longer), batch.cfg,
+                               "draft", rows=open_rows, length=longer, steps=steps)
+        out[out == self.cfg["diffusion"].mask_id] = self.tok.pad_id  # never sampled
+        return out
+
     def _sample(self, batch: _Batch, tokens: np.ndarray, key: jax.Array,
-                cfg: SamplerConfig, phase: str, rows: np.ndarray | None = None) -> np.ndarray:
-        """One sampler call over the batch's ``rows`` (all by default); counts forward
-        passes and useful tokens.
+                cfg: SamplerConfig, phase: str, rows: np.ndarray | None = None,
+                length: int | None = None, steps: int | None = None) -> np.ndarray:
+        """One sampler call over the batch's ``rows`` (all by default) and their first
+        ``length`` positions (all by default), ``steps`` steps (default ``cfg``'s); counts
+        forward passes and useful tokens.
 
         Draft and repair share one compiled program: the step count is an array argument
         and the sampler's config is the draft's. The rows are padded (repeating the first)
@@ -454,6 +491,8 @@ class Generator:
         number of failing rows compiles few programs over a run."""
         mask = self.cfg["diffusion"].mask_id
         rows = np.arange(len(tokens)) if rows is None else np.asarray(rows)
+        length = length or tokens.shape[1]
+        whole, tokens = tokens, tokens[:, :length]
         size = _bucket(len(rows), len(tokens))
         pick = np.concatenate([rows, np.full(size - len(rows), rows[0])])
 
@@ -472,7 +511,7 @@ class Generator:
             rows_in["uncond"], model=self.model, cfg=batch.cfg, mask_id=mask,
             stop_id=self.tok.eos_id, allowed=batch.allowed, min_length=rows_in["min_length"],
             end_ids=(self.tok.eos_id, self.tok.pad_id), fill_id=self.tok.pad_id, count=True,
-            steps=jnp.int32(cfg.num_steps), uncond_mask=rows_in["uncond_mask"])
+            steps=jnp.int32(steps or cfg.num_steps), uncond_mask=rows_in["uncond_mask"])
         full = tokens.copy()
         full[rows] = np.asarray(out)[:len(rows)]
         batch.passes[phase] += int(evals)
@@ -481,7 +520,10 @@ class Generator:
         self.stats["slots"] += int((tokens == mask).sum())
         self.stats["sampler_calls"] += 1
         self.stats["rows"] += len(pick)  # rows the network ran on, bucket padding included
-        return full
+        self.stats["positions"] += len(pick) * length * int(evals)
+        whole = whole.copy()
+        whole[:, :length] = full
+        return whole
 
     def _repair(self, batch: _Batch, out: np.ndarray, rounds: int
                 ) -> tuple[np.ndarray, np.ndarray]:
@@ -499,8 +541,15 @@ class Generator:
                     failing.append(i)
             if not failing:
                 break
+            # The shortest length of the plan that holds every failing row's program and
+            # the positions remasked.
+            reach = max(max(int(np.nonzero(remask[i] == self.cfg["diffusion"].mask_id)[0][-1]),
+                            int(self.before_end(out[i:i + 1]).sum())) for i in failing) + 1
+            plan = batch.plan or [out.shape[1]]
+            length = min([n for n in plan if n >= reach] or [out.shape[1]])
             out = self._sample(batch, remask, jax.random.fold_in(batch.key, r + 1),
-                               batch.repair_cfg, "repair", rows=np.asarray(failing))
+                               batch.repair_cfg, "repair", rows=np.asarray(failing),
+                               length=length)
         return out, touched
 
     def error_positions(self, row: np.ndarray, language: str, fixed: np.ndarray,

@@ -29,10 +29,10 @@ METRICS = ("syntax_draft", "syntax_repaired", "pass1_draft", "pass1_repaired",
 def generate(gen: Generator, split: str = "heldout", langs: Sequence[str] = tasks.LANGS, *,
              candidates: int = 4, seed: int = 0, steps: int | None = None,
              repair_rounds: int = 2, chunk: int = 8, limit: int | None = None,
-             progress=None) -> list[dict]:
+             progress=None, grow: bool = False) -> list[dict]:
     """One row per (task, language, candidate): task_id, language, candidate, draft, code,
     repair_rounds and the candidate's reward scores (the first ``limit`` tasks only, when
-    given)."""
+    given). ``grow``: ``Generator.generate_many``'s growing lengths."""
     chosen = tasks.load(split)[:limit]
     rows = []
     for lang in langs:
@@ -40,7 +40,7 @@ def generate(gen: Generator, split: str = "heldout", langs: Sequence[str] = task
             group = chosen[start:start + chunk]
             reqs = [Request(t.specs[0], lang, prefix=render.header(t, lang)) for t in group]
             results = gen.generate_many(reqs, samples=candidates, seed=seed, steps=steps,
-                                        repair_rounds=repair_rounds)
+                                        repair_rounds=repair_rounds, grow=grow)
             for t, res in zip(group, results, strict=True):
                 for i, c in enumerate(res.candidates):
                     rows.append({"task_id": t.id, "language": lang, "candidate": i,

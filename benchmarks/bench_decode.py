@@ -11,6 +11,11 @@ decoding moves the numbers):
   steps=N       the confidence rule over N steps (a fixed k = length / N per step)
   tau=T         threshold decoding (commit every position with confidence >= T, at least
                 one; at most 128 steps)
+  ...blocks=32  semi-autoregressive blocks of 32 tokens (end inside the loop)
+  ...+dual      with the dual key/value cache: a full pass at each block's start, the
+                block's other steps rerun only its positions
+  ...+grow      growing lengths: drafted at the smallest length bucket (64), the rows that
+                did not end moved on to 128 with their tokens kept
 
 Settings are chosen on train tasks; held-out tasks are run for the settings named in
 ``--heldout``. Writes benchmarks/results/decode.jsonl and decode.png (pass@1 and
@@ -45,6 +50,19 @@ def settings(base):
     for tau in (0.5, 0.7, 0.9, 0.95, 0.99):
         out[f"tau={tau}"] = dataclasses.replace(base, num_steps=128, rule="threshold",
                                                 threshold=tau, **ends)
+    # Semi-autoregressive blocks of 32, without and with the dual key/value cache (the
+    # steps inside a block rerun only its 32 positions).
+    blocks = dict(block_size=32, **ends)
+    out["blocks=32"] = dataclasses.replace(base, num_steps=32, rule="confidence", **blocks)
+    out["blocks=32+dual"] = dataclasses.replace(out["blocks=32"], cache="dual")
+    out["tau=0.5+blocks=32"] = dataclasses.replace(base, num_steps=128, rule="threshold",
+                                                   threshold=0.5, **blocks)
+    out["tau=0.5+blocks=32+dual"] = dataclasses.replace(out["tau=0.5+blocks=32"],
+                                                        cache="dual")
+    # Growing lengths (the generator's ``grow``): the draft at the 64-token bucket, only the
+    # rows that did not end there moved on to 128.
+    out["after+grow"] = out["after"]
+    out["tau=0.5+grow"] = out["tau=0.5"]
     return out
 
 
@@ -55,11 +73,12 @@ def measure(gen, name, cfg, split, langs, limit, candidates, repair=0, seed=0):
     before = dict(gen.stats)
     t0 = time.perf_counter()
     rows = model_eval.generate(gen, split, langs, candidates=candidates, repair_rounds=repair,
-                               limit=limit, seed=seed)
+                               limit=limit, seed=seed, grow=name.endswith("+grow"))
     seconds = time.perf_counter() - t0
     calls = -(-len(rows) // (8 * candidates))  # draft batches: 8 tasks x candidates rows
     passes = (gen.stats["forward_passes"] - before["forward_passes"]) / calls
     tokens = (gen.stats["tokens"] - before["tokens"]) / len(rows)
+    positions = (gen.stats["positions"] - before["positions"]) / len(rows)
     table = model_eval.summarize(model_eval.score(rows))
     key = "repaired" if repair else "draft"
     return {"setting": name, "split": split, "repair_rounds": repair, "seed": seed,
@@ -67,6 +86,7 @@ def measure(gen, name, cfg, split, langs, limit, candidates, repair=0, seed=0):
             "forward_passes_per_program": round(passes, 2),
             "useful_tokens_per_program": round(tokens, 2),
             "tokens_per_forward_pass": round(tokens / passes, 3),
+            "network_positions_per_program": round(positions),
             "syntax_valid": round(table["all"][f"syntax_{key}"], 2),
             "pass1": round(table["all"][f"pass1_{key}"], 2),
             "by_language": {k: {"syntax_valid": round(v[f"syntax_{key}"], 2),

@@ -346,3 +346,41 @@ def test_repair_samples_only_the_failing_rows(gen):
     for cand in result.candidates:
         if cand.index < 13:
             np.testing.assert_array_equal(cand.row, init[cand.index])
+
+
+def test_growing_lengths_move_only_unfinished_rows_up(gen, monkeypatch):
+    """``grow``: the draft runs at the smallest bucket that holds the prefix; only rows
+    with no end token there are sampled again at the next length, their tokens kept; rows
+    that ended are PAD past the bucket; repair runs at the shortest length that holds it."""
+    assert gen.length_plan(np.full((2, 128), 0, np.int32)) == [128]  # nothing fits below
+    mask = gen.cfg["diffusion"].mask_id
+    assert gen.length_plan(np.full((2, 128), mask, np.int32)) == [64, 128]
+    calls, real = [], gen._sample
+
+    def spy(batch, tokens, key, cfg, phase, rows=None, length=None, steps=None):
+        out = real(batch, tokens, key, cfg, phase, rows=rows, length=length, steps=steps)
+        calls.append((phase, None if rows is None else list(rows), length, steps,
+                      tokens.copy(), out.copy()))
+        return out
+
+    monkeypatch.setattr(gen, "_sample", spy)
+    req = [Request("return the sum of a list", "python"), Request("reverse a string", "go")]
+    result = gen.generate_many(req, samples=4, seed=1, grow=True, repair_rounds=1)
+    phase, rows, length, _, _, first = calls[0]
+    assert (phase, rows, length) == ("draft", None, 64)
+    ends = np.isin(first[:, :64], (gen.tok.eos_id, gen.tok.pad_id)).any(axis=1)
+    grown = [c for c in calls if c[0] == "draft"][1:]
+    if ends.all():
+        assert not grown
+    else:
+        phase, rows, length, steps, tokens, out = grown[0]
+        assert rows == list(np.nonzero(~ends)[0]) and length == 128
+        assert steps == round(gen.cfg["sampler"].num_steps * 64 / 128)
+        np.testing.assert_array_equal(tokens[rows, :64], first[rows, :64])  # kept
+    final = np.stack([c.row for r in result for c in sorted(r.candidates,
+                                                             key=lambda c: c.index)])
+    assert not (final == mask).any()
+    for i in np.nonzero(ends)[0]:
+        repaired = any(c[0] == "repair" and i in c[1] for c in calls)
+        assert repaired or (final[i, 64:] == gen.tok.pad_id).all()
+    assert {c[2] for c in calls} <= {64, 128}

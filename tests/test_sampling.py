@@ -410,3 +410,87 @@ def test_step_count_as_an_argument_matches_the_static_one(cond_model, block_size
     with pytest.raises(ValueError, match="history"):
         sampling.sample(params, key, tokens, cond, model=model, mask_id=MASK, cfg=base,
                         steps=jnp.int32(4), history=True)
+
+
+# ------------------------------------------------------------------ key/value caches
+
+def _prefix_model(layers, shift=True):
+    return make_model(seed=3, conditioning="prefix", shared_prefix_embed=True, n_layers=layers,
+                      logit_shift=shift, time_conditioning=False)
+
+
+@pytest.mark.parametrize("shift", [True, False])
+def test_a_window_pass_over_its_own_cache_is_the_full_pass(shift):
+    """Rerunning only some code positions against the keys and values of the same tokens
+    gives the full pass's logits there, with a left-padded prompt and the logit shift's
+    first position (which reads the prompt's last real token)."""
+    fns, params = _prefix_model(2, shift)
+    tokens = jax.random.randint(jax.random.key(0), (2, 12), 0, V)
+    cond = jax.random.randint(jax.random.key(1), (2, 5), 0, V)
+    cond_mask = jnp.asarray([[0, 0, 1, 1, 1], [1, 1, 1, 1, 1]], bool)
+    context = fns.encode(params, cond, cond_mask)
+    full = fns.denoise(params, tokens, None, context)
+    logits, cache = fns.denoise_cached(params, tokens, None, context)
+    np.testing.assert_allclose(logits, full, atol=1e-6)
+    assert cache[0][0].shape == (2, 17, 4, 8)  # prompt + code, every layer
+    for start in (0, 5, 8):
+        window = jnp.broadcast_to(start + jnp.arange(4), (2, 4))
+        part, new = fns.denoise_window(params, tokens, None, context, cache, window)
+        np.testing.assert_allclose(part, full[:, start:start + 4], atol=1e-5)
+        for (k, v), (k2, v2) in zip(cache, new, strict=True):
+            np.testing.assert_allclose(k2, k, atol=1e-5)
+            np.testing.assert_allclose(v2, v, atol=1e-5)
+
+
+@pytest.mark.parametrize("cache", ["dual", "prompt"])
+@pytest.mark.parametrize("cfg", [
+    SamplerConfig(num_steps=12, block_size=8, temperature=0.0, rounding="up"),
+    SamplerConfig(num_steps=12, temperature=0.0),
+    SamplerConfig(num_steps=24, rule="threshold", threshold=0.2, block_size=8, temperature=0.0),
+], ids=["blocks", "one-block", "threshold"])
+def test_caches_are_exact_in_a_one_layer_network(cache, cfg):
+    """With one block the cached keys and values of unchanged tokens are exact (they depend
+    on the token and its position only), so a cached sampler must give the uncached
+    sampler's tokens with as many forward passes; a window put at the wrong positions, or
+    a cache not refreshed, would not. (Batch 1: a cache makes the threshold rule's rows
+    share their block.)"""
+    fns, params = _prefix_model(1)
+    cond = jax.random.randint(jax.random.key(1), (1, 6), 0, V)
+    tokens = jnp.full((1, 24), MASK, jnp.int32).at[0, 3].set(7)
+    run = functools.partial(sampling.sample_jit, params, jax.random.key(0), tokens, cond,
+                            model=fns, mask_id=MASK, count=True)
+    ref, n_ref = run(cfg=cfg)
+    out, n = run(cfg=dataclasses.replace(cfg, cache=cache))
+    np.testing.assert_array_equal(out, ref)
+    assert int(n) == int(n_ref)
+
+
+def test_cached_sampling_leaves_no_mask_and_refuses_guidance():
+    """Two layers (the cache is an approximation): still every mask is filled, clamped
+    tokens are kept, and the dynamic rules' last step decodes outside the block."""
+    fns, params = _prefix_model(2)
+    cond = jax.random.randint(jax.random.key(1), (3, 6), 0, V)
+    tokens = jnp.full((3, 24), MASK, jnp.int32).at[1, 3].set(7)
+    for cfg in (SamplerConfig(num_steps=3, rule="threshold", threshold=0.99, block_size=8,
+                              cache="dual"),
+                SamplerConfig(num_steps=6, block_size=8, cache="prompt", end_fill=True)):
+        out = sampling.sample_jit(params, jax.random.key(0), tokens, cond, model=fns, cfg=cfg,
+                                  mask_id=MASK, stop_id=0)
+        assert not (out == MASK).any() and int(out[1, 3]) == 7
+    # The batch shares its block: a row that finished it waits, unchanged, so each row
+    # comes out as it does alone (a finished row must not hold the others back). A sharper
+    # head makes the rows commit at different paces.
+    params["head"]["kernel"][...] = params["head"]["kernel"][...] * 8
+    cfg = SamplerConfig(num_steps=48, rule="threshold", threshold=0.9, block_size=8,
+                        cache="dual", temperature=0.0)
+    together = sampling.sample_jit(params, jax.random.key(0), tokens, cond, model=fns,
+                                   cfg=cfg, mask_id=MASK)
+    for r in range(3):
+        alone = sampling.sample_jit(params, jax.random.key(0), tokens[r:r + 1],
+                                    cond[r:r + 1], model=fns, cfg=cfg, mask_id=MASK)
+        np.testing.assert_array_equal(alone[0], together[r])
+    with pytest.raises(ValueError, match="guidance"):
+        sampling.sample(params, jax.random.key(0), tokens, cond, uncond=cond, model=fns,
+                        cfg=SamplerConfig(guidance_scale=1.0, cache="dual"), mask_id=MASK)
+    with pytest.raises(ValueError, match="cache"):
+        SamplerConfig(cache="both")

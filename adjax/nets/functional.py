@@ -31,6 +31,15 @@ class ModelFns:
     def denoise(self, params, x, level=None, context=None):
         return self.merge(params)(x, level, context)
 
+    def denoise_cached(self, params, x, level=None, context=None):
+        """``denoise`` plus every block's self-attention keys and values: (logits, cache)."""
+        return self.merge(params).with_cache(x, level, context)
+
+    def denoise_window(self, params, x, level, context, cache, window):
+        """Logits of the code positions ``window`` [B, W] only, the other positions' keys
+        and values read from ``cache``: (logits [B, W, V], updated cache)."""
+        return self.merge(params).window(x, level, context, cache, window)
+
 
 def split(model: nnx.Module) -> tuple[ModelFns, Any]:
     graphdef, params = nnx.split(model)

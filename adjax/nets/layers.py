@@ -61,9 +61,15 @@ class Attention(nnx.Module):
             k = self.k_norm(k)
         return k, v
 
-    def __call__(self, x, context=None, *, positions=None, key_mask=None, kv=None):
+    def __call__(self, x, context=None, *, positions=None, key_mask=None, kv=None,
+                 cache=None, idx=None, return_kv=False):
         """x [B, T, D]; context [B, S, D] (self-attention when None); key_mask [B, S] bool;
-        kv: ``project_kv(context)`` computed before, in place of the context."""
+        kv: ``project_kv(context)`` computed before, in place of the context.
+
+        ``cache``: self-attention keys and values [B, S, Nkv, H] (after the rotary embedding)
+        of a longer sequence, of which ``x`` holds the positions ``idx`` [B, T]; theirs are
+        computed and written in, every other position's are read. ``return_kv`` (implied by
+        ``cache``): also return the keys and values attended to."""
         cfg = self.cfg
         b, t, _ = x.shape
         q = self.q(x).reshape(b, t, cfg.n_heads, cfg.head_dim)
@@ -73,9 +79,14 @@ class Attention(nnx.Module):
         if context is None and positions is not None:
             q = rope(q, positions, cfg.rope_base)
             k = rope(k, positions, cfg.rope_base)
+        if cache is not None:
+            rows = jnp.arange(b)[:, None]
+            k = cache[0].at[rows, idx].set(k.astype(cache[0].dtype))
+            v = cache[1].at[rows, idx].set(v.astype(cache[1].dtype))
         mask = None if key_mask is None else key_mask[:, None, None, :]
         out = jax.nn.dot_product_attention(q, k, v, mask=mask)  # [B, T, N, H]
-        return self.o(out.reshape(b, t, cfg.n_heads * cfg.head_dim))
+        out = self.o(out.reshape(b, t, cfg.n_heads * cfg.head_dim))
+        return (out, (k, v)) if return_kv or cache is not None else out
 
 
 class SwiGLU(nnx.Module):
@@ -117,7 +128,9 @@ class Block(nnx.Module):
         )
 
     def __call__(self, x, *, positions, self_mask=None, context=None, context_mask=None,
-                 temb=None, context_kv=None):
+                 temb=None, context_kv=None, cache=None, idx=None, return_kv=False):
+        """One block. ``cache``, ``idx``, ``return_kv``: as in :class:`Attention` (its
+        self-attention); with either, returns ``(x, (keys, values))``."""
         if self.ada is not None and temb is not None:
             mods = jnp.split(self.ada(temb)[:, None, :], 6, axis=-1)
             shift_a, scale_a, gate_a, shift_m, scale_m, gate_m = mods
@@ -125,9 +138,15 @@ class Block(nnx.Module):
             shift_a = scale_a = shift_m = scale_m = 0.0
             gate_a = gate_m = 0.0
         h = self.attn_norm(x) * (1 + scale_a) + shift_a
-        x = x + (1 + gate_a) * self.attn(h, positions=positions, key_mask=self_mask)
+        kv = None
+        attn = self.attn(h, positions=positions, key_mask=self_mask, cache=cache, idx=idx,
+                         return_kv=return_kv)
+        if return_kv or cache is not None:
+            attn, kv = attn
+        x = x + (1 + gate_a) * attn
         if self.cross is not None:
             x = x + self.cross(self.cross_norm(x), context, key_mask=context_mask,
                                kv=context_kv)
         h = self.mlp_norm(x) * (1 + scale_m) + shift_m
-        return x + (1 + gate_m) * self.mlp(h)
+        x = x + (1 + gate_m) * self.mlp(h)
+        return x if kv is None else (x, kv)

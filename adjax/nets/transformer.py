@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -11,6 +12,18 @@ from flax import nnx
 from adjax.config import NetConfig
 from adjax.nets.layers import Block, _norm, timestep_embedding
 from adjax.sharding import constrain_batch
+
+
+class _Sequence(NamedTuple):
+    """The embedded sequence a pass runs over: hidden states [B, P + L, D], cross-attention
+    keys and values (or None), the blocks' other inputs, the prompt length P and each row's
+    last real prompt position [B] (None without a prompt)."""
+
+    h: jax.Array
+    kvs: Any
+    inputs: dict
+    prefix: int
+    last: jax.Array | None
 
 
 class Encoder(nnx.Module):
@@ -93,6 +106,58 @@ class Transformer(nnx.Module):
             used only with time conditioning.
           context: what ``encode`` returned, or None.
         """
+        seq = self._sequence(x, level, context)
+        h = self._blocks(seq.h, seq.kvs, **seq.inputs)
+        return self._readout(h, seq, x.shape[1])
+
+    def with_cache(self, x, level=None, context=None):
+        """``__call__``, also returning every block's self-attention keys and values over the
+        whole sequence (prompt, then code): (logits, cache), cache a list of ``(k, v)``
+        [B, P + L, Nkv, H], for :meth:`window` to reuse."""
+        seq = self._sequence(x, level, context)
+        h, cache = seq.h, []
+        for block in self.blocks:
+            h, kv = block(h, **seq.inputs, context_kv=self._layer_kv(seq, len(cache)),
+                          return_kv=True)
+            cache.append(kv)
+        return self._readout(h, seq, x.shape[1]), cache
+
+    def window(self, x, level, context, cache, window):
+        """Logits of the code positions ``window`` [B, W] (contiguous in each row) only.
+
+        Only those positions go through the blocks (and, with ``logit_shift``, the one
+        whose hidden state predicts the first of them); every other position's keys and
+        values are read from ``cache`` (from :meth:`with_cache`), and the recomputed ones
+        written into it. Exact when no position outside the window changed since the cache
+        was made and the network has one block; otherwise the cached keys and values of
+        later layers are stale (the approximation of Fast-dLLM's caches).
+
+        Returns (logits [B, W, V] float32, the updated cache).
+        """
+        seq = self._sequence(x, level, context)
+        idx = seq.prefix + window  # positions in the whole sequence [B, W]
+        if self.cfg.logit_shift:  # the state before the window's first position predicts it
+            before = jnp.where(window[:, :1] == 0, seq.last[:, None], idx[:, :1] - 1)
+            idx = jnp.concatenate([before, idx], axis=1)
+        h = jnp.take_along_axis(seq.h, idx[..., None], axis=1)
+        inputs = dict(seq.inputs, positions=jnp.take_along_axis(seq.inputs["positions"], idx,
+                                                                axis=1))
+        new = []
+        for block, kv in zip(self.blocks, cache, strict=True):
+            h, kv = block(h, **inputs, context_kv=self._layer_kv(seq, len(new)), cache=kv,
+                          idx=idx)
+            new.append(kv)
+        if self.cfg.logit_shift:
+            h = h[:, :-1]
+        return self.head(self.norm(h)).astype(jnp.float32), new
+
+    @staticmethod
+    def _layer_kv(seq, layer):
+        return None if seq.kvs is None else seq.kvs[layer]
+
+    def _sequence(self, x, level, context) -> _Sequence:
+        """Embeds the input (after the prompt with prefix conditioning) and gathers what the
+        blocks need."""
         cfg = self.cfg
         h = constrain_batch(self.embed(x))
         b, length = h.shape[:2]
@@ -105,6 +170,7 @@ class Transformer(nnx.Module):
         if cfg.conditioning != "none" and context is None:
             raise ValueError("this network is conditioned: pass the context from encode()")
         prefix, self_mask = 0, None
+        last = jnp.zeros(b, jnp.int32)  # with logit_shift and no prompt, 0 reads itself
         positions = jnp.broadcast_to(jnp.arange(length), (b, length))
         if cfg.conditioning == "prefix":
             prefix = ctx.shape[1]
@@ -113,19 +179,23 @@ class Transformer(nnx.Module):
             # Padding in the prefix takes no position: the code follows the condition's last
             # real token whether the condition row is padded on the left or the right.
             positions = jnp.maximum(jnp.cumsum(self_mask, axis=1) - 1, 0)
-        h = self._blocks(h, kvs, positions=positions, self_mask=self_mask,
-                         context=ctx if cfg.conditioning == "cross" else None,
-                         context_mask=ctx_mask, temb=temb)
-        if cfg.logit_shift and prefix == 0:  # position i reads the hidden state at i - 1
-            h = jnp.concatenate([h[:, :1], h[:, :-1]], axis=1)
-        elif cfg.logit_shift:  # the first code position reads the last real prefix token
             last = prefix - 1 - jnp.argmax(ctx_mask[:, ::-1], axis=1)  # [B]
-            first = jnp.take_along_axis(h, last[:, None, None], axis=1)
+        inputs = dict(positions=positions, self_mask=self_mask,
+                      context=ctx if cfg.conditioning == "cross" else None,
+                      context_mask=ctx_mask, temb=temb)
+        return _Sequence(h, kvs, inputs, prefix, last)
+
+    def _readout(self, h, seq, length):
+        """Hidden states of the whole sequence -> the code positions' logits (float32)."""
+        prefix = seq.prefix
+        if self.cfg.logit_shift and prefix == 0:  # position i reads the hidden state at i - 1
+            h = jnp.concatenate([h[:, :1], h[:, :-1]], axis=1)
+        elif self.cfg.logit_shift:  # the first code position reads the last real prefix token
+            first = jnp.take_along_axis(h, seq.last[:, None, None], axis=1)
             h = jnp.concatenate([first, h[:, prefix:prefix + length - 1]], axis=1)
         else:
             h = h[:, prefix:prefix + length]
         return self.head(self.norm(h)).astype(jnp.float32)
-
 
     def with_context_kv(self, context):
         """``encode``'s (context, mask) plus every block's cross-attention keys and values:
