@@ -267,13 +267,35 @@ def sample(params: Any, key: jax.Array, tokens: jax.Array, cond: jax.Array | Non
         raise ValueError(f"cfg.cache={cfg.cache!r} needs a network with denoise_cached and "
                          "denoise_window (the transformer)")
     width = length if cfg.cache == "prompt" else min(block, length)  # positions a step reruns
+    # Without a cache, block decoding still needs logits only in each row's block.
+    windowed = not cached and block < length and hasattr(model, "denoise_at")
 
-    def network(current, level):
-        logits = model.denoise(params, current, level, context)
+    def network(current, level, window=None):
+        def run(ctx):
+            if window is None:
+                return model.denoise(params, current, level, ctx)
+            return model.denoise_at(params, current, level, ctx, window)
+
+        logits = run(context)
         if guided:
-            un = model.denoise(params, current, level, un_context)
+            un = run(un_context)
             logits = un + (1.0 + cfg.guidance_scale) * (logits - un)
         return logits
+
+    def network_windowed(current, level, eligible, starts):
+        """Logits [B, L, V] from the output projection at each row's block only (zeros
+        elsewhere), or everywhere when a position outside it may be decoded."""
+        window = starts[:, None] + jnp.arange(block)
+        inside = (positions[None, :] >= starts[:, None]) & \
+            (positions[None, :] < starts[:, None] + block)
+
+        def part(_):
+            logits = network(current, level, window)
+            full = jnp.zeros((b, length, logits.shape[-1]), logits.dtype)
+            return full.at[jnp.arange(b)[:, None], window].set(logits)
+
+        return jax.lax.cond((eligible & ~inside).any(), lambda _: network(current, level),
+                            part, None)
 
     def network_cached(current, level, cache, refresh, start):
         """A full pass that refreshes the cache, or a pass over the window only; (logits
@@ -323,7 +345,7 @@ def sample(params: Any, key: jax.Array, tokens: jax.Array, cond: jax.Array | Non
             eligible = masked & (positions[None, :] < (first[:, None] + 1) * block)
             last = i == cap - 1
             eligible = jnp.where(last, masked, eligible)
-            return eligible, 0.0, jnp.where(last, 1.0, 0.0), masked.any(), i + 1, first[0]
+            return eligible, 0.0, jnp.where(last, 1.0, 0.0), masked.any(), i + 1, first
         j, blk = i % per_block, i // per_block
         alpha_t = schedule.alpha(1.0 - span * j / per_block)
         alpha_s = jnp.where(j == per_block - 1, 1.0,
@@ -336,16 +358,21 @@ def sample(params: Any, key: jax.Array, tokens: jax.Array, cond: jax.Array | Non
             ended = ((current == stop_id) & (positions < blk * block)[None, :]).any(axis=-1)
             run = run & ~ended.all()
         return (eligible, alpha_t, alpha_s, run, jnp.where(run, i + 1, (blk + 1) * per_block),
-                blk)
+                jnp.broadcast_to(blk, (b,)))
 
     steps_axis = jnp.arange(cap)[:, None, None] if history else None
 
     def step(args, i, eligible, alpha_t, alpha_s, blk):
         current, cache, seen = args
         level = (current == mask_id).sum(axis=-1) / maskable  # mask rate per row [B]
+        if windowed:
+            starts = jnp.clip(blk * block, 0, length - block)
+            logits = network_windowed(current, level, eligible, starts)
+            return forward(current, i, eligible, alpha_t, alpha_s, logits), cache, seen
         if not cached:
             return forward(current, i, eligible, alpha_t, alpha_s, network(current, level)), \
                 cache, seen
+        blk = blk[0]  # the batch's block
         start = jnp.clip(blk * block, 0, length - width) if cfg.cache == "dual" else 0
         inside = (positions >= start) & (positions < start + width)
         # A full pass at each new block, and whenever a position outside the window must be

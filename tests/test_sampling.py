@@ -437,6 +437,8 @@ def test_a_window_pass_over_its_own_cache_is_the_full_pass(shift):
         window = jnp.broadcast_to(start + jnp.arange(4), (2, 4))
         part, new = fns.denoise_window(params, tokens, None, context, cache, window)
         np.testing.assert_allclose(part, full[:, start:start + 4], atol=1e-5)
+        read = fns.denoise_at(params, tokens, None, context, window)  # readout only there
+        np.testing.assert_allclose(read, full[:, start:start + 4], atol=1e-5)
         for (k, v), (k2, v2) in zip(cache, new, strict=True):
             np.testing.assert_allclose(k2, k, atol=1e-5)
             np.testing.assert_allclose(v2, v, atol=1e-5)
@@ -494,3 +496,36 @@ def test_cached_sampling_leaves_no_mask_and_refuses_guidance():
                         cfg=SamplerConfig(guidance_scale=1.0, cache="dual"), mask_id=MASK)
     with pytest.raises(ValueError, match="cache"):
         SamplerConfig(cache="both")
+
+
+@dataclasses.dataclass(frozen=True)
+class _FullReadout:
+    """The same network without ``denoise_at``: logits at every position, every step."""
+
+    inner: object
+
+    def encode(self, params, cond, cond_mask=None):
+        return self.inner.encode(params, cond, cond_mask)
+
+    def denoise(self, params, x, level=None, context=None):
+        return self.inner.denoise(params, x, level, context)
+
+
+@pytest.mark.parametrize("cfg", [
+    SamplerConfig(num_steps=8, block_size=4, temperature=0.0),
+    SamplerConfig(num_steps=6, block_size=6, temperature=0.0, end_fill=True),
+    SamplerConfig(num_steps=16, rule="threshold", threshold=0.3, block_size=4, temperature=0.0),
+], ids=["blocks", "partial-last-block", "threshold"])
+def test_block_decoding_reads_out_only_the_block(cond_model, cfg):
+    """With blocks the output projection runs on each row's block only; the tokens are the
+    full readout's (the dynamic rule's last step, which may decode anywhere, reads out
+    everything)."""
+    fns, params = cond_model
+    tokens, _ = _start(np.random.default_rng(5))
+    cond = jax.random.randint(jax.random.key(2), (B, 5), 0, V)
+    run = functools.partial(sampling.sample_jit, params, jax.random.key(1), tokens, cond,
+                            cfg=cfg, mask_id=MASK, stop_id=0, count=True)
+    out, n = run(model=fns)
+    ref, n_ref = run(model=_FullReadout(fns))
+    np.testing.assert_array_equal(out, ref)
+    assert int(n) == int(n_ref)

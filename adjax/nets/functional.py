@@ -31,6 +31,10 @@ class ModelFns:
     def denoise(self, params, x, level=None, context=None):
         return self.merge(params)(x, level, context)
 
+    def denoise_at(self, params, x, level, context, window):
+        """``denoise``'s logits at the code positions ``window`` [B, W] only [B, W, V]."""
+        return self.merge(params)(x, level, context, window)
+
     def denoise_cached(self, params, x, level=None, context=None):
         """``denoise`` plus every block's self-attention keys and values: (logits, cache)."""
         return self.merge(params).with_cache(x, level, context)

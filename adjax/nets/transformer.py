@@ -97,7 +97,7 @@ class Transformer(nnx.Module):
         embed = self.embed if self.prefix_embed is None else self.prefix_embed
         return embed(cond), cond_mask
 
-    def __call__(self, x, level=None, context=None):
+    def __call__(self, x, level=None, context=None, window=None):
         """One denoising pass.
 
         Args:
@@ -105,10 +105,12 @@ class Transformer(nnx.Module):
           level: noise level per row [B] in [0, 1] (mask rate, or t for Gaussian diffusion);
             used only with time conditioning.
           context: what ``encode`` returned, or None.
+          window: code positions [B, W]: the output projection runs on these only and the
+            logits are [B, W, V] (the same values as the full output's there).
         """
         seq = self._sequence(x, level, context)
         h = self._blocks(seq.h, seq.kvs, **seq.inputs)
-        return self._readout(h, seq, x.shape[1])
+        return self._readout(h, seq, x.shape[1], window)
 
     def with_cache(self, x, level=None, context=None):
         """``__call__``, also returning every block's self-attention keys and values over the
@@ -185,10 +187,16 @@ class Transformer(nnx.Module):
                       context_mask=ctx_mask, temb=temb)
         return _Sequence(h, kvs, inputs, prefix, last)
 
-    def _readout(self, h, seq, length):
-        """Hidden states of the whole sequence -> the code positions' logits (float32)."""
+    def _readout(self, h, seq, length, window=None):
+        """Hidden states of the whole sequence -> the code positions' logits (float32), or
+        only the positions ``window`` [B, W]'s."""
         prefix = seq.prefix
-        if self.cfg.logit_shift and prefix == 0:  # position i reads the hidden state at i - 1
+        if window is not None:  # the hidden state that predicts each window position
+            source = prefix + window
+            if self.cfg.logit_shift:
+                source = jnp.where(window == 0, seq.last[:, None], source - 1)
+            h = jnp.take_along_axis(h, source[..., None], axis=1)
+        elif self.cfg.logit_shift and prefix == 0:  # position i reads the hidden state at i - 1
             h = jnp.concatenate([h[:, :1], h[:, :-1]], axis=1)
         elif self.cfg.logit_shift:  # the first code position reads the last real prefix token
             first = jnp.take_along_axis(h, seq.last[:, None, None], axis=1)
