@@ -282,41 +282,27 @@ def sample(params: Any, key: jax.Array, tokens: jax.Array, cond: jax.Array | Non
             logits = un + (1.0 + cfg.guidance_scale) * (logits - un)
         return logits
 
-    def network_windowed(current, level, eligible, starts):
-        """Logits [B, L, V] from the output projection at each row's block only (zeros
-        elsewhere), or everywhere when a position outside it may be decoded."""
-        window = starts[:, None] + jnp.arange(block)
-        inside = (positions[None, :] >= starts[:, None]) & \
-            (positions[None, :] < starts[:, None] + block)
+    def forward(current, i, eligible, alpha_t, alpha_s, logits, starts=None):
+        """One step's commits, from logits over every position [B, L, V], or (``starts``
+        [B]) over each row's window of W positions from ``starts`` [B, W, V]; the window
+        must hold every eligible position. The rest of the row is read only for the end."""
+        rows = jnp.arange(b)[:, None]
+        if starts is None:
+            pos, tokens, elig = positions[None, :], current, eligible
+        else:
+            pos = starts[:, None] + jnp.arange(logits.shape[1])
+            tokens = jnp.take_along_axis(current, pos, axis=1)
+            elig = jnp.take_along_axis(eligible, pos, axis=1)
 
-        def part(_):
-            logits = network(current, level, window)
-            full = jnp.zeros((b, length, logits.shape[-1]), logits.dtype)
-            return full.at[jnp.arange(b)[:, None], window].set(logits)
+        def put(full, part):
+            return part if starts is None else full.at[rows, pos].set(part)
 
-        return jax.lax.cond((eligible & ~inside).any(), lambda _: network(current, level),
-                            part, None)
-
-    def network_cached(current, level, cache, refresh, start):
-        """A full pass that refreshes the cache, or a pass over the window only; (logits
-        [B, L, V] with zeros outside the window, cache)."""
-        window = jnp.broadcast_to(start + jnp.arange(width), (b, width))
-
-        def part(_):
-            logits, new = model.denoise_window(params, current, level, context, cache, window)
-            full = jnp.zeros((b, length, logits.shape[-1]), logits.dtype)
-            return jax.lax.dynamic_update_slice(full, logits, (0, start, 0)), new
-
-        return jax.lax.cond(refresh, lambda _: model.denoise_cached(params, current, level,
-                                                                     context), part, None)
-
-    def forward(current, i, eligible, alpha_t, alpha_s, logits):
         logits = mask_logits(logits, (mask_id, *banned))
         if allowed is not None:
             keep = allowed if allowed.ndim == 1 else allowed[:, None, :]
             logits = jnp.where(keep, logits, -jnp.inf)
         if min_length is not None and end_ids:
-            early = (positions[None, :] < min_length[:, None])[..., None]
+            early = (pos < min_length[:, None])[..., None]
             is_end = jnp.zeros(logits.shape[-1], bool).at[jnp.asarray(end_ids)].set(True)
             logits = jnp.where(early & is_end, -jnp.inf, logits)
         if stops and cfg.end_threshold is not None:
@@ -324,13 +310,15 @@ def sample(params: Any, key: jax.Array, tokens: jax.Array, cond: jax.Array | Non
             # budget is spread over the code still masked.
             probs = jax.nn.softmax(logits.astype(jnp.float32), axis=-1)
             top = jnp.argmax(probs, axis=-1).astype(current.dtype)
-            sure = eligible & jnp.isin(top, jnp.asarray(stops)) & \
+            sure = elig & jnp.isin(top, jnp.asarray(stops)) & \
                 (jnp.max(probs, axis=-1) >= cfg.end_threshold)
-            current = fill_after_end(jnp.where(sure, top, current), mask_id, stops, fill)
-            eligible = eligible & (current == mask_id)
-        inp = StepInputs(key=jax.random.fold_in(key, i), logits=logits, tokens=current,
-                         eligible=eligible, alpha_t=alpha_t, alpha_s=alpha_s)
-        new = rule(inp, cfg)
+            current = fill_after_end(put(current, jnp.where(sure, top, tokens)), mask_id,
+                                     stops, fill)
+            tokens = current if starts is None else jnp.take_along_axis(current, pos, axis=1)
+            elig = elig & (tokens == mask_id)
+        inp = StepInputs(key=jax.random.fold_in(key, i), logits=logits, tokens=tokens,
+                         eligible=elig, alpha_t=alpha_t, alpha_s=alpha_s)
+        new = put(current, rule(inp, cfg))
         return fill_after_end(new, mask_id, stops, fill) if stops and fill is not None else new
 
     def plan(current, i):
@@ -365,21 +353,36 @@ def sample(params: Any, key: jax.Array, tokens: jax.Array, cond: jax.Array | Non
     def step(args, i, eligible, alpha_t, alpha_s, blk):
         current, cache, seen = args
         level = (current == mask_id).sum(axis=-1) / maskable  # mask rate per row [B]
-        if windowed:
+        run = functools.partial(forward, current, i, eligible, alpha_t, alpha_s)
+        if not cached and not windowed:
+            return run(network(current, level)), cache, seen
+        if windowed:  # logits of each row's block only, unless a step may decode elsewhere
             starts = jnp.clip(blk * block, 0, length - block)
-            logits = network_windowed(current, level, eligible, starts)
-            return forward(current, i, eligible, alpha_t, alpha_s, logits), cache, seen
-        if not cached:
-            return forward(current, i, eligible, alpha_t, alpha_s, network(current, level)), \
-                cache, seen
+            window = starts[:, None] + jnp.arange(block)
+            outside = eligible & ((positions[None, :] < starts[:, None]) |
+                                  (positions[None, :] >= starts[:, None] + block))
+            new = jax.lax.cond(outside.any(), lambda _: run(network(current, level)),
+                               lambda _: run(network(current, level, window), starts), None)
+            return new, cache, seen
         blk = blk[0]  # the batch's block
         start = jnp.clip(blk * block, 0, length - width) if cfg.cache == "dual" else 0
+        starts = jnp.full((b,), start)
         inside = (positions >= start) & (positions < start + width)
         # A full pass at each new block, and whenever a position outside the window must be
         # decoded (the dynamic rules' last step).
         refresh = (blk != seen) | (eligible & ~inside[None, :]).any()
-        logits, cache = network_cached(current, level, cache, refresh, start)
-        return forward(current, i, eligible, alpha_t, alpha_s, logits), cache, blk
+
+        def full(_):
+            logits, new = model.denoise_cached(params, current, level, context)
+            return run(logits), new
+
+        def part(_):
+            window = starts[:, None] + jnp.arange(width)
+            logits, new = model.denoise_window(params, current, level, context, cache, window)
+            return run(logits, starts), new
+
+        new, cache = jax.lax.cond(refresh, full, part, None)
+        return new, cache, blk
 
     def body(state):
         current, i, evals, hist, cache, seen = state

@@ -61,6 +61,7 @@ def settings(base):
                                                         cache="dual")
     # Growing lengths (the generator's ``grow``): the draft at the 64-token bucket, only the
     # rows that did not end there moved on to 128.
+    out["before+grow"] = out["before"]
     out["after+grow"] = out["after"]
     out["tau=0.5+grow"] = out["tau=0.5"]
     return out
