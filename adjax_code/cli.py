@@ -166,7 +166,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
     try:
         result = gen.generate(args.spec, args.language, samples=args.samples, seed=args.seed,
                               steps=steps, length=args.length, prefix=args.prefix or "",
-                              repair_rounds=args.repair_rounds, sampler=sampler)
+                              repair_rounds=args.repair_rounds, sampler=sampler,
+                              grow=args.grow)
     except ValueError as err:
         raise UserError(str(err)) from None
     result.timings["generate_s"] = time.perf_counter() - t0
@@ -753,6 +754,10 @@ def build_parser() -> argparse.ArgumentParser:
                      help="reuse attention keys and values between steps: 'dual' reruns "
                      "only the current block, 'prompt' every output position; refreshed "
                      "once a block; an approximation (docs/decoding.md)")
+    gen.add_argument("--grow", action="store_true",
+                     help="draft at the model's shortest length bucket and give only the "
+                     "candidates that did not end there more room (about half the work; "
+                     "shorter programs: docs/decoding.md)")
     gen.add_argument("--mesh", type=_mesh_shape, default=None, metavar="DATAxMODEL",
                      help="sample on DATA x MODEL devices: the weights tensor parallel over "
                      "MODEL, the candidates split over DATA; e.g. 1x8; default: one device")

@@ -251,3 +251,17 @@ def test_generate_with_threshold_decoding(capsys):
         with pytest.raises(SystemExit):
             cli.main(["generate", "x", "--threshold", bad])
         assert "expected a number in (0, 1]" in capsys.readouterr().err
+
+
+def test_generate_with_blocks_a_cache_and_growing_lengths(capsys):
+    """--block-size, --cache and --grow reach the generator and write code; a step count
+    that does not divide into the blocks is one line, an unknown cache is refused by the
+    parser."""
+    assert cli.main(["generate", "return the sum of a list of numbers", "--block-size", "32",
+                     "--cache", "dual", "--grow", "--json", "--repair-rounds", "0"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["timings"]["tokens"] > 0 and len(out["candidates"]) == 4
+    assert cli.main(["generate", "x", "--block-size", "5", "--steps", "32"]) == 1
+    assert "multiple" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        cli.main(["generate", "x", "--cache", "everything"])
