@@ -181,7 +181,8 @@ class Transformer(nnx.Module):
             # Padding in the prefix takes no position: the code follows the condition's last
             # real token whether the condition row is padded on the left or the right.
             positions = jnp.maximum(jnp.cumsum(self_mask, axis=1) - 1, 0)
-            last = prefix - 1 - jnp.argmax(ctx_mask[:, ::-1], axis=1)  # [B]
+            if prefix:  # an empty prompt keeps last = 0: the first position reads itself
+                last = prefix - 1 - jnp.argmax(ctx_mask[:, ::-1], axis=1)  # [B]
         inputs = dict(positions=positions, self_mask=self_mask,
                       context=ctx if cfg.conditioning == "cross" else None,
                       context_mask=ctx_mask, temb=temb)
