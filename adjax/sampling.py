@@ -12,6 +12,11 @@ stops as soon as no mask is left, and with ``end_ids`` a row that commits an end
 every masked position after it filled with ``fill_id`` in the same step: the remaining steps
 are spent on the code before the end, and a finished row costs nothing more than its share
 of the batch's forward pass.
+
+With blocks, a step reads out (output projection, step rule) only each row's block. With
+``cfg.cache`` the network keeps every layer's keys and values between steps: a full pass
+at each block's start, then passes over the block (``"dual"``) or the output
+(``"prompt"``) only, the rest read from the cache (see ``SamplerConfig``).
 """
 
 from __future__ import annotations
