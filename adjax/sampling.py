@@ -361,28 +361,33 @@ def sample(params: Any, key: jax.Array, tokens: jax.Array, cond: jax.Array | Non
         run = functools.partial(forward, current, i, eligible, alpha_t, alpha_s)
         if not cached and not windowed:
             return run(network(current, level)), cache, seen
+
+        def window_at(starts, size):
+            """Each row's window [B, size] from ``starts`` [B], and whether any eligible
+            position lies outside it (then the step needs every position's logits)."""
+            lo, hi = starts[:, None], starts[:, None] + size
+            outside = eligible & ((positions[None, :] < lo) | (positions[None, :] >= hi))
+            return lo + jnp.arange(size), outside.any()
+
         if windowed:  # logits of each row's block only, unless a step may decode elsewhere
             starts = jnp.clip(blk * block, 0, length - block)
-            window = starts[:, None] + jnp.arange(block)
-            outside = eligible & ((positions[None, :] < starts[:, None]) |
-                                  (positions[None, :] >= starts[:, None] + block))
-            new = jax.lax.cond(outside.any(), lambda _: run(network(current, level)),
+            window, outside = window_at(starts, block)
+            new = jax.lax.cond(outside, lambda _: run(network(current, level)),
                                lambda _: run(network(current, level, window), starts), None)
             return new, cache, seen
         blk = blk[0]  # the batch's block
         start = jnp.clip(blk * block, 0, length - width) if cfg.cache == "dual" else 0
         starts = jnp.full((b,), start)
-        inside = (positions >= start) & (positions < start + width)
+        window, outside = window_at(starts, width)
         # A full pass at each new block, and whenever a position outside the window must be
         # decoded (the dynamic rules' last step).
-        refresh = (blk != seen) | (eligible & ~inside[None, :]).any()
+        refresh = (blk != seen) | outside
 
         def full(_):
             logits, new = model.denoise_cached(params, current, level, context)
             return run(logits), new
 
         def part(_):
-            window = starts[:, None] + jnp.arange(width)
             logits, new = model.denoise_window(params, current, level, context, cache, window)
             return run(logits, starts), new
 

@@ -151,6 +151,12 @@ def _bucket(rows: int, total: int) -> int:
     return max(pow2(rows), min(pow2(total), MIN_ROWS))
 
 
+def _fixed_extent(rows: np.ndarray, mask: int) -> np.ndarray:
+    """Per row [R]: one past its last fixed (non-[MASK]) position, 0 when none is."""
+    fixed = rows != mask
+    return np.where(fixed.any(axis=1), rows.shape[1] - np.argmax(fixed[:, ::-1], axis=1), 0)
+
+
 @dataclasses.dataclass
 class _Batch:
     """What every sampler call of one ``generate_many`` shares."""
@@ -168,7 +174,7 @@ class _Batch:
     samples: int
     languages: list[str]
     passes: dict = dataclasses.field(default_factory=lambda: {"draft": 0, "repair": 0})
-    plan: list[int] | None = None  # the lengths a growing draft moves through
+    plan: list[int] = dataclasses.field(default_factory=list)  # the draft's lengths
 
 
 class Generator:
@@ -390,8 +396,8 @@ class Generator:
         batch = self._prepare(requests, samples, length or self.default_length,
                               sampler or self.cfg["sampler"], steps, repair_steps, allowed,
                               predict_length, seed)
-        if grow and not predict_length and all(r.init is None for r in requests):
-            batch.plan = self.length_plan(batch.start)
+        grows = grow and not predict_length and all(r.init is None for r in requests)
+        batch.plan = self.length_plan(batch.start) if grows else [batch.start.shape[1]]
         t0 = time.perf_counter()
         out = self._draft(batch)
         t_sample = time.perf_counter() - t0
@@ -438,9 +444,8 @@ class Generator:
             vocab[ids[(ids >= 0) & (ids < vocab.size)]] = True
         # The shortest useful program: no end token within MIN_TOKENS after a row's last
         # fixed token (a small model otherwise may end at once).
-        fixed_len = np.asarray([int(np.nonzero(r != mask)[0][-1]) + 1 if (r != mask).any()
-                                else 0 for r in start])
-        min_length = jnp.asarray(np.minimum(length - 1, fixed_len + MIN_TOKENS), jnp.int32)
+        min_length = jnp.asarray(np.minimum(length - 1, _fixed_extent(start, mask) + MIN_TOKENS),
+                                 jnp.int32)
         if predict_length:
             start = self._place_end(start, cond, cond_mask, samples)
             vocab[[self.tok.pad_id, self.tok.eos_id]] = False
@@ -458,9 +463,8 @@ class Generator:
         """The lengths a growing draft moves through: the model's training buckets shorter
         than the batch's length that leave room for the longest fixed prefix and
         ``MIN_TOKENS`` more, then the batch's length."""
-        mask, length = self.cfg["diffusion"].mask_id, start.shape[1]
-        fixed = int(max((np.nonzero(r != mask)[0][-1] + 1 if (r != mask).any() else 0)
-                        for r in start))
+        length = start.shape[1]
+        fixed = int(_fixed_extent(start, self.cfg["diffusion"].mask_id).max())
         return sorted(b for b in set(self.cfg["data"].buckets)
                       if fixed + MIN_TOKENS < b < length) + [length]
 
@@ -468,9 +472,10 @@ class Generator:
         """Samples every row at the plan's first length; rows with no end token there get
         the next length, their tokens kept, with the step count scaled to the new
         positions. Positions past the length a row was sampled at become PAD."""
-        plan, ends = batch.plan or [batch.start.shape[1]], (self.tok.eos_id, self.tok.pad_id)
-        out = self._sample(batch, batch.start, batch.key, batch.cfg, "draft", length=plan[0])
-        for short, longer in itertools.pairwise(plan):
+        ends = (self.tok.eos_id, self.tok.pad_id)
+        out = self._sample(batch, batch.start, batch.key, batch.cfg, "draft",
+                           length=batch.plan[0])
+        for short, longer in itertools.pairwise(batch.plan):
             open_rows = np.nonzero(~np.isin(out[:, :short], ends).any(axis=1))[0]
             if not len(open_rows):
                 break
@@ -494,7 +499,7 @@ class Generator:
         mask = self.cfg["diffusion"].mask_id
         rows = np.arange(len(tokens)) if rows is None else np.asarray(rows)
         length = length or tokens.shape[1]
-        whole, tokens = tokens, tokens[:, :length]
+        whole, tokens = tokens, tokens[:, :length]  # the positions this call samples
         size = _bucket(len(rows), len(tokens))
         pick = np.concatenate([rows, np.full(size - len(rows), rows[0])])
 
@@ -514,18 +519,17 @@ class Generator:
             stop_id=self.tok.eos_id, allowed=batch.allowed, min_length=rows_in["min_length"],
             end_ids=(self.tok.eos_id, self.tok.pad_id), fill_id=self.tok.pad_id, count=True,
             steps=jnp.int32(steps or cfg.num_steps), uncond_mask=rows_in["uncond_mask"])
-        full = tokens.copy()
-        full[rows] = np.asarray(out)[:len(rows)]
+        full = whole.copy()
+        full[rows, :length] = np.asarray(out)[:len(rows)]
         batch.passes[phase] += int(evals)
         self.stats["forward_passes"] += int(evals)
-        self.stats["tokens"] += int(((tokens == mask) & self.before_end(full)).sum())
+        self.stats["tokens"] += int(((tokens == mask) &
+                                     self.before_end(full[:, :length])).sum())
         self.stats["slots"] += int((tokens == mask).sum())
         self.stats["sampler_calls"] += 1
         self.stats["rows"] += len(pick)  # rows the network ran on, bucket padding included
         self.stats["positions"] += len(pick) * length * int(evals)
-        whole = whole.copy()
-        whole[:, :length] = full
-        return whole
+        return full
 
     def _repair(self, batch: _Batch, out: np.ndarray, rounds: int
                 ) -> tuple[np.ndarray, np.ndarray]:
@@ -547,8 +551,8 @@ class Generator:
             # the positions remasked.
             reach = max(max(int(np.nonzero(remask[i] == self.cfg["diffusion"].mask_id)[0][-1]),
                             int(self.before_end(out[i:i + 1]).sum())) for i in failing) + 1
-            plan = batch.plan or [out.shape[1]]
-            length = min([n for n in plan if n >= reach] or [out.shape[1]])
+            # (A row with no end reaches past its length: the plan's last length, the row's.)
+            length = min(n for n in batch.plan if n >= min(reach, out.shape[1]))
             out = self._sample(batch, remask, jax.random.fold_in(batch.key, r + 1),
                                batch.repair_cfg, "repair", rows=np.asarray(failing),
                                length=length)

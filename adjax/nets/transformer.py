@@ -17,13 +17,13 @@ from adjax.sharding import constrain_batch
 class _Sequence(NamedTuple):
     """The embedded sequence a pass runs over: hidden states [B, P + L, D], cross-attention
     keys and values (or None), the blocks' other inputs, the prompt length P and each row's
-    last real prompt position [B] (None without a prompt)."""
+    last real prompt position [B] (0 without a prompt)."""
 
     h: jax.Array
     kvs: Any
     inputs: dict
     prefix: int
-    last: jax.Array | None
+    last: jax.Array
 
 
 class Encoder(nnx.Module):
@@ -139,8 +139,7 @@ class Transformer(nnx.Module):
         seq = self._sequence(x, level, context)
         idx = seq.prefix + window  # positions in the whole sequence [B, W]
         if self.cfg.logit_shift:  # the state before the window's first position predicts it
-            before = jnp.where(window[:, :1] == 0, seq.last[:, None], idx[:, :1] - 1)
-            idx = jnp.concatenate([before, idx], axis=1)
+            idx = jnp.concatenate([self._sources(seq, window[:, :1]), idx], axis=1)
         h = jnp.take_along_axis(seq.h, idx[..., None], axis=1)
         inputs = dict(seq.inputs, positions=jnp.take_along_axis(seq.inputs["positions"], idx,
                                                                 axis=1))
@@ -152,6 +151,14 @@ class Transformer(nnx.Module):
         if self.cfg.logit_shift:
             h = h[:, :-1]
         return self.head(self.norm(h)).astype(jnp.float32), new
+
+    def _sources(self, seq, window):
+        """Positions in the whole sequence of the hidden states that predict the code
+        positions ``window`` [B, W]: their own, or with ``logit_shift`` the one before (the
+        prompt's last real token for code position 0)."""
+        if not self.cfg.logit_shift:
+            return seq.prefix + window
+        return jnp.where(window == 0, seq.last[:, None], seq.prefix + window - 1)
 
     @staticmethod
     def _layer_kv(seq, layer):
@@ -192,11 +199,8 @@ class Transformer(nnx.Module):
         """Hidden states of the whole sequence -> the code positions' logits (float32), or
         only the positions ``window`` [B, W]'s."""
         prefix = seq.prefix
-        if window is not None:  # the hidden state that predicts each window position
-            source = prefix + window
-            if self.cfg.logit_shift:
-                source = jnp.where(window == 0, seq.last[:, None], source - 1)
-            h = jnp.take_along_axis(h, source[..., None], axis=1)
+        if window is not None:
+            h = jnp.take_along_axis(h, self._sources(seq, window)[..., None], axis=1)
         elif self.cfg.logit_shift and prefix == 0:  # position i reads the hidden state at i - 1
             h = jnp.concatenate([h[:, :1], h[:, :-1]], axis=1)
         elif self.cfg.logit_shift:  # the first code position reads the last real prefix token
