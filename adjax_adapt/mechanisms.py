@@ -319,18 +319,19 @@ class GRPO:
         sums = {"loss": 0.0, "kl": 0.0, "clip_fraction": 0.0}
         steps = ctx.cfg.steps_per_update
         for _ in range(steps):
-            pick = rng.choice(useful, min(per_batch, len(useful)), replace=False)
+            # Always per_batch groups (repeated when fewer carry a signal): one batch shape,
+            # so the step compiles once for every update.
+            pick = rng.choice(useful, per_batch, replace=len(useful) < per_batch)
             batch = {"tokens": jnp.asarray(tokens[pick].reshape(-1, length)),
                      "gen_mask": jnp.asarray(gen_mask[pick].reshape(-1, length)),
                      "cond": jnp.asarray(np.repeat(cond[pick], g, axis=0)),
                      "advantages": jnp.asarray(adv[pick].reshape(-1))}
             batch["cond_mask"] = batch["cond"] != ctx.pad_id
             state, m = ctx.grpo_step(state, old, batch, ref)
-            for k in sums:
-                sums[k] += float(m[k]) / steps
+            sums = {k: v + m[k] / steps for k, v in sums.items()}  # on the device: no sync
         metrics = {**state.metrics, "updates": state.metrics["updates"] + steps,
-                   "last_loss": jnp.asarray(sums["loss"]), "kl": jnp.asarray(sums["kl"]),
-                   "clip_fraction": jnp.asarray(sums["clip_fraction"])}
+                   **{("last_loss" if k == "loss" else k): jnp.asarray(v, jnp.float32)
+                      for k, v in sums.items()}}
         return state.replace(metrics=metrics)
 
 

@@ -149,16 +149,12 @@ def test_precision_applies_to_computation(gen):
 
 
 @pytest.fixture(scope="module")
-def guided(tmp_path_factory):
-    """The conftest run's recipe with condition dropout: a model guidance may use."""
-    from adjax_code import configs, trainer
-    from tests.conftest import TINY_CODE_RUN
-
-    out = tmp_path_factory.mktemp("guided-run")
-    cfg = configs.apply_overrides(configs.load("tiny"),
-                                  [*TINY_CODE_RUN, "diffusion.cond_dropout=0.1"])
-    trainer.run(cfg, out, progress=False, log=lambda m: None)
-    return Generator.load(out)
+def guided(gen):
+    """The conftest model with a config that declares condition dropout: enough for the API
+    to let guidance through. What guidance does to a network trained with dropout is
+    tests/test_masked.py's guidance test."""
+    diffusion = dataclasses.replace(gen.cfg["diffusion"], cond_dropout=0.1)
+    return Generator(gen.model, gen.params, gen.tok, {**gen.cfg, "diffusion": diffusion})
 
 
 def test_guidance_and_temperature_reach_the_sampler(guided):
@@ -170,12 +166,11 @@ def test_guidance_and_temperature_reach_the_sampler(guided):
     b = make(gen, guidance_scale=1.0, temperature=0.0).generate_code("sum a list")
     assert a == b  # greedy and seeded
     plain = make(gen, guidance_scale=0.0, temperature=0.0)
-    assert plain.generate_code("sum a list") == a  # this tiny model ignores its condition
+    plain.generate_code("sum a list")
     # the same decoding steps, each with a second (unconditional) pass
     assert g.last_profile["forward_passes"] == 2 * plain.last_profile["forward_passes"]
     warm = [make(gen, temperature=1.0, seed=s).generate_code("sum a list") for s in (1, 2, 3)]
     assert len(set(warm)) > 1  # temperature 1 samples: seeds differ
-
 
 
 def test_guidance_needs_a_model_trained_with_condition_dropout(gen):

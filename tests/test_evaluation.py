@@ -38,8 +38,12 @@ def test_summarize_per_language():
 
 
 def test_humaneval_canonical_solutions_all_pass():
-    results = evaluation.score_humaneval(evaluation.humaneval_canonical())
-    assert len(results) == 164 and all(r["passed"] for r in results), [
+    """Every fourth of the 164 tasks (41, in the order HumanEval lists them: each kind of
+    prompt, import and check); `adjax eval --benchmark humaneval --references` runs all."""
+    canonical = evaluation.humaneval_canonical()
+    assert len(canonical) == 164
+    results = evaluation.score_humaneval(canonical[::4])
+    assert len(results) == 41 and all(r["passed"] for r in results), [
         (r["task_id"], r["message"]) for r in results if not r["passed"]][:5]
     wrong = {"task_id": "HumanEval/0", "completion": "    return 0\n"}
     broken = evaluation.score_humaneval([wrong])

@@ -192,3 +192,65 @@ def test_condition_dropout_masks_all_but_the_kept_tokens(key):
     assert abs(float(plain) - float(loss_b)) > 1e-4  # the condition matters to the loss
     with pytest.raises(ValueError, match="cond_dropout"):
         MaskedDiffusionConfig(mask_id=1, cond_dropout=1.5)
+
+
+# Classifier-free guidance on a task where the condition adds something the null condition
+# lacks. Condition [tag, c], c in {1, 2}; every output token is c's own (c = 1: 0 or 1,
+# c = 2: 2 or 3) or shared (4 or 5), half and half. Without c (dropped) own tokens are
+# a quarter each side. Guidance p_c^(1+s) / p_null^s puts 2^s / (2^s + 1) on c's own
+# tokens at the first step: 0.5 at s = 0, 0.8 at s = 2.
+G_VOCAB, G_MASK, G_LEN = 7, 6, 8
+
+
+def _guided_data(rng, n):
+    c = rng.integers(1, 3, n)
+    own = rng.random((n, G_LEN)) < 0.5
+    pick = rng.integers(0, 2, (n, G_LEN))
+    tokens = np.where(own, 2 * (c[:, None] - 1) + pick, 4 + pick).astype(np.int32)
+    cond = np.stack([np.zeros(n, np.int32), c.astype(np.int32)], axis=1)
+    return tokens, cond
+
+
+def _own_share(tokens, cond):
+    lo = 2 * (cond[:, 1:] - 1)
+    return float(((tokens >= lo) & (tokens < lo + 2)).mean())
+
+
+@pytest.fixture(scope="module")
+def guided_model():
+    model, params = make_model(vocab_size=G_VOCAB, d_model=32, n_layers=1, max_len=G_LEN,
+                               conditioning="cross", cond_layers=1)
+    cfg = MaskedDiffusionConfig(mask_id=G_MASK, cond_dropout=0.3, cond_keep=1)
+    steps = 300
+    opt = train.make_optimizer(OptimConfig(learning_rate=3e-3, warmup_steps=20,
+                                           total_steps=steps))
+    state = train.init_state(params, opt, jax.random.key(0))
+    step = train.make_train_step(
+        lambda p, b, k: masked.elbo_loss(p, b, k, model=model, cfg=cfg), opt)
+    tokens, cond = _guided_data(np.random.default_rng(0), steps * 64)
+    tokens, cond = tokens.reshape(steps, 64, G_LEN), cond.reshape(steps, 64, 2)
+    for i in range(steps):
+        state, _ = step(state, {"tokens": jnp.asarray(tokens[i]), "cond": jnp.asarray(cond[i])})
+    return model, state.params
+
+
+def test_guidance_raises_what_the_condition_adds(guided_model):
+    """A network trained with condition dropout: a positive guidance scale raises the share
+    of tokens only the condition explains (the property guidance exists for) to the known
+    2^s / (2^s + 1) when every position is drawn at once (one step: later steps would see
+    committed tokens, which reveal the condition to the null branch too)."""
+    model, params = guided_model
+    _, cond = _guided_data(np.random.default_rng(1), 1000)
+    cond = jnp.asarray(cond)
+    uncond = cond.at[:, 1:].set(0)
+    uncond_mask = jnp.ones(cond.shape, bool).at[:, 1:].set(False)
+    start = jnp.full((cond.shape[0], G_LEN), G_MASK, jnp.int32)
+
+    def share(scale, steps):
+        cfg = SamplerConfig(num_steps=steps, rule="confidence", guidance_scale=scale)
+        out = sampling.sample_jit(params, jax.random.key(2), start, cond, None, uncond,
+                                  model=model, cfg=cfg, mask_id=G_MASK, uncond_mask=uncond_mask)
+        return _own_share(np.asarray(out), np.asarray(cond))
+
+    for scale in (0.0, 1.0, 2.0):
+        assert share(scale, 1) == pytest.approx(2**scale / (2**scale + 1), abs=0.03), scale
