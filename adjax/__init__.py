@@ -2,7 +2,6 @@
 
 import importlib
 
-from adjax import buffer, gaussian, masked, sampling, schedules, train
 from adjax.config import (
     GaussianConfig,
     MaskedDiffusionConfig,
@@ -20,8 +19,12 @@ __all__ = [
 ]
 
 
+_MODULES = {"buffer", "checkpoint", "gaussian", "masked", "sampling", "schedules", "train"}
+
+
 def __getattr__(name: str):
-    # orbax takes about a second to import; only checkpointing code pays for it.
-    if name == "checkpoint":
-        return importlib.import_module("adjax.checkpoint")
+    # Submodules load on first use: orbax takes about a second to import, Flax and optax a
+    # few tenths, and `adjax generate` with a stored sampler program needs none of them.
+    if name in _MODULES:
+        return importlib.import_module(f"adjax.{name}")
     raise AttributeError(f"module 'adjax' has no attribute {name!r}")

@@ -170,6 +170,16 @@ def load(path: str | Path, template: Any, shardings: Any = None) -> Any:
     Raises:
       WeightsError: naming a missing, misshapen or unexpected tensor, or an unreadable file.
     """
+    paths, treedef = jax.tree_util.tree_flatten_with_path(template)
+    wanted = [(tensor_name(k), tuple(leaf.shape), leaf.dtype) for k, leaf in paths]
+    places = None if shardings is None else jax.tree_util.tree_leaves(shardings)
+    return jax.tree_util.tree_unflatten(treedef, load_named(path, wanted, places))
+
+
+def load_named(path: str | Path, wanted: list[tuple[str, tuple[int, ...], Any]],
+               places: list | None = None) -> list[jax.Array]:
+    """The tensors ``wanted`` as (name, shape, dtype), in that order, cast to their dtypes;
+    every tensor of the files must be wanted. ``places``: a sharding per tensor."""
     shards = files(path)
     if not shards:
         raise WeightsError(f"{path} holds no {SINGLE} or model-*-of-*.safetensors")
@@ -178,22 +188,19 @@ def load(path: str | Path, template: Any, shardings: Any = None) -> Any:
         header, base = read_header(shard)
         for k, entry in header.items():
             where[k] = (shard, entry, base)
-    paths, treedef = jax.tree_util.tree_flatten_with_path(template)
-    wanted = [tensor_name(k) for k, _ in paths]
-    extra = sorted(set(where) - set(wanted))
+    extra = sorted(set(where) - {name for name, _, _ in wanted})
     if extra:
         raise WeightsError(f"{path}: tensors the network does not have: {extra[:5]}")
     leaves = []
-    places = [None] * len(paths) if shardings is None else jax.tree_util.tree_leaves(shardings)
-    for name, (_, leaf), place in zip(wanted, paths, places, strict=True):
+    for (name, shape, dtype), place in zip(wanted, places or [None] * len(wanted),
+                                           strict=True):
         if name not in where:
             raise WeightsError(f"{path}: tensor {name} is missing")
         file, entry, base = where[name]
-        if tuple(entry.get("shape", ())) != tuple(leaf.shape):
+        if tuple(entry.get("shape", ())) != tuple(shape):
             raise WeightsError(f"tensor {name} has shape {tuple(entry.get('shape', ()))}, the "
-                               f"network needs {tuple(leaf.shape)}")
-        arr = read_tensor(file, name, entry, base).astype(np.dtype(leaf.dtype), copy=False)
-        leaves.append(jax.device_put(arr, place) if place is not None
-                      else jax.numpy.asarray(arr))
+                               f"network needs {tuple(shape)}")
+        arr = read_tensor(file, name, entry, base).astype(np.dtype(dtype), copy=False)
+        leaves.append(jax.device_put(arr, place))  # a transfer: nothing to compile
         del arr
-    return jax.tree_util.tree_unflatten(treedef, leaves)
+    return leaves

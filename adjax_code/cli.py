@@ -1013,8 +1013,10 @@ def main(argv: list[str] | None = None) -> int:
         return 141
     except Exception as err:
         from adjax_code.execution import SandboxUnavailable
+        from adjax_code.model_store import ModelError
 
-        if not isinstance(err, SandboxUnavailable):
+        # A lazily loaded model finds damaged weights on first use, inside any command.
+        if not isinstance(err, SandboxUnavailable | ModelError):
             raise
         print(f"adjax: error: {err}", file=sys.stderr)
         return 1

@@ -13,9 +13,8 @@ from pathlib import Path
 import jax
 import jax.numpy as jnp
 import numpy as np
-from flax import nnx
 
-from adjax import sampling, sharding, train
+from adjax import exported, sampling, sharding
 from adjax.config import (
     MaskedDiffusionConfig,
     NetConfig,
@@ -25,8 +24,6 @@ from adjax.config import (
     from_dict,
 )
 from adjax.masked import mask_logits
-from adjax.nets import Transformer
-from adjax.nets.functional import split, split_abstract
 from adjax_code import languages, model_store, rewards, syntax
 from adjax_code.data import DataConfig
 from adjax_code.tokenizer import CodeTokenizer
@@ -138,6 +135,33 @@ def _run_config(saved: dict) -> dict:
     }
 
 
+def _build_packaged(path: Path, cfg: dict, manifest: dict, mesh=None):
+    """(model, params) of a packaged model: the network built abstractly, the weights read
+    into it (placed on ``mesh`` as read when given)."""
+    from flax import nnx
+
+    from adjax.nets import Transformer
+    from adjax.nets.functional import split_abstract
+
+    model, template = split_abstract(lambda: Transformer(cfg["net"], rngs=nnx.Rngs(0)))
+    if manifest.get("param_dtype", "float32") != "float32":
+        # Imported checkpoints keep their bf16 weights: 2 bytes per parameter.
+        dtype = jnp.dtype(manifest["param_dtype"])
+        template = jax.tree.map(lambda x: jax.ShapeDtypeStruct(x.shape, dtype), template)
+    shardings = None if mesh is None else sharding.param_shardings(template, mesh)
+    return model, model_store.load_params(path, template, shardings)
+
+
+@jax.jit
+def sample_key(seed, fold) -> jax.Array:
+    """A sampler call's key: ``key(seed)``, folded with ``fold`` unless it is negative (the
+    draft's first call uses the seed's own key). Works eagerly and inside a program."""
+    key = jax.random.key(seed)
+    folded = jax.random.key_data(jax.random.fold_in(key, jnp.maximum(fold, 0)))
+    return jax.random.wrap_key_data(
+        jnp.where(fold < 0, jax.random.key_data(key), folded), impl=jax.random.key_impl(key))
+
+
 # Sampler calls run at a power of two rows, at least this many (or the whole batch when it
 # is smaller): a small request's repair then reuses its draft's compiled program.
 MIN_ROWS = 8
@@ -163,14 +187,14 @@ class _Batch:
 
     start: np.ndarray  # [R, L] starting rows (R = requests x samples)
     fixed: np.ndarray  # [R, L] positions given, never changed
-    cond: jax.Array
-    cond_mask: jax.Array
-    uncond: jax.Array | None
-    allowed: jax.Array  # [V] bool: ids the sampler may place
-    min_length: jax.Array
+    cond: np.ndarray
+    cond_mask: np.ndarray
+    uncond: np.ndarray | None
+    allowed: np.ndarray  # [V] bool: ids the sampler may place
+    min_length: np.ndarray
     cfg: SamplerConfig
     repair_cfg: SamplerConfig
-    key: jax.Array
+    seed: int  # a call's key: key(seed), folded with the call's number (``sample_key``)
     samples: int
     languages: list[str]
     passes: dict = dataclasses.field(default_factory=lambda: {"draft": 0, "repair": 0})
@@ -182,8 +206,14 @@ class Generator:
 
     def __init__(self, model, params, tokenizer: CodeTokenizer, cfg: dict,
                  manifest: dict | None = None):
-        self.model, self.params, self.tok, self.cfg = model, params, tokenizer, cfg
+        self._model, self._params, self.tok, self.cfg = model, params, tokenizer, cfg
         self.manifest = manifest or {}
+        # A packaged model loads lazily (``load``): ``_build`` makes (model, params) on first
+        # use; until then, and while the weights are the package's, sampler calls may run
+        # as exported programs over ``_weights`` (the tensors by name, read once).
+        self._build = None
+        self._package: Path | None = None
+        self._weights: list | None = None
         self.reward_weights: dict[str, float] | None = None  # None: rewards' defaults
         # Running totals, for profiling: useful tokens (code the sampler wrote before each
         # row's end), masked slots it filled (padding included), network evaluations.
@@ -201,21 +231,26 @@ class Generator:
         if model_store.is_packaged(path):
             manifest = model_store.verify(path)
             cfg = _run_config(manifest["config"])
-            model, template = split_abstract(lambda: Transformer(cfg["net"], rngs=nnx.Rngs(0)))
-            if manifest.get("param_dtype", "float32") != "float32":
-                # Imported checkpoints keep their bf16 weights: 2 bytes per parameter.
-                dtype = jnp.dtype(manifest["param_dtype"])
-                template = jax.tree.map(lambda x: jax.ShapeDtypeStruct(x.shape, dtype),
-                                        template)
-            shardings = None
-            if mesh is not None:
-                shardings = sharding.param_shardings(template, mesh)
-            params = model_store.load_params(path, template, shardings)
-            return cls(model, params, load_tokenizer(path, manifest), cfg, manifest)
+            gen = cls(None, None, load_tokenizer(path, manifest), cfg, manifest)
+            gen._build = functools.partial(_build_packaged, path, cfg, manifest, mesh)
+            from adjax import weights
+
+            # Lazily only where stored programs may spare the network (one device, a
+            # program store, safetensors): elsewhere a weight that does not fit the
+            # network is an error of the load, not of a later call.
+            if mesh is None and exported.default_store() is not None and weights.files(path):
+                gen._package = path
+            else:
+                gen._materialize()
+            return gen
         if not (path / "checkpoints").is_dir():
             raise FileNotFoundError(f"{path} is neither a packaged model (manifest.json) nor "
                                     "a training run (checkpoints/)")
-        from adjax import checkpoint  # orbax: imported only for training runs
+        from flax import nnx
+
+        from adjax import checkpoint, train  # orbax: imported only for training runs
+        from adjax.nets import Transformer
+        from adjax.nets.functional import split
 
         tok = CodeTokenizer.load(path / "tokenizer.json")
         try:
@@ -239,6 +274,33 @@ class Generator:
         return cls(model, params, tok, cfg)
 
     @property
+    def model(self):
+        """The network's functions (``adjax.nets.functional.ModelFns``)."""
+        if self._model is None:
+            self._materialize()
+        return self._model
+
+    @model.setter
+    def model(self, value) -> None:
+        self.params  # built first: the package's weights now meet another network
+        self._model, self._package, self._weights = value, None, None
+
+    @property
+    def params(self):
+        """The network's parameters (a pytree)."""
+        if self._params is None:
+            self._materialize()
+        return self._params
+
+    @params.setter
+    def params(self, value) -> None:
+        self._params, self._package, self._weights = value, None, None
+
+    def _materialize(self) -> None:
+        self._model, self._params = self._build()
+        self._build = None
+
+    @property
     def default_length(self) -> int:
         """Output tokens when not given: 128 (most functions fit), or the largest bucket the
         model was trained with when that is smaller."""
@@ -257,8 +319,17 @@ class Generator:
         logits = 3 * rows * length * net.outputs * 4
         attention = 2 * rows * net.n_heads * length * length * 4
         activations = 16 * rows * length * net.d_model * 4 * net.n_layers
-        params = sum(x.size * x.dtype.itemsize for x in jax.tree.leaves(self.params))
+        params = (sum(x.size * x.dtype.itemsize for x in jax.tree.leaves(self._params))
+                  if self._params is not None else self._package_bytes())
         return logits + attention + activations + params
+
+    def _package_bytes(self) -> int:
+        """Bytes the package's weights take on the device (from the files' headers)."""
+        from adjax import weights
+
+        size = jnp.dtype(self.manifest.get("param_dtype", "float32")).itemsize
+        return sum(int(np.prod(e["shape"])) * size for f in weights.files(self._package)
+                   for e in weights.read_header(f)[0].values())
 
     def check_memory(self, rows: int, length: int) -> None:
         """Raises ValueError, before any work, when a call cannot fit in memory."""
@@ -426,11 +497,12 @@ class Generator:
             scfg = dataclasses.replace(scfg, num_steps=steps)
         mask = self.cfg["diffusion"].mask_id
         start = np.concatenate([self.start_rows(r, samples, length) for r in requests])
-        cond = jnp.asarray([self.condition_row(r.spec, r.language)
-                            for r in requests for _ in range(samples)], jnp.int32)
+        # Host arrays: a sampler call takes them as they are (no eager device op to compile).
+        cond = np.asarray([self.condition_row(r.spec, r.language)
+                           for r in requests for _ in range(samples)], np.int32)
         cond_mask = cond != self.tok.pad_id
         # Guidance contrasts the spec with a language-only condition.
-        uncond = jnp.where(jnp.arange(cond.shape[1]) == 0, cond, self.tok.pad_id) \
+        uncond = np.where(np.arange(cond.shape[1]) == 0, cond, self.tok.pad_id) \
             if scfg.guidance_scale > 0 else None
         # Embedding rows past the tokenizer's last token (checkpoints pad their vocabulary
         # to a round size) are never text.
@@ -444,8 +516,8 @@ class Generator:
             vocab[ids[(ids >= 0) & (ids < vocab.size)]] = True
         # The shortest useful program: no end token within MIN_TOKENS after a row's last
         # fixed token (a small model otherwise may end at once).
-        min_length = jnp.asarray(np.minimum(length - 1, _fixed_extent(start, mask) + MIN_TOKENS),
-                                 jnp.int32)
+        min_length = np.minimum(length - 1, _fixed_extent(start, mask) + MIN_TOKENS
+                                ).astype(np.int32)
         if predict_length:
             start = self._place_end(start, cond, cond_mask, samples)
             vocab[[self.tok.pad_id, self.tok.eos_id]] = False
@@ -454,9 +526,8 @@ class Generator:
             repair_cfg = dataclasses.replace(
                 scfg, num_steps=min(repair_steps or REPAIR_STEPS, scfg.num_steps))
         return _Batch(start=start, fixed=start != mask, cond=cond, cond_mask=cond_mask,
-                      uncond=uncond, allowed=jnp.asarray(vocab), min_length=min_length,
-                      cfg=scfg,
-                      repair_cfg=repair_cfg, key=jax.random.key(seed), samples=samples,
+                      uncond=uncond, allowed=vocab, min_length=min_length, cfg=scfg,
+                      repair_cfg=repair_cfg, seed=seed, samples=samples,
                       languages=[r.language for r in requests for _ in range(samples)])
 
     def length_plan(self, start: np.ndarray) -> list[int]:
@@ -473,24 +544,24 @@ class Generator:
         the next length, their tokens kept, with the step count scaled to the new
         positions. Positions past the length a row was sampled at become PAD."""
         ends = (self.tok.eos_id, self.tok.pad_id)
-        out = self._sample(batch, batch.start, batch.key, batch.cfg, "draft",
+        out = self._sample(batch, batch.start, None, batch.cfg, "draft",
                            length=batch.plan[0])
         for short, longer in itertools.pairwise(batch.plan):
             open_rows = np.nonzero(~np.isin(out[:, :short], ends).any(axis=1))[0]
             if not len(open_rows):
                 break
             steps = max(1, round(batch.cfg.num_steps * (longer - short) / longer))
-            out = self._sample(batch, out, jax.random.fold_in(batch.key, longer), batch.cfg,
+            out = self._sample(batch, out, longer, batch.cfg,
                                "draft", rows=open_rows, length=longer, steps=steps)
         out[out == self.cfg["diffusion"].mask_id] = self.tok.pad_id  # never sampled
         return out
 
-    def _sample(self, batch: _Batch, tokens: np.ndarray, key: jax.Array,
+    def _sample(self, batch: _Batch, tokens: np.ndarray, fold: int | None,
                 cfg: SamplerConfig, phase: str, rows: np.ndarray | None = None,
                 length: int | None = None, steps: int | None = None) -> np.ndarray:
         """One sampler call over the batch's ``rows`` (all by default) and their first
-        ``length`` positions (all by default), ``steps`` steps (default ``cfg``'s); counts
-        forward passes and useful tokens.
+        ``length`` positions (all by default), ``steps`` steps (default ``cfg``'s), with the
+        key ``sample_key(batch.seed, fold)``; counts forward passes and useful tokens.
 
         Draft and repair share one compiled program: the step count is an array argument
         and the sampler's config is the draft's. The rows are padded (repeating the first)
@@ -504,21 +575,15 @@ class Generator:
         pick = np.concatenate([rows, np.full(size - len(rows), rows[0])])
 
         def take(x):
-            return None if x is None else x[jnp.asarray(pick)]
+            return None if x is None else x[pick]
 
-        # On a mesh with a data axis, each data replica samples its share of the rows.
-        rows_in = sharding.place_rows(self.params, {
-            "tokens": jnp.asarray(tokens[pick]), "cond": take(batch.cond),
-            "cond_mask": take(batch.cond_mask), "uncond": take(batch.uncond),
-            "min_length": take(batch.min_length),
-            "uncond_mask": None if batch.uncond is None else
-            take(batch.uncond != self.tok.pad_id)})
-        out, evals = sampling.sample_jit(
-            self.params, key, rows_in["tokens"], rows_in["cond"], rows_in["cond_mask"],
-            rows_in["uncond"], model=self.model, cfg=batch.cfg, mask_id=mask,
-            stop_id=self.tok.eos_id, allowed=batch.allowed, min_length=rows_in["min_length"],
-            end_ids=(self.tok.eos_id, self.tok.pad_id), fill_id=self.tok.pad_id, count=True,
-            steps=jnp.int32(steps or cfg.num_steps), uncond_mask=rows_in["uncond_mask"])
+        rows_in = {"tokens": tokens[pick], "cond": take(batch.cond),
+                   "cond_mask": take(batch.cond_mask), "uncond": take(batch.uncond),
+                   "min_length": take(batch.min_length),
+                   "uncond_mask": None if batch.uncond is None else
+                   take(batch.uncond != self.tok.pad_id)}
+        seeds = np.asarray([batch.seed, -1 if fold is None else fold], np.int32)
+        out, evals = self._run_sampler(batch, seeds, rows_in, np.int32(steps or cfg.num_steps))
         full = whole.copy()
         full[rows, :length] = np.asarray(out)[:len(rows)]
         batch.passes[phase] += int(evals)
@@ -530,6 +595,58 @@ class Generator:
         self.stats["rows"] += len(pick)  # rows the network ran on, bucket padding included
         self.stats["positions"] += len(pick) * length * int(evals)
         return full
+
+    def _statics(self, batch: _Batch) -> dict:
+        """The sampler's static arguments for ``batch``."""
+        return dict(cfg=batch.cfg, mask_id=self.cfg["diffusion"].mask_id,
+                    stop_id=self.tok.eos_id, end_ids=(self.tok.eos_id, self.tok.pad_id),
+                    fill_id=self.tok.pad_id, count=True)
+
+    def _run_sampler(self, batch: _Batch, seeds: np.ndarray, rows_in: dict, steps):
+        """(tokens, forward passes) of one sampler call with the key ``sample_key(*seeds)``:
+        a stored exported program when the weights are the package's and JAX's compilation
+        cache is on (no tracing, no network code imported), else the jitted sampler."""
+        store = exported.default_store() if self._package is not None else None
+        if store is None:
+            # On a mesh with a data axis, each data replica samples its share of the rows.
+            rows_in = sharding.place_rows(self.params, rows_in)
+            return sampling.sample_jit(
+                self.params, sample_key(*seeds), rows_in["tokens"], rows_in["cond"],
+                rows_in["cond_mask"], rows_in["uncond"], model=self.model,
+                allowed=batch.allowed, min_length=rows_in["min_length"], steps=steps,
+                uncond_mask=rows_in["uncond_mask"], **self._statics(batch))
+        args = (seeds, rows_in, batch.allowed, steps)
+        name = (f"adjax sampler\n{self.manifest['files']}\n{self.manifest['config']}\n"
+                f"{self._statics(batch)}\n{exported.shapes_key(args)}")
+        found = store.load(name)
+        if found is None:
+            leaves, treedef = jax.tree.flatten(self.params)
+            from adjax import weights
+
+            names = list(weights.named(self.params))
+            model, statics = self.model, self._statics(batch)
+
+            def run(leaves, seeds, rows, allowed, steps):
+                return sampling.sample(
+                    jax.tree.unflatten(treedef, leaves), sample_key(seeds[0], seeds[1]),
+                    rows["tokens"], rows["cond"], rows["cond_mask"],
+                    rows["uncond"], model=model, allowed=allowed,
+                    min_length=rows["min_length"], steps=steps,
+                    uncond_mask=rows["uncond_mask"], **statics)
+
+            meta = {"tensors": [[n, list(x.shape), str(x.dtype)]
+                                for n, x in zip(names, leaves, strict=True)]}
+            program = store.save(name, run, (leaves, *args), meta)
+            if self._weights is None:
+                self._weights = leaves
+        else:
+            program, meta = found
+            if self._weights is None:
+                from adjax import weights
+
+                self._weights = weights.load_named(self._package, [
+                    (n, tuple(shape), jnp.dtype(dtype)) for n, shape, dtype in meta["tensors"]])
+        return program.call(self._weights, *args)
 
     def _repair(self, batch: _Batch, out: np.ndarray, rounds: int
                 ) -> tuple[np.ndarray, np.ndarray]:
@@ -553,7 +670,7 @@ class Generator:
                             int(self.before_end(out[i:i + 1]).sum())) for i in failing) + 1
             # (A row with no end reaches past its length: the plan's last length, the row's.)
             length = min(n for n in batch.plan if n >= min(reach, out.shape[1]))
-            out = self._sample(batch, remask, jax.random.fold_in(batch.key, r + 1),
+            out = self._sample(batch, remask, r + 1,
                                batch.repair_cfg, "repair", rows=np.asarray(failing),
                                length=length)
         return out, touched

@@ -230,6 +230,77 @@ def test_second_run_uses_the_compilation_cache(run_dir, tmp_path):
     assert {p.name for p in tmp_path.iterdir()} == entries  # nothing new compiled
 
 
+def test_a_warm_run_of_a_package_imports_no_network_code(packaged, tmp_path):
+    """The second `adjax generate` of a packaged model runs the stored sampler program: it
+    prints what the first printed, compiles nothing new and never imports Flax."""
+    env = {**os.environ, "ADJAX_COMPILATION_CACHE": "on", "ADJAX_CACHE_DIR": str(tmp_path)}
+    code = ("import sys; from adjax_code import cli; cli.main(['generate', 'add', '--model', "
+            f"{str(packaged)!r}, '--samples', '2', '--steps', '2']); "
+            "print('flax' in sys.modules)")
+    first = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                           text=True)
+    assert first.returncode == 0, first.stderr
+    entries = {str(p) for p in tmp_path.rglob("*")}
+    assert any(p.endswith(".jaxexport") for p in entries)
+    second = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                            text=True)
+    assert second.returncode == 0, second.stderr
+    *printed, flax_imported = second.stdout.splitlines()
+    assert printed == first.stdout.splitlines()[:-1] and flax_imported == "False"
+    assert {str(p) for p in tmp_path.rglob("*")} == entries
+
+
+def test_stored_sampler_programs_give_the_jitted_tokens_without_the_network(
+        packaged, tmp_path, monkeypatch):
+    """A packaged model with a program store: the first generator stores its sampler calls
+    (draft and repair) as exported programs; a fresh one reads them from disk and runs them
+    without building the network, and every candidate and pass count is the jitted
+    sampler's. Weights that are no longer the package's never meet a stored program."""
+    from adjax import exported
+
+    def run(g):
+        r = g.generate("sum a list", "python", samples=2, seed=3, steps=4, repair_rounds=2)
+        return [(c.draft, c.code) for c in r.candidates], r.timings["forward_passes"]
+
+    want = run(Generator.load(packaged))  # the tests run without a store: jitted
+    monkeypatch.setattr(exported, "default_store", lambda: exported.Store(tmp_path))
+    assert run(Generator.load(packaged)) == want
+    stored = sorted(p.name for p in tmp_path.iterdir())
+    assert stored and any(n.endswith(".jaxexport") for n in stored)
+    fresh = Generator.load(packaged)
+    assert run(fresh) == want and fresh._model is None  # from disk; never built
+    assert sorted(p.name for p in tmp_path.iterdir()) == stored
+    fresh.params = jax.tree.map(lambda x: x * 0, fresh.params)
+    assert run(fresh) != want  # the changed weights, through the jitted sampler
+
+
+def test_a_damaged_stored_program_is_stored_again(packaged, tmp_path, monkeypatch):
+    from adjax import exported
+
+    monkeypatch.setattr(exported, "default_store", lambda: exported.Store(tmp_path))
+    a = Generator.load(packaged).generate("sum a list", "python", samples=1, steps=2,
+                                          repair_rounds=0)
+    for p in tmp_path.glob("*.jaxexport"):
+        p.write_bytes(b"not a program")
+    b = Generator.load(packaged).generate("sum a list", "python", samples=1, steps=2,
+                                          repair_rounds=0)
+    assert a.best.code == b.best.code
+    assert all(p.read_bytes() != b"not a program" for p in tmp_path.glob("*.jaxexport"))
+
+
+def test_the_store_follows_the_compilation_cache(tmp_path):
+    from adjax import exported
+
+    before = jax.config.jax_compilation_cache_dir
+    try:
+        jax.config.update("jax_compilation_cache_dir", None)
+        assert exported.default_store() is None
+        jax.config.update("jax_compilation_cache_dir", str(tmp_path))
+        assert exported.default_store().directory == tmp_path / "adjax-exported"
+    finally:
+        jax.config.update("jax_compilation_cache_dir", before)
+
+
 def test_repair_steps_change_repairs_only(gen):
     req = [Request("reverse a string", "python")]
     few = gen.generate_many(req, samples=3, seed=2, repair_steps=2)[0]
