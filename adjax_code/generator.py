@@ -282,7 +282,8 @@ class Generator:
 
     @model.setter
     def model(self, value) -> None:
-        self.params  # built first: the package's weights now meet another network
+        if self._params is None:  # built first: the package's weights meet another network
+            self._materialize()
         self._model, self._package, self._weights = value, None, None
 
     @property
