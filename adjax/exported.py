@@ -41,11 +41,9 @@ def source_digest() -> str:
 @functools.cache
 def available() -> bool:
     """Whether artifacts can be written and read (serialization needs ``flatbuffers``)."""
-    try:
-        from jax._src.export import serialization  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    import importlib.util
+
+    return importlib.util.find_spec("flatbuffers") is not None
 
 
 def shapes_key(args: Any) -> str:
@@ -112,9 +110,10 @@ def _write(path: Path, data: bytes) -> None:
 
 def default_store() -> Store | None:
     """A store beside JAX's persistent compilation cache, when that is on (without it a
-    stored program would be compiled again in every process, and gain nothing)."""
+    stored program would be compiled again in every process, and gain nothing) and
+    ``ADJAX_PROGRAM_STORE`` is not ``off``."""
     directory = jax.config.jax_compilation_cache_dir
-    if not directory or not available():
+    if not directory or not available() or os.environ.get("ADJAX_PROGRAM_STORE") == "off":
         return None
     return _store_at(str(Path(directory) / "adjax-exported"))
 
