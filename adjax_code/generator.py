@@ -14,7 +14,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from adjax import exported, sampling, sharding
+from adjax import sharding
 from adjax.config import (
     MaskedDiffusionConfig,
     NetConfig,
@@ -26,6 +26,7 @@ from adjax.config import (
 from adjax.masked import mask_logits
 from adjax_code import languages, model_store, rewards, syntax
 from adjax_code.data import DataConfig
+from adjax_code.network import Network
 from adjax_code.tokenizer import CodeTokenizer
 
 
@@ -135,33 +136,6 @@ def _run_config(saved: dict) -> dict:
     }
 
 
-def _build_packaged(path: Path, cfg: dict, manifest: dict, mesh=None):
-    """(model, params) of a packaged model: the network built abstractly, the weights read
-    into it (placed on ``mesh`` as read when given)."""
-    from flax import nnx
-
-    from adjax.nets import Transformer
-    from adjax.nets.functional import split_abstract
-
-    model, template = split_abstract(lambda: Transformer(cfg["net"], rngs=nnx.Rngs(0)))
-    if manifest.get("param_dtype", "float32") != "float32":
-        # Imported checkpoints keep their bf16 weights: 2 bytes per parameter.
-        dtype = jnp.dtype(manifest["param_dtype"])
-        template = jax.tree.map(lambda x: jax.ShapeDtypeStruct(x.shape, dtype), template)
-    shardings = None if mesh is None else sharding.param_shardings(template, mesh)
-    return model, model_store.load_params(path, template, shardings)
-
-
-@jax.jit
-def sample_key(seed, fold) -> jax.Array:
-    """A sampler call's key: ``key(seed)``, folded with ``fold`` unless it is negative (the
-    draft's first call uses the seed's own key). Works eagerly and inside a program."""
-    key = jax.random.key(seed)
-    folded = jax.random.key_data(jax.random.fold_in(key, jnp.maximum(fold, 0)))
-    return jax.random.wrap_key_data(
-        jnp.where(fold < 0, jax.random.key_data(key), folded), impl=jax.random.key_impl(key))
-
-
 # Sampler calls run at a power of two rows, at least this many (or the whole batch when it
 # is smaller): a small request's repair then reuses its draft's compiled program.
 MIN_ROWS = 8
@@ -194,7 +168,7 @@ class _Batch:
     min_length: np.ndarray
     cfg: SamplerConfig
     repair_cfg: SamplerConfig
-    seed: int  # a call's key: key(seed), folded with the call's number (``sample_key``)
+    seed: int  # a call's key: key(seed), folded with the call's number (``network.sample_key``)
     samples: int
     languages: list[str]
     passes: dict = dataclasses.field(default_factory=lambda: {"draft": 0, "repair": 0})
@@ -206,14 +180,9 @@ class Generator:
 
     def __init__(self, model, params, tokenizer: CodeTokenizer, cfg: dict,
                  manifest: dict | None = None):
-        self._model, self._params, self.tok, self.cfg = model, params, tokenizer, cfg
+        self.tok, self.cfg = tokenizer, cfg
         self.manifest = manifest or {}
-        # A packaged model loads lazily (``load``): ``_build`` makes (model, params) on first
-        # use; until then, and while the weights are the package's, sampler calls may run
-        # as exported programs over ``_weights`` (the tensors by name, read once).
-        self._build = None
-        self._package: Path | None = None
-        self._weights: list | None = None
+        self.net = model if isinstance(model, Network) else Network(model, params)
         self.reward_weights: dict[str, float] | None = None  # None: rewards' defaults
         # Running totals, for profiling: useful tokens (code the sampler wrote before each
         # row's end), masked slots it filled (padding included), network evaluations.
@@ -231,18 +200,8 @@ class Generator:
         if model_store.is_packaged(path):
             manifest = model_store.verify(path)
             cfg = _run_config(manifest["config"])
-            gen = cls(None, None, load_tokenizer(path, manifest), cfg, manifest)
-            gen._build = functools.partial(_build_packaged, path, cfg, manifest, mesh)
-            from adjax import weights
-
-            # Lazily only where stored programs may spare the network (one device, a
-            # program store, safetensors): elsewhere a weight that does not fit the
-            # network is an error of the load, not of a later call.
-            if mesh is None and exported.default_store() is not None and weights.files(path):
-                gen._package = path
-            else:
-                gen._materialize()
-            return gen
+            return cls(Network.packaged(path, cfg, manifest, mesh), None,
+                       load_tokenizer(path, manifest), cfg, manifest)
         if not (path / "checkpoints").is_dir():
             raise FileNotFoundError(f"{path} is neither a packaged model (manifest.json) nor "
                                     "a training run (checkpoints/)")
@@ -276,30 +235,22 @@ class Generator:
     @property
     def model(self):
         """The network's functions (``adjax.nets.functional.ModelFns``)."""
-        if self._model is None:
-            self._materialize()
-        return self._model
+        return self.net.model
 
     @model.setter
     def model(self, value) -> None:
-        if self._params is None:  # built first: the package's weights meet another network
-            self._materialize()
-        self._model, self._package, self._weights = value, None, None
+        # A new Network (a copy of this generator keeps the old one); no stored programs:
+        # the package's weights now meet another network.
+        self.net = Network(value, self.net.params)
 
     @property
     def params(self):
         """The network's parameters (a pytree)."""
-        if self._params is None:
-            self._materialize()
-        return self._params
+        return self.net.params
 
     @params.setter
     def params(self, value) -> None:
-        self._params, self._package, self._weights = value, None, None
-
-    def _materialize(self) -> None:
-        self._model, self._params = self._build()
-        self._build = None
+        self.net = Network(self.net.model, value)  # stored programs serve only the package's
 
     @property
     def default_length(self) -> int:
@@ -320,17 +271,7 @@ class Generator:
         logits = 3 * rows * length * net.outputs * 4
         attention = 2 * rows * net.n_heads * length * length * 4
         activations = 16 * rows * length * net.d_model * 4 * net.n_layers
-        params = (sum(x.size * x.dtype.itemsize for x in jax.tree.leaves(self._params))
-                  if self._params is not None else self._package_bytes())
-        return logits + attention + activations + params
-
-    def _package_bytes(self) -> int:
-        """Bytes the package's weights take on the device (from the files' headers)."""
-        from adjax import weights
-
-        size = jnp.dtype(self.manifest.get("param_dtype", "float32")).itemsize
-        return sum(int(np.prod(e["shape"])) * size for f in weights.files(self._package)
-                   for e in weights.read_header(f)[0].values())
+        return logits + attention + activations + self.net.param_bytes()
 
     def check_memory(self, rows: int, length: int) -> None:
         """Raises ValueError, before any work, when a call cannot fit in memory."""
@@ -562,7 +503,7 @@ class Generator:
                 length: int | None = None, steps: int | None = None) -> np.ndarray:
         """One sampler call over the batch's ``rows`` (all by default) and their first
         ``length`` positions (all by default), ``steps`` steps (default ``cfg``'s), with the
-        key ``sample_key(batch.seed, fold)``; counts forward passes and useful tokens.
+        key ``network.sample_key(batch.seed, fold)``; counts forward passes and useful tokens.
 
         Draft and repair share one compiled program: the step count is an array argument
         and the sampler's config is the draft's. The rows are padded (repeating the first)
@@ -584,7 +525,8 @@ class Generator:
                    "uncond_mask": None if batch.uncond is None else
                    take(batch.uncond != self.tok.pad_id)}
         seeds = np.asarray([batch.seed, -1 if fold is None else fold], np.int32)
-        out, evals = self._run_sampler(batch, seeds, rows_in, np.int32(steps or cfg.num_steps))
+        out, evals = self.net.sample(self._statics(batch), seeds, rows_in, batch.allowed,
+                                     np.int32(steps or cfg.num_steps))
         full = whole.copy()
         full[rows, :length] = np.asarray(out)[:len(rows)]
         batch.passes[phase] += int(evals)
@@ -602,52 +544,6 @@ class Generator:
         return dict(cfg=batch.cfg, mask_id=self.cfg["diffusion"].mask_id,
                     stop_id=self.tok.eos_id, end_ids=(self.tok.eos_id, self.tok.pad_id),
                     fill_id=self.tok.pad_id, count=True)
-
-    def _run_sampler(self, batch: _Batch, seeds: np.ndarray, rows_in: dict, steps):
-        """(tokens, forward passes) of one sampler call with the key ``sample_key(*seeds)``:
-        a stored exported program when the weights are the package's and JAX's compilation
-        cache is on (no tracing, no network code imported), else the jitted sampler."""
-        store = exported.default_store() if self._package is not None else None
-        if store is None:
-            # On a mesh with a data axis, each data replica samples its share of the rows.
-            rows_in = sharding.place_rows(self.params, rows_in)
-            return sampling.sample_jit(
-                self.params, sample_key(*seeds), rows_in["tokens"], rows_in["cond"],
-                rows_in["cond_mask"], rows_in["uncond"], model=self.model,
-                allowed=batch.allowed, min_length=rows_in["min_length"], steps=steps,
-                uncond_mask=rows_in["uncond_mask"], **self._statics(batch))
-        args = (seeds, rows_in, batch.allowed, steps)
-        name = (f"adjax sampler\n{self.manifest['files']}\n{self.manifest['config']}\n"
-                f"{self._statics(batch)}\n{exported.shapes_key(args)}")
-        found = store.load(name)
-        if found is None:
-            leaves, treedef = jax.tree.flatten(self.params)
-            from adjax import weights
-
-            names = list(weights.named(self.params))
-            model, statics = self.model, self._statics(batch)
-
-            def run(leaves, seeds, rows, allowed, steps):
-                return sampling.sample(
-                    jax.tree.unflatten(treedef, leaves), sample_key(seeds[0], seeds[1]),
-                    rows["tokens"], rows["cond"], rows["cond_mask"],
-                    rows["uncond"], model=model, allowed=allowed,
-                    min_length=rows["min_length"], steps=steps,
-                    uncond_mask=rows["uncond_mask"], **statics)
-
-            meta = {"tensors": [[n, list(x.shape), str(x.dtype)]
-                                for n, x in zip(names, leaves, strict=True)]}
-            program = store.save(name, run, (leaves, *args), meta)
-            if self._weights is None:
-                self._weights = leaves
-        else:
-            program, meta = found
-            if self._weights is None:
-                from adjax import weights
-
-                self._weights = weights.load_named(self._package, [
-                    (n, tuple(shape), jnp.dtype(dtype)) for n, shape, dtype in meta["tensors"]])
-        return program.call(self._weights, *args)
 
     def _repair(self, batch: _Batch, out: np.ndarray, rounds: int
                 ) -> tuple[np.ndarray, np.ndarray]:

@@ -268,7 +268,7 @@ def test_stored_sampler_programs_give_the_jitted_tokens_without_the_network(
     stored = sorted(p.name for p in tmp_path.iterdir())
     assert stored and any(n.endswith(".jaxexport") for n in stored)
     fresh = Generator.load(packaged)
-    assert run(fresh) == want and fresh._model is None  # from disk; never built
+    assert run(fresh) == want and not fresh.net.built  # from disk; never built
     assert sorted(p.name for p in tmp_path.iterdir()) == stored
     fresh.params = jax.tree.map(lambda x: x * 0, fresh.params)
     assert run(fresh) != want  # the changed weights, through the jitted sampler
