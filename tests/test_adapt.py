@@ -199,3 +199,25 @@ def test_cli_adapt(code_run_dir, tmp_path, capsys):
     assert cli.main(["adapt", "--tasks", "heldout", "--mechanism", "nope",
                      "--model", str(code_run_dir)]) == 1
     assert "unknown adaptation mechanism" in capsys.readouterr().err
+
+
+def test_grpo_updates_compile_one_step_whatever_the_groups(gen):
+    """Updates from two groups with a signal and from one run the same batch shape (a
+    group with a signal is repeated), so later updates compile nothing: the step compiles
+    for the fresh state's first call (its arrays not yet committed to a device) and once
+    for the states it returns, whatever the groups."""
+    acfg = mechanisms.AdaptConfig(mechanism="grpo", steps_per_update=2, batch_size=8)
+    ctx, state, conds = _state(gen, acfg)
+    length, g = 32, 4
+    tokens = np.tile(np.arange(length, dtype=np.int32) + 10, (2, g, 1))
+    gen_mask = np.zeros(tokens.shape, bool)
+    gen_mask[..., 4:] = True
+    grpo = mechanisms.get("grpo")
+    both = np.array([[0.0, 1.0, 0.0, 1.0], [1.0, 0.0, 0.0, 0.0]])
+    one = np.array([[0.0, 1.0, 0.0, 1.0], [0.5, 0.5, 0.5, 0.5]])  # no signal in group 1
+    state = grpo.learn_groups(state, ctx, tokens, gen_mask, conds[:2], both)
+    compiled = ctx.grpo_step._cache_size()
+    for reward in (one, both, one):
+        state = grpo.learn_groups(state, ctx, tokens, gen_mask, conds[:2], reward)
+    assert int(state.metrics["updates"]) == 8
+    assert ctx.grpo_step._cache_size() == compiled <= 2
