@@ -53,6 +53,13 @@ def sample_key(seed, fold) -> jax.Array:
         jnp.where(fold < 0, jax.random.key_data(key), folded), impl=jax.random.key_impl(key))
 
 
+def _sample_rows(sample: Callable, params, key, rows: dict, allowed, steps, **statics):
+    """``sample`` (``adjax.sampling.sample`` or its jitted form) over a call's ``rows``."""
+    return sample(params, key, rows["tokens"], rows["cond"], rows["cond_mask"], rows["uncond"],
+                  allowed=allowed, min_length=rows["min_length"], steps=steps,
+                  uncond_mask=rows["uncond_mask"], **statics)
+
+
 @functools.cache
 def _own_source() -> str:
     """This file's sha256: the stored programs' key derivation and call live here (the
@@ -64,9 +71,9 @@ class Network:
     """A model's functions and parameters, given or built on first use by ``build``."""
 
     def __init__(self, model=None, params=None, *, build: Callable | None = None,
-                 package: Path | None = None, manifest: dict | None = None):
+                 manifest: dict | None = None):
         self._model, self._params, self._build = model, params, build
-        self.package = package  # the packaged weights stored programs may run over
+        self.package: Path | None = None  # the packaged weights stored programs run over
         self.manifest = manifest or {}
         self._weights: list | None = None  # the package's tensors, in a program's order
 
@@ -123,12 +130,9 @@ class Network:
         store = exported.default_store() if self.package is not None else None
         if store is None:
             # On a mesh with a data axis, each data replica samples its share of the rows.
-            rows = sharding.place_rows(self.params, rows)
-            return sampling.sample_jit(
-                self.params, sample_key(*seeds), rows["tokens"], rows["cond"],
-                rows["cond_mask"], rows["uncond"], model=self.model, allowed=allowed,
-                min_length=rows["min_length"], steps=steps, uncond_mask=rows["uncond_mask"],
-                **statics)
+            return _sample_rows(sampling.sample_jit, self.params, sample_key(*seeds),
+                                sharding.place_rows(self.params, rows), allowed, steps,
+                                model=self.model, **statics)
         args = (seeds, rows, allowed, steps)
         name = (f"adjax sampler\n{_own_source()}\n{self.manifest['files']}\n"
                 f"{self.manifest['config']}\n{statics}\n{exported.shapes_key(args)}")
@@ -149,11 +153,9 @@ class Network:
         model = self.model
 
         def run(leaves, seeds, rows, allowed, steps):
-            return sampling.sample(
-                jax.tree.unflatten(treedef, leaves), sample_key(seeds[0], seeds[1]),
-                rows["tokens"], rows["cond"], rows["cond_mask"], rows["uncond"], model=model,
-                allowed=allowed, min_length=rows["min_length"], steps=steps,
-                uncond_mask=rows["uncond_mask"], **statics)
+            return _sample_rows(sampling.sample, jax.tree.unflatten(treedef, leaves),
+                                sample_key(seeds[0], seeds[1]), rows, allowed, steps,
+                                model=model, **statics)
 
         meta = {"tensors": [[n, list(x.shape), str(x.dtype)] for n, x in
                             zip(weights.named(self.params), leaves, strict=True)]}
