@@ -56,7 +56,7 @@ class NetConfig:
     bidirectional encoder once per sample and cross-attends to it, ``prefix`` prepends the
     condition tokens to the sequence (decoder-only), ``none`` ignores conditions.
 
-    The options after ``rope_base`` describe imported checkpoints (``adjax_code.hf_import``)
+    The options after ``rope_base`` describe imported checkpoints (``adjax_code.model.hf_import``)
     and default to the network adjax trains: ``head_size`` (per-head width when it is not
     ``d_model / n_heads``, as in Qwen3), ``qkv_bias`` (Qwen2, Dream, DiffuCoder),
     ``qk_norm`` (per-head RMSNorm on queries and keys before RoPE, Qwen3), ``norm_eps``,

@@ -19,8 +19,10 @@ from pathlib import Path
 from common import environment, write
 
 from adjax_adapt import mechanisms
-from adjax_code import evolve, model_store, tasks
-from adjax_code.generator import Generator
+from adjax_code import tasks
+from adjax_code.adapt import evolve
+from adjax_code.generate.generator import Generator
+from adjax_code.model import model_store
 
 HERE = Path(__file__).parent
 

@@ -68,7 +68,7 @@ def settings(base):
 
 
 def measure(gen, name, cfg, split, langs, limit, candidates, repair=0, seed=0):
-    from adjax_code import model_eval
+    from adjax_code.evaluate import model_eval
 
     gen.cfg["sampler"] = cfg
     before = dict(gen.stats)
@@ -127,8 +127,8 @@ def plot(records, path: Path) -> None:
 
 
 def main() -> None:
-    from adjax_code import model_store
-    from adjax_code.generator import Generator
+    from adjax_code.generate.generator import Generator
+    from adjax_code.model import model_store
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", type=Path, default=model_store.DEFAULT_DIR)

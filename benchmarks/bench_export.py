@@ -20,7 +20,7 @@ from pathlib import Path
 
 from common import environment, write
 
-from adjax_code import export
+from adjax_code.corpus import export
 
 ROOT = Path(__file__).resolve().parents[1]
 

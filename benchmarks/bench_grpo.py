@@ -20,8 +20,9 @@ import numpy as np
 from common import environment, write
 
 from adjax_adapt import mechanisms
-from adjax_code import evolve, model_store
-from adjax_code.generator import Generator
+from adjax_code.adapt import evolve
+from adjax_code.generate.generator import Generator
+from adjax_code.model import model_store
 
 HERE = Path(__file__).parent
 
@@ -34,7 +35,7 @@ def heldout_pass(gen: Generator, params, language: str, candidates: int, steps: 
     codes = []
     for lo in range(0, len(items), 16):
         group = items[lo:lo + 16]
-        from adjax_code.generator import Request
+        from adjax_code.generate.generator import Request
 
         results = current.generate_many([Request(it.spec, it.language, it.prefix)
                                          for it in group], samples=candidates, steps=steps,

@@ -27,15 +27,16 @@ from common import environment, write
 
 from adjax import checkpoint, train
 from adjax.config import MeshConfig, to_dict
-from adjax_code import model_eval, model_store
-from adjax_code.generator import Generator
+from adjax_code.evaluate import model_eval
+from adjax_code.generate.generator import Generator
+from adjax_code.model import model_store
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def fine_tune(shipped: Generator, out: Path, steps: int, dropout: float, lr: float) -> None:
     """A training run directory that starts from the shipped weights at step 0."""
-    from adjax_code import trainer
+    from adjax_code.train import trainer
 
     cfg = dict(shipped.cfg)
     cfg["diffusion"] = dataclasses.replace(cfg["diffusion"], cond_dropout=dropout)

@@ -108,7 +108,7 @@ def main() -> None:
     # exec, unlike getrusage's ru_maxrss, which carries the forking parent's size over.
     hwm = ("import re; print(int(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status')"
            ".read()).group(1)) * 1024)")
-    code = ("import sys, time; from adjax_code import hf_import; t=time.perf_counter();"
+    code = ("import sys, time; from adjax_code.model import hf_import; t=time.perf_counter();"
             "hf_import.import_checkpoint(sys.argv[1], sys.argv[2], dtype='bfloat16');"
             f"print(time.perf_counter()-t); {hwm}")
     t0 = time.perf_counter()
@@ -120,10 +120,11 @@ def main() -> None:
     import_s, peak = proc.stdout.split()
     peak = int(peak)
     baseline = subprocess.run(
-        [sys.executable, "-c", "from adjax_code import hf_import, model_store; import jax, "
+        [sys.executable, "-c", "from adjax_code.model import hf_import, model_store; import jax, "
          f"flax, safetensors, tqdm; {hwm}"], capture_output=True, text=True, cwd=ROOT).stdout
     load = subprocess.run(
-        [sys.executable, "-c", "import sys, time; from adjax_code.generator import Generator; "
+        [sys.executable, "-c", "import sys, time; "
+         "from adjax_code.generate.generator import Generator; "
          f"t=time.perf_counter(); Generator.load(sys.argv[1]); print(time.perf_counter()-t); "
          f"{hwm}", str(work / "out")], capture_output=True, text=True, cwd=ROOT)
     if load.returncode:

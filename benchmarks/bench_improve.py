@@ -14,8 +14,10 @@ from pathlib import Path
 
 from common import environment, write
 
-from adjax_code import model_store, refine, tasks
-from adjax_code.generator import Generator
+from adjax_code import tasks
+from adjax_code.generate import refine
+from adjax_code.generate.generator import Generator
+from adjax_code.model import model_store
 from adjax_code.tasks import render
 
 FEEDBACK = ("Add a docstring", "Add type hints", "Handle the empty list")

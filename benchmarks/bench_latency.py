@@ -81,7 +81,8 @@ import json, time
 t0 = time.perf_counter()
 import jax
 marks = {"import_jax": time.perf_counter() - t0}
-from adjax_code import cli, generator
+from adjax_code.app import cli
+from adjax_code.generate import generator
 G = generator.Generator
 def timed(name, fn):
     def wrap(*a, **k):

@@ -26,8 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def load(checkpoint: Path, dtype: str):
-    from adjax_code import hf_import, model_store
-    from adjax_code.generator import Generator
+    from adjax_code.generate.generator import Generator
+    from adjax_code.model import hf_import, model_store
 
     if model_store.is_packaged(checkpoint):
         return Generator.load(checkpoint), checkpoint
@@ -45,7 +45,7 @@ def timed_rows(gen, fn, **kw):
 
 
 def main() -> None:
-    from adjax_code import evaluation, model_eval
+    from adjax_code.evaluate import evaluation, model_eval
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--checkpoint", type=Path, required=True,

@@ -24,7 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from common import environment, write  # noqa: E402
 
-from adjax_code import evaluation, execution, tasks  # noqa: E402
+from adjax_code import tasks
+from adjax_code.evaluate import evaluation
+from adjax_code.judge import execution
 from adjax_code.tasks import render  # noqa: E402
 
 SWAPS = [(" + ", " - "), (" - ", " + "), (" < ", " <= "), (" <= ", " < "), (" > ", " >= "),

@@ -18,7 +18,7 @@ from flax import nnx
 from adjax import sampling
 from adjax.nets import Transformer
 from adjax.nets.functional import split
-from adjax_code import configs
+from adjax_code.app import configs
 
 
 @dataclasses.dataclass(frozen=True)

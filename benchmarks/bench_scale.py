@@ -32,7 +32,7 @@ from flax import nnx  # noqa: E402
 from adjax import masked, plan, sharding, train  # noqa: E402
 from adjax.nets import Transformer  # noqa: E402
 from adjax.nets.functional import split, split_abstract  # noqa: E402
-from adjax_code import configs  # noqa: E402
+from adjax_code.app import configs
 
 RESULTS = Path(__file__).parent / "results" / "scale.jsonl"
 

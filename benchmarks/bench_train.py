@@ -17,7 +17,7 @@ from flax import nnx
 from adjax import masked, train
 from adjax.nets import Transformer
 from adjax.nets.functional import split
-from adjax_code import configs
+from adjax_code.app import configs
 
 
 def run(name: str, dtype: str, batch: int, length: int, repeats: int, out: Path) -> None:

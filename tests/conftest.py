@@ -23,7 +23,7 @@ def pytest_sessionstart(session):
                     "(installs them, then runs the tests) or `bash "
                     "scripts/install-toolchains.sh`; ADJAX_ALLOW_MISSING_TOOLCHAINS=1 runs "
                     "the tests anyway", returncode=4)
-    from adjax_code import execution
+    from adjax_code.judge import execution
 
     if not execution.bwrap_works():  # a container without user namespaces: opt in, said so
         os.environ.setdefault("ADJAX_SANDBOX", "rlimits")
@@ -63,7 +63,8 @@ TINY_CODE_RUN = ["train.steps=20", "train.eval_every=10", "train.checkpoint_ever
 @pytest.fixture(scope="session")
 def code_run_dir(tmp_path_factory):
     """A tiny code model trained for 20 steps on the task suite (a training run directory)."""
-    from adjax_code import configs, trainer
+    from adjax_code.app import configs
+    from adjax_code.train import trainer
 
     out = tmp_path_factory.mktemp("code-run")
     cfg = configs.apply_overrides(configs.load("tiny"), TINY_CODE_RUN)

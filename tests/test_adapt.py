@@ -8,8 +8,8 @@ import pytest
 
 from adjax import checkpoint
 from adjax_adapt import mechanisms
-from adjax_code import evolve
-from adjax_code.generator import Generator, Request
+from adjax_code.adapt import evolve
+from adjax_code.generate.generator import Generator, Request
 
 
 @pytest.fixture(scope="module")
@@ -175,7 +175,7 @@ def test_task_items_and_bad_jsonl(tmp_path):
 
 
 def test_cli_adapt(code_run_dir, tmp_path, capsys):
-    from adjax_code import cli
+    from adjax_code.app import cli
 
     items = tmp_path / "items.jsonl"
     items.write_text(json.dumps({"spec": "add two numbers", "language": "python"}) + "\n")

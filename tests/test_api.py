@@ -10,9 +10,11 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from adjax_code import api as api_lib
-from adjax_code import doctor, model_store, syntax
-from adjax_code.generator import Generator
+from adjax_code.app import api as api_lib
+from adjax_code.app import doctor
+from adjax_code.generate.generator import Generator
+from adjax_code.lang import syntax
+from adjax_code.model import model_store
 
 GOOD = "def add(a, b):\n    return a + b\n"
 BAD = "def add(a, b:\n    return a +\n"
@@ -382,7 +384,7 @@ def test_shipped_model_is_the_default():
 
 
 def test_damaged_models_are_clear_errors_and_stay_untouched(code_run_dir, tmp_path):
-    from adjax_code import packaging
+    from adjax_code.train import packaging
 
     packaged = tmp_path / "model"
     packaging.package(code_run_dir, packaged, progress=False)

@@ -8,7 +8,8 @@ import sys
 
 import pytest
 
-from adjax_code import cli, model_store
+from adjax_code.app import cli
+from adjax_code.model import model_store
 
 
 def run(capsys, *argv):
@@ -92,7 +93,7 @@ def test_eval_references_honours_limit(capsys, tmp_path):
 
 def test_a_closed_pipe_ends_quietly():
     proc = subprocess.run(
-        ["bash", "-c", f"{sys.executable} -m adjax_code.cli model verify | true; "
+        ["bash", "-c", f"{sys.executable} -m adjax_code.app.cli model verify | true; "
                        "echo ${PIPESTATUS[0]} >&2"], capture_output=True, text=True,
         timeout=120)
     assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr

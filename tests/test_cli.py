@@ -3,11 +3,11 @@ import sys
 
 import pytest
 
-from adjax_code import cli
+from adjax_code.app import cli
 
 
 def test_missing_or_broken_models_are_one_clear_line(capsys, tmp_path, monkeypatch):
-    from adjax_code import model_store
+    from adjax_code.model import model_store
 
     monkeypatch.setattr(model_store, "DEFAULT_DIR", tmp_path / "absent")
     code = cli.main(["generate", "add two numbers", "--language", "python"])
@@ -35,6 +35,7 @@ def test_bad_arguments_exit_nonzero(capsys):
 
 
 def test_console_script_runs():
-    proc = subprocess.run([sys.executable, "-m", "adjax_code.cli", "--help"], capture_output=True,
+    proc = subprocess.run([sys.executable, "-m", "adjax_code.app.cli", "--help"],
+                          capture_output=True,
                           text=True)
     assert proc.returncode == 0 and "generate" in proc.stdout

@@ -7,7 +7,9 @@ import threading
 
 import pytest
 
-from adjax_code import cli, doctor, model_store, packaging
+from adjax_code.app import cli, doctor
+from adjax_code.model import model_store
+from adjax_code.train import packaging
 
 GOOD = "def add(a, b):\n    return a + b\n"
 
@@ -119,7 +121,7 @@ def test_doctor_fails_on_a_damaged_model(capsys, packaged, tmp_path):
 
 
 def test_init_writes_a_loadable_config_and_keeps_an_existing_one(capsys, tmp_path):
-    from adjax_code import api
+    from adjax_code.app import api
 
     code, out, _ = run(capsys, "init", str(tmp_path / "proj"))
     file = tmp_path / "proj" / "adjax.toml"

@@ -3,7 +3,7 @@ import dataclasses
 import pytest
 
 from adjax.config import NetConfig
-from adjax_code import configs
+from adjax_code.app import configs
 
 
 @pytest.mark.parametrize("name", configs.names())

@@ -3,8 +3,10 @@ import json
 import numpy as np
 import pytest
 
-from adjax_code import data, syntax, tasks
-from adjax_code.tokenizer import CodeTokenizer
+from adjax_code import tasks
+from adjax_code.corpus import data
+from adjax_code.lang import syntax
+from adjax_code.lang.tokenizer import CodeTokenizer
 
 SNIPPETS = {
     "python": ('def add(a, b):\n    """Add two numbers together and return them."""\n'

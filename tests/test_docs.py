@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from adjax_code import cli
+from adjax_code.app import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,15 +42,16 @@ def test_architecture_extension_examples_work(tmp_path):
     snippets = blocks(ROOT / "docs" / "architecture.md", "python")
     assert len(snippets) == 3
     run_snippets(snippets, tmp_path, epilogue="""
-from adjax_code import languages, rewards, syntax
+from adjax_code.judge import rewards
+from adjax_code.lang import languages, syntax
 from adjax_adapt import mechanisms
 assert "python-script" in languages.names()
 assert syntax.is_valid("x = 1\\n", "python-script")
 assert not syntax.is_valid("def f(:\\n", "python-script")
 assert rewards.score(["x = 1\\n"], "python")[0]["short"] == 1.0
 assert "replay" in mechanisms.names()
-from adjax_code.tokenizer import CodeTokenizer
-from adjax_code import model_store
+from adjax_code.lang.tokenizer import CodeTokenizer
+from adjax_code.model import model_store
 tok = CodeTokenizer.load(model_store.DEFAULT_DIR)
 assert tok.language_id("python-script") == tok.language_id("python")
 """)
@@ -99,3 +100,54 @@ def test_package_imports_run_one_way():
                     continue
                 for mod in mods:
                     assert mod.split(".")[0] not in names, f"{path} imports {mod}"
+
+
+# adjax_code's layers from the ground up (docs/architecture.md): a module imports only from
+# its own layer or the layers below it.
+LAYERS = ("lang", "judge", "tasks", "corpus", "model", "generate", "evaluate", "train",
+          "adapt", "app")
+
+
+def _imports(path: Path):
+    import ast
+
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            yield node.module, [a.name for a in node.names]
+        elif isinstance(node, ast.Import):
+            for a in node.names:
+                yield a.name, []
+
+
+def test_code_layers_import_down_only():
+    """Every adjax_code module lives in a layer, and imports run down the layers."""
+    rank = {name: i for i, name in enumerate(LAYERS)}
+    for path in (ROOT / "adjax_code").rglob("*.py"):
+        rel = path.relative_to(ROOT / "adjax_code").parts
+        if len(rel) == 1:
+            assert rel[0] == "__init__.py", f"{path} is outside every layer"
+            continue
+        assert rel[0] in rank, f"{path} is in no known layer ({', '.join(LAYERS)})"
+        for module, names in _imports(path):
+            parts = module.split(".")
+            if parts[0] != "adjax_code":
+                continue
+            target = parts[1] if len(parts) > 1 else None
+            if target is None:  # from adjax_code import <layer>
+                assert all(n in rank for n in names), f"{path} imports {names} from adjax_code"
+                targets = names
+            else:
+                targets = [target]
+            for t in targets:
+                assert rank[t] <= rank[rel[0]], f"{path} ({rel[0]}) imports up into {t}"
+
+
+def test_no_private_names_cross_modules():
+    """A module's underscored names stay in it: no other module or test imports them."""
+    for package in ("adjax", "adjax_adapt", "adjax_code", "tests"):
+        for path in (ROOT / package).rglob("*.py"):
+            for module, names in _imports(path):
+                if module.split(".")[0] not in ("adjax", "adjax_adapt", "adjax_code"):
+                    continue
+                private = [n for n in names if n.startswith("_") and not n.startswith("__")]
+                assert not private, f"{path} imports private {private} from {module}"

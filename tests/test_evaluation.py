@@ -5,7 +5,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adjax_code import cli, evaluation, tasks
+from adjax_code import tasks
+from adjax_code.app import cli
+from adjax_code.evaluate import evaluation
 
 
 @given(st.integers(1, 12), st.data())

@@ -7,8 +7,9 @@ import time
 
 import pytest
 
-from adjax_code import execution, languages
-from adjax_code.execution import Limits, Sandbox
+from adjax_code.judge import execution
+from adjax_code.judge.execution import Limits, Sandbox
+from adjax_code.lang import languages
 
 LIMITS = Limits(cpu_seconds=2, wall_seconds=6, memory_bytes=512 << 20, processes=64,
                 file_bytes=1 << 20, output_chars=5000)
@@ -251,7 +252,7 @@ def test_concurrent_harnesses_do_not_interfere():
     import subprocess
     import sys
 
-    code = ("from adjax_code.execution import Sandbox\n"
+    code = ("from adjax_code.judge.execution import Sandbox\n"
             "r = Sandbox().run('import time\\ntime.sleep(3)\\nprint(\"slept\")', 'python')\n"
             "print(r.status, r.stdout.strip())\n")
     other = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
@@ -362,7 +363,7 @@ def test_rlimits_mode_leaves_no_files_in_shared_temp_dirs(runs_dir):
 
 def test_without_bwrap_untrusted_code_runs_only_when_the_user_opts_in(monkeypatch, tmp_path,
                                                                        capsys, runs_dir):
-    from adjax_code import cli, doctor
+    from adjax_code.app import cli, doctor
 
     monkeypatch.setattr(execution, "bwrap_works", lambda: False)
     monkeypatch.delenv("ADJAX_SANDBOX", raising=False)

@@ -10,8 +10,11 @@ import numpy as np
 import pytest
 
 from adjax import tokendata
-from adjax_code import cli, export, model_store, tasks
-from adjax_code.tokenizer import CodeTokenizer
+from adjax_code import tasks
+from adjax_code.app import cli
+from adjax_code.corpus import export
+from adjax_code.lang.tokenizer import CodeTokenizer
+from adjax_code.model import model_store
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -114,7 +117,7 @@ def test_the_device_script_dry_run_writes_a_model_adjax_loads(token_set, tmp_pat
     assert bench["flops_per_step"] > 0 and bench["mfu"] is None  # no peak known for a CPU
     manifest = model_store.verify(out)
     assert manifest["training"]["params"] == "ema"
-    from adjax_code.generator import Generator
+    from adjax_code.generate.generator import Generator
 
     gen = Generator.load(out)
     result = gen.generate("Return the sum of a list.", "python", samples=2, steps=4,

@@ -10,9 +10,13 @@ import jax
 import numpy as np
 import pytest
 
-from adjax_code import cli, model_eval, model_store, packaging, tasks
-from adjax_code.generator import Generator, Request
+from adjax_code import tasks
+from adjax_code.app import cli
+from adjax_code.evaluate import model_eval
+from adjax_code.generate.generator import Generator, Request
+from adjax_code.model import model_store
 from adjax_code.tasks import render
+from adjax_code.train import packaging
 
 
 @pytest.fixture(scope="module")
@@ -219,7 +223,7 @@ def test_model_eval_summary_on_known_rows():
 
 def test_second_run_uses_the_compilation_cache(run_dir, tmp_path):
     env = {**os.environ, "ADJAX_COMPILATION_CACHE": "on", "ADJAX_CACHE_DIR": str(tmp_path)}
-    cmd = [sys.executable, "-m", "adjax_code.cli", "generate", "add", "--model", str(run_dir),
+    cmd = [sys.executable, "-m", "adjax_code.app.cli", "generate", "add", "--model", str(run_dir),
            "--samples", "1", "--steps", "2", "--repair-rounds", "0"]
     first = subprocess.run(cmd, env=env, capture_output=True, text=True)
     assert first.returncode == 0, first.stderr
@@ -234,7 +238,7 @@ def test_a_warm_run_of_a_package_imports_no_network_code(packaged, tmp_path):
     """The second `adjax generate` of a packaged model runs the stored sampler program: it
     prints what the first printed, compiles nothing new and never imports Flax."""
     env = {**os.environ, "ADJAX_COMPILATION_CACHE": "on", "ADJAX_CACHE_DIR": str(tmp_path)}
-    code = ("import sys; from adjax_code import cli; cli.main(['generate', 'add', '--model', "
+    code = ("import sys; from adjax_code.app import cli; cli.main(['generate', 'add', '--model', "
             f"{str(packaged)!r}, '--samples', '2', '--steps', '2']); "
             "print('flax' in sys.modules)")
     first = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,

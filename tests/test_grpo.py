@@ -149,7 +149,8 @@ def test_bad_configs_are_refused():
 
 
 def test_a_policy_gains_nothing_from_programs_that_exit_early():
-    from adjax_code import evolve, tasks
+    from adjax_code import tasks
+    from adjax_code.adapt import evolve
 
     task = tasks.get("add_two")
     forged = "import os\ndef add_two(a, b):\n    return -987654\nos._exit(0)\n"

@@ -20,9 +20,9 @@ from adjax import sampling, sharding, weights
 from adjax.config import SamplerConfig
 from adjax.nets import Transformer
 from adjax.nets.functional import split_abstract
-from adjax_code import hf_import
-from adjax_code.generator import Generator
-from adjax_code.hf_tokenizer import PretrainedTokenizer
+from adjax_code.generate.generator import Generator
+from adjax_code.model import hf_import, model_store
+from adjax_code.model.hf_tokenizer import PretrainedTokenizer
 
 FIXTURES = Path(__file__).parent / "fixtures" / "hf"
 FAMILIES = ("llama", "qwen2", "qwen3", "dream", "llada")
@@ -259,7 +259,7 @@ def _copy(tmp_path, family="qwen2"):
 
 def _fails(src, tmp_path, match):
     out = tmp_path / "out"
-    with pytest.raises(hf_import.ImportError_, match=match):
+    with pytest.raises(model_store.CheckpointError, match=match):
         hf_import.import_checkpoint(src, out, dtype="float32")
     assert not out.exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out-")]
@@ -313,7 +313,7 @@ def test_foreign_config_and_missing_files(tmp_path):
     tok = (src / "tokenizer.json").read_text().replace("<|mask|>", "<|xyz|>")
     (src / "tokenizer.json").write_text(tok)
     _fails(src, tmp_path, "no mask token")
-    with pytest.raises(hf_import.ImportError_, match="no token '<\\|nope\\|>'"):
+    with pytest.raises(model_store.CheckpointError, match="no token '<\\|nope\\|>'"):
         hf_import.import_checkpoint(src, tmp_path / "m", mask_token="<|nope|>")
     hf_import.import_checkpoint(src, tmp_path / "m", mask_token="<|xyz|>")
     assert Generator.load(tmp_path / "m").tok.mask_id == 3
@@ -327,7 +327,7 @@ def test_a_model_is_never_replaced_by_a_failed_import(tmp_path):
     before = sorted(p.name for p in out.iterdir())
     src = _copy(tmp_path, "llama")
     next(src.glob("model-00002-*.safetensors")).write_bytes(b"not a safetensors file")
-    with pytest.raises(hf_import.ImportError_):
+    with pytest.raises(model_store.CheckpointError):
         hf_import.import_checkpoint(src, out, dtype="float32")
     assert sorted(p.name for p in out.iterdir()) == before
     Generator.load(out)  # still verifies and loads
@@ -339,8 +339,8 @@ def test_a_model_is_never_replaced_by_a_failed_import(tmp_path):
 
 
 def test_the_cli_and_api_run_on_an_imported_checkpoint(tmp_path, capsys, monkeypatch):
-    from adjax_code import cli
-    from adjax_code.api import create_code_generation_api
+    from adjax_code.app import cli
+    from adjax_code.app.api import create_code_generation_api
 
     out = tmp_path / "dream"
     assert cli.main(["model", "import", str(FIXTURES / "dream"), "--out", str(out),

@@ -8,7 +8,10 @@ and HumanEval are attacked in every language that applies.
 
 import pytest
 
-from adjax_code import cli, evaluation, execution, rewards, tasks
+from adjax_code import tasks
+from adjax_code.app import cli
+from adjax_code.evaluate import evaluation
+from adjax_code.judge import execution, rewards
 from adjax_code.tasks import render
 
 TASK = tasks.get("add_two")

@@ -2,7 +2,8 @@
 
 import pytest
 
-from adjax_code import languages, tasks
+from adjax_code import tasks
+from adjax_code.lang import languages
 from adjax_code.tasks import render
 
 GO_NO_IMPORTS = "func shout(s string) string {\n\treturn strings.ToUpper(s) + fmt.Sprint(1)\n}\n"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from adjax import sharding
-from adjax_code import cli
+from adjax_code.app import cli
 from tests.multihost_worker import train_steps
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -3,7 +3,8 @@ import json
 import pytest
 
 from adjax import plan
-from adjax_code import cli, model_store
+from adjax_code.app import cli
+from adjax_code.model import model_store
 from tests.conftest import make_net_cfg
 
 GIB = 1 << 30

@@ -2,8 +2,9 @@
 
 import pytest
 
-from adjax_code import refine, syntax
-from adjax_code.generator import Generator
+from adjax_code.generate import refine
+from adjax_code.generate.generator import Generator
+from adjax_code.lang import syntax
 
 PROGRAMS = ["def add(a, b):\n    return a +\n", "def add(a, b):\n    return a + b\n",
             "def first(xs):\n    if xs:\n        return xs[0]\n    return None\n"]

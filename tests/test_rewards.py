@@ -2,7 +2,8 @@ import json
 
 import pytest
 
-from adjax_code import cli, rewards
+from adjax_code.app import cli
+from adjax_code.judge import rewards
 
 GOOD_PY = '''def sum_list(numbers):
     """Return the sum of a list of numbers."""

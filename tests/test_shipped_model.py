@@ -3,8 +3,10 @@
 import json
 from pathlib import Path
 
-from adjax_code import cli, model_store, syntax
-from adjax_code.generator import Generator
+from adjax_code.app import cli
+from adjax_code.generate.generator import Generator
+from adjax_code.lang import syntax
+from adjax_code.model import model_store
 
 
 def test_shipped_model_is_intact_and_documented():

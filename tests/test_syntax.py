@@ -1,6 +1,6 @@
 import pytest
 
-from adjax_code import languages, syntax
+from adjax_code.lang import languages, syntax
 
 VALID = {
     "python": "def add(a, b):\n    return a + b\n",

@@ -4,7 +4,8 @@ import collections
 
 import pytest
 
-from adjax_code import execution, tasks
+from adjax_code import tasks
+from adjax_code.judge import execution
 from adjax_code.tasks import render
 
 DEFAULTS = {

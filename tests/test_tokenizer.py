@@ -5,8 +5,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adjax_code import syntax, tasks
-from adjax_code.tokenizer import LANGUAGE_TAGS, CodeTokenizer
+from adjax_code import tasks
+from adjax_code.lang import syntax
+from adjax_code.lang.tokenizer import LANGUAGE_TAGS, CodeTokenizer
 
 
 def _corpus() -> list[str]:

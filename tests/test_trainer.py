@@ -10,7 +10,8 @@ import time
 import numpy as np
 import pytest
 
-from adjax_code import cli, configs, trainer
+from adjax_code.app import cli, configs
+from adjax_code.train import trainer
 
 OVERRIDES = ["train.steps=40", "train.eval_every=10", "train.checkpoint_every=10",
              "train.batch_size=8", "data.max_files=0", "optim.total_steps=40"]
@@ -18,7 +19,7 @@ OVERRIDES = ["train.steps=40", "train.eval_every=10", "train.checkpoint_every=10
 
 def test_kill_midway_then_resume(tmp_path):
     out = tmp_path / "run"
-    cmd = [sys.executable, "-m", "adjax_code.cli", "train", "--config", "tiny", "--out",
+    cmd = [sys.executable, "-m", "adjax_code.app.cli", "train", "--config", "tiny", "--out",
            str(out), "--quiet", "--set", *OVERRIDES, "train.steps=400"]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             start_new_session=True)
@@ -74,7 +75,7 @@ def test_config_file_path(tmp_path):
 
 
 def _packed(value: int, rows: int = 50):
-    from adjax_code import data
+    from adjax_code.corpus import data
     tokens = np.full((rows, 8), value, np.int32)
     cond = np.zeros((rows, 4), np.int32)
     return {8: data.Packed(tokens, cond, cond != 0)}
@@ -116,7 +117,7 @@ def test_training_on_a_mesh_matches_one_device(code_run_dir, tmp_path):
     import jax
 
     from adjax import checkpoint
-    from adjax_code.generator import Generator
+    from adjax_code.generate.generator import Generator
     from tests.conftest import TINY_CODE_RUN
 
     cfg = configs.apply_overrides(configs.load("tiny"), [

@@ -47,8 +47,8 @@ class Attention(nnx.Module):
         self.k = _linear(cfg, d, cfg.kv_heads * h, rngs, **bias)
         self.v = _linear(cfg, d, cfg.kv_heads * h, rngs, **bias)
         self.o = _linear(cfg, cfg.n_heads * h, d, rngs)
-        self.q_norm = _norm(cfg, rngs, h) if cfg.qk_norm else None
-        self.k_norm = _norm(cfg, rngs, h) if cfg.qk_norm else None
+        self.q_norm = rms_norm(cfg, rngs, h) if cfg.qk_norm else None
+        self.k_norm = rms_norm(cfg, rngs, h) if cfg.qk_norm else None
 
     def project_kv(self, src):
         """Keys and values of ``src`` [B, S, D] -> ([B, S, Nkv, H], [B, S, Nkv, H]), before
@@ -99,7 +99,8 @@ class SwiGLU(nnx.Module):
         return self.down(jax.nn.silu(self.gate(x)) * self.up(x))
 
 
-def _norm(cfg: NetConfig, rngs: nnx.Rngs, features: int | None = None) -> nnx.RMSNorm:
+def rms_norm(cfg: NetConfig, rngs: nnx.Rngs, features: int | None = None) -> nnx.RMSNorm:
+    """An RMSNorm over ``features`` (default ``d_model``): float32 scale, compute dtype."""
     return nnx.RMSNorm(features or cfg.d_model, epsilon=cfg.norm_eps, dtype=cfg.compute_dtype,
                        param_dtype=jnp.float32, rngs=rngs)
 
@@ -113,11 +114,11 @@ class Block(nnx.Module):
     """
 
     def __init__(self, cfg: NetConfig, *, cross: bool, rngs: nnx.Rngs):
-        self.attn_norm = _norm(cfg, rngs)
+        self.attn_norm = rms_norm(cfg, rngs)
         self.attn = Attention(cfg, rngs=rngs)
-        self.cross_norm = _norm(cfg, rngs) if cross else None
+        self.cross_norm = rms_norm(cfg, rngs) if cross else None
         self.cross = Attention(cfg, rngs=rngs) if cross else None
-        self.mlp_norm = _norm(cfg, rngs)
+        self.mlp_norm = rms_norm(cfg, rngs)
         self.mlp = SwiGLU(cfg, rngs=rngs)
         self.ada = (
             nnx.Linear(

@@ -10,7 +10,7 @@ import jax.numpy as jnp
 from flax import nnx
 
 from adjax.config import NetConfig
-from adjax.nets.layers import Block, _norm, timestep_embedding
+from adjax.nets.layers import Block, rms_norm, timestep_embedding
 from adjax.sharding import constrain_batch
 
 
@@ -36,7 +36,7 @@ class Encoder(nnx.Module):
             [Block(dataclasses.replace(cfg, time_conditioning=False), cross=False, rngs=rngs)
              for _ in range(cfg.cond_layers)]
         )
-        self.norm = _norm(cfg, rngs)
+        self.norm = rms_norm(cfg, rngs)
 
     def __call__(self, tokens, mask):
         positions = jnp.broadcast_to(jnp.arange(tokens.shape[1]), tokens.shape)
@@ -79,7 +79,7 @@ class Transformer(nnx.Module):
         )
         cross = cfg.conditioning == "cross"
         self.blocks = nnx.List([Block(cfg, cross=cross, rngs=rngs) for _ in range(cfg.n_layers)])
-        self.norm = _norm(cfg, rngs)
+        self.norm = rms_norm(cfg, rngs)
         self.head = nnx.Linear(
             d, cfg.outputs, use_bias=cfg.head_bias, dtype=cfg.compute_dtype,
             param_dtype=jnp.float32, rngs=rngs,

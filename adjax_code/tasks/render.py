@@ -3,7 +3,7 @@ the values it returned.
 
 The driver reports, per case, the value the solution returned (``CASE <i> V <json>``) or
 that it raised (``CASE <i> X <message>``) on records that carry the run's secret
-(``adjax_code.verdict``); the expected values stay in the harness, which compares them. A
+(``adjax_code.judge.verdict``); the expected values stay in the harness, which compares them. A
 case that raises or panics fails alone; the others still run.
 """
 
@@ -15,9 +15,9 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from adjax_code import execution, rewards, verdict
+from adjax_code.judge import execution, sources, verdict
+from adjax_code.judge.verdict import Harness
 from adjax_code.tasks import TS_TYPES, Task
-from adjax_code.verdict import Harness
 
 JAVA_TYPES = {"int": "int", "bool": "boolean", "str": "String", "list[int]": "int[]",
               "list[str]": "String[]"}
@@ -115,7 +115,7 @@ def _go_lines(task: Task, cases, h: Harness, fn: str | None = None) -> list[str]
 def _go(task: Task, cases, h: Harness) -> str:
     body = (verdict.go_helpers(h) + f"\nfunc main() {{\n\tadjaxSecret_{h.tag}()\n"
             + "\n".join(_go_lines(task, cases, h)) + f'\n\tadjaxR_{h.tag}("END")\n}}\n')
-    return rewards.join_go(verdict.GO_IMPORTS, body)
+    return sources.join_go(verdict.GO_IMPORTS, body)
 
 
 def test_code(task: Task, language: str, which: str = "all", h: Harness | None = None) -> str:
@@ -152,7 +152,7 @@ def program(task: Task, language: str, code: str, which: str = "all",
     if language == "java":
         imports, body = split_java_imports(code)
         code = "\n".join(["import java.util.*;"] + imports) + "\n" + body
-    return prologue(language, h) + rewards.combine(code, tests, language)
+    return prologue(language, h) + sources.combine(code, tests, language)
 
 
 def judge(result: execution.RunResult, h: Harness, want: dict[int, Any]
@@ -241,7 +241,7 @@ def batch_program(items: Sequence[tuple[Task, str]], language: str, which: str,
     if language == "go":
         paths, bodies, calls = list(verdict.GO_IMPORTS), [], []
         for k, (task, code) in enumerate(items):
-            found, code = rewards.split_go(code)
+            found, code = sources.split_go(code)
             paths += found
             for name in set(re.findall(r"^func\s+(\w+)\s*\(", code, flags=re.M)):
                 code = re.sub(rf"\b{name}\b", f"{name}_{k}", code)
@@ -250,7 +250,7 @@ def batch_program(items: Sequence[tuple[Task, str]], language: str, which: str,
             calls.append(f'\tadjaxR_{t}("TASK", "{k}")\n'
                          + "\n".join(_go_lines(task, _cases(task, which), h, fn))
                          + f'\n\tadjaxR_{t}("DONE", "{k}")')
-        return rewards.join_go(paths, verdict.go_helpers(h) + "\n".join(bodies)
+        return sources.join_go(paths, verdict.go_helpers(h) + "\n".join(bodies)
                                + f"\nfunc main() {{\n\tadjaxSecret_{t}()\n"
                                + "\n".join(calls) + "\n}\n")
     raise ValueError(f"the task suite has no renderer for {language!r}")

@@ -1,0 +1,1 @@
+"""The application: the ``adjax`` command, doctor/init and the Python API."""

@@ -1,0 +1,1 @@
+"""Corpora: (specification, code) pairs, packing, compact token exports."""

@@ -1,0 +1,1 @@
+"""Evaluation: pass@k over the task suite and HumanEval, model evaluation."""

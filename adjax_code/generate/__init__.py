@@ -1,0 +1,1 @@
+"""Generation: the generator (draft, repair, rerank) and refinement."""

@@ -1,0 +1,1 @@
+"""The judge: the sandbox, verdicts computed from what programs return, rewards."""

@@ -1,0 +1,475 @@
+"""Verdicts that the program under test cannot forge.
+
+The program under test and its test driver share a process, so nothing it prints, no exit
+status and no exception it swallows is evidence. A pass counts only from records that carry
+a per-run secret:
+
+- the harness draws a 128-bit secret per run and gives it to the driver on standard input,
+  which the driver reads before any code under test runs (Python, JavaScript, TypeScript,
+  Java; in Go a candidate's ``init`` runs first and can only consume it, never print it);
+- the driver writes records ``ADJAX-<secret> KIND ...`` through a writer it captured before
+  the candidate was loaded, under identifiers with a random per-run suffix;
+- task-suite cases report the *value* each call returned; the harness compares it with the
+  expected value, which never enters the sandbox (a program can pass a case only by
+  returning the right value);
+- free-form tests (``adjax evaluate --tests``, HumanEval) pass only when the driver's
+  ``END`` record arrives after the last test statement; in Python each top-level ``assert``
+  is a case of its own, and every value a comparison sees must be plain data, so an object
+  whose ``__eq__`` always answers True fails;
+- the expected number of cases is known to the harness: a missing or repeated case fails.
+
+What stays outside this model (docs/security.md): a program written against this harness —
+reading the secret out of the driver's memory or frames — and denial of service beyond the
+sandbox's limits.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import json
+import secrets
+from typing import Any
+
+from adjax_code.judge import execution, sources
+
+PREFIX = "ADJAX-"
+
+
+@dataclasses.dataclass(frozen=True)
+class Harness:
+    """One run's secret (sent on stdin) and the suffix of the driver's identifiers."""
+
+    secret: str
+    tag: str
+
+    @classmethod
+    def new(cls) -> Harness:
+        return cls(secrets.token_hex(16), secrets.token_hex(4))
+
+    @property
+    def stdin(self) -> str:
+        return self.secret + "\n"
+
+    def records(self, stdout: str) -> list[tuple[str, str]]:
+        """(kind, rest of line) of every record that carries this run's secret."""
+        mark = f"{PREFIX}{self.secret} "
+        out = []
+        for line in stdout.splitlines():
+            if line.startswith(mark):
+                kind, _, rest = line[len(mark):].partition(" ")
+                out.append((kind, rest))
+        return out
+
+
+# -- comparing values -------------------------------------------------------------------
+
+def strict_equal(a: Any, b: Any) -> bool:
+    """Equality of JSON values that also tells booleans, integers and floats apart."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, list):
+        return len(a) == len(b) and all(strict_equal(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(strict_equal(a[k], b[k]) for k in a)
+    return a == b
+
+
+def expected_value(want: Any, language: str) -> Any:
+    """What a correct program's case record holds: Python's driver reports the returned
+    type's name with the value (``type(got) is type(want)`` as Python tests check it)."""
+    if language == "python":
+        return [type(want).__name__, want]
+    return want
+
+
+def judge_cases(records: list[tuple[str, str]], expected: dict[int, Any]) -> dict:
+    """Per-case verdicts from ``CASE <i> V <json>`` / ``CASE <i> X <json message>`` records."""
+    seen: dict[int, list[str]] = {}
+    for kind, rest in records:
+        if kind != "CASE":
+            continue
+        parts = rest.split(" ", 2)
+        if len(parts) == 3 and parts[0].lstrip("-").isdigit():
+            seen.setdefault(int(parts[0]), []).append(f"{parts[1]} {parts[2]}")
+    passed, first_failure = 0, ""
+    for i, want in expected.items():
+        got = seen.get(i, [])
+        if len(got) != 1:
+            why = "never reported" if not got else "reported more than once"
+            first_failure = first_failure or f"case {i} {why}"
+            continue
+        status, payload = got[0].split(" ", 1)
+        try:
+            value = json.loads(payload)
+        except json.JSONDecodeError:
+            value, status = payload, "X"
+        if status == "V" and strict_equal(value, want):
+            passed += 1
+        elif not first_failure:
+            first_failure = (f"case {i} got {payload[:200]}" if status == "V"
+                             else f"case {i} raised {str(value)[:200]}")
+    return {"passed": passed, "total": len(expected), "message": first_failure}
+
+
+def judged(result: execution.RunResult, v: dict) -> execution.RunResult:
+    """``result`` with the status and test counts of verdict ``v`` (``judge_cases`` or
+    ``judge_free``): a pass only when every case passed, whatever the exit status said; a
+    build error, timeout or missing toolchain stays what it was; a run that errored before
+    any case passed is an error, otherwise a failure."""
+    kept = result.status in (execution.TIMEOUT, execution.MISSING) or result.stage == "build"
+    if kept:
+        status = result.status
+    elif v["passed"] == v["total"]:
+        status = execution.PASS
+    elif result.status == execution.ERROR and not v["passed"]:
+        status = execution.ERROR
+    else:
+        status = execution.FAIL
+    message = (v["message"] or result.message) if status == execution.FAIL else result.message
+    return dataclasses.replace(result, status=status, message=message,
+                               tests_passed=v["passed"], tests_total=v["total"])
+
+
+# -- drivers: the reporter, captured before the candidate loads -------------------------
+
+def python_prologue(h: Harness) -> str:
+    """Defines ``_adjax_r_<tag>(*fields)``, ``_adjax_j_<tag>`` (json.dumps), ``_adjax_l_<tag>``
+    (json.loads) and ``_adjax_case_<tag>(i, fn, args)``, which reports one call's value."""
+    t = h.tag
+    return f"""def _adjax_boot_{t}():
+    import json, os, sys
+    secret = sys.stdin.readline().strip()
+    write, dumps, loads, enc = os.write, json.dumps, json.loads, str.encode
+    def report(*fields, _str=str, _join=" ".join, _map=map):
+        write(1, enc("ADJAX-" + secret + " " + _join(_map(_str, fields)) + "\\n"))
+    def case(i, fn, args, _type=type, _tuple=tuple, _list=list, _err=Exception):
+        try:
+            got = fn(*args)
+            if _type(got) is _tuple:
+                got = _list(got)
+            report("CASE", i, "V", dumps([_type(got).__name__, got]))
+        except _err as err:
+            report("CASE", i, "X", dumps(_type(err).__name__))
+    return report, dumps, loads, case
+_adjax_r_{t}, _adjax_j_{t}, _adjax_l_{t}, _adjax_case_{t} = _adjax_boot_{t}()
+del _adjax_boot_{t}
+"""
+
+
+def js_prologue(h: Harness, typed: bool) -> str:
+    """Defines ``__adjaxR_<tag>(...fields)``, ``__adjaxJ_<tag>`` (JSON.stringify) and
+    ``__adjaxCase_<tag>(i, thunk)``, which reports one call's value; node's
+    assert module is frozen so the code under test cannot disarm it."""
+    t = h.tag
+    decl = "declare var require: any;\n" if typed else ""
+    any_t = ": any" if typed else ""
+    return f"""{decl}const [__adjaxR_{t}, __adjaxJ_{t}, __adjaxCase_{t}] = ((){any_t} => {{
+  const fs{any_t} = require("fs");
+  let secret = "";
+  try {{ secret = String(fs.readFileSync(0, "utf8")).split("\\n")[0].trim(); }} catch (e) {{}}
+  for (const name of ["assert", "assert/strict", "node:assert"]) {{
+    try {{
+      const m{any_t} = require(name);
+      Object.freeze(m);
+      if (m.strict) Object.freeze(m.strict);
+    }} catch (e) {{}}
+  }}
+  const write = fs.writeSync, stringify = JSON.stringify, str = String;
+  const report = (...fields{any_t}) => {{
+    write(1, "ADJAX-" + secret + " " + fields.join(" ") + "\\n");
+  }};
+  const json = (v{any_t}) => {{
+    const s = stringify(v);
+    return s === undefined ? "undefined" : s;
+  }};
+  const run = (i{any_t}, thunk{any_t}) => {{
+    let value;
+    try {{ value = json(thunk()); }} catch (e) {{
+      report("CASE", i, "X", json(str(e).slice(0, 200)));
+      return;
+    }}
+    report("CASE", i, "V", value);
+  }};
+  return [report, json, run];
+}})();
+"""
+
+
+def java_helpers(h: Harness) -> str:
+    """Static members of the driver's ``Main``: the secret, the captured stdout, the
+    reporter ``r``, the case runner ``c`` and JSON writers ``j`` for the task suite's
+    types."""
+    return f"""  static final java.io.PrintStream OUT_{h.tag} = System.out;
+  static String S_{h.tag} = "";
+  static void r(String... f) {{
+    OUT_{h.tag}.println("ADJAX-" + S_{h.tag} + " " + String.join(" ", f));
+    OUT_{h.tag}.flush();
+  }}
+  static void readSecret() {{
+    try {{
+      String s = new java.io.BufferedReader(new java.io.InputStreamReader(System.in))
+          .readLine();
+      S_{h.tag} = s == null ? "" : s.trim();
+    }} catch (Exception e) {{ }}
+  }}
+  static void c(int i, java.util.concurrent.Callable<String> f) {{
+    String v;
+    try {{ v = f.call(); }} catch (Throwable e) {{
+      String m; try {{ m = String.valueOf(e); }} catch (Throwable e2) {{ m = "exception"; }}
+      r("CASE", Integer.toString(i), "X", j(m)); return;
+    }}
+    r("CASE", Integer.toString(i), "V", v);
+  }}
+  static String j(int v) {{ return Integer.toString(v); }}
+  static String j(boolean v) {{ return v ? "true" : "false"; }}
+  static String j(String s) {{
+    if (s == null) return "null";
+    StringBuilder b = new StringBuilder("\\"");
+    for (char c : s.toCharArray()) {{
+      if (c == '"' || c == '\\\\') b.append('\\\\').append(c);
+      else if (c < 0x20 || c > 0x7e) b.append(String.format("\\\\u%04x", (int) c));
+      else b.append(c);
+    }}
+    return b.append('"').toString();
+  }}
+  static String j(int[] a) {{
+    if (a == null) return "null";
+    StringBuilder b = new StringBuilder("[");
+    for (int i = 0; i < a.length; i++) b.append(i > 0 ? "," : "").append(a[i]);
+    return b.append("]").toString();
+  }}
+  static String j(String[] a) {{
+    if (a == null) return "null";
+    StringBuilder b = new StringBuilder("[");
+    for (int i = 0; i < a.length; i++) b.append(i > 0 ? "," : "").append(j(a[i]));
+    return b.append("]").toString();
+  }}
+"""
+
+
+GO_IMPORTS = ['"bufio"', '"encoding/json"', '"fmt"', '"os"', '"reflect"', '"strconv"',
+              '"strings"']
+
+
+def go_helpers(h: Harness) -> str:
+    """``adjaxR_<tag>``, ``adjaxJ_<tag>``, ``adjaxCase_<tag>`` and ``adjaxSecret_<tag>``."""
+    t = h.tag
+    return f"""
+var adjaxS_{t} string
+var adjaxOut_{t} = os.Stdout
+
+func adjaxSecret_{t}() {{
+\tline, _ := bufio.NewReader(os.Stdin).ReadString('\\n')
+\tadjaxS_{t} = strings.TrimSpace(line)
+}}
+
+func adjaxR_{t}(f ...string) {{
+\tadjaxOut_{t}.WriteString("ADJAX-" + adjaxS_{t} + " " + strings.Join(f, " ") + "\\n")
+}}
+
+func adjaxJ_{t}(v interface{{}}) string {{
+\trv := reflect.ValueOf(v)
+\tif rv.Kind() == reflect.Slice && rv.IsNil() {{
+\t\treturn "[]"
+\t}}
+\tb, err := json.Marshal(v)
+\tif err != nil {{
+\t\treturn "null"
+\t}}
+\treturn string(b)
+}}
+
+func adjaxCase_{t}(i int, f func() interface{{}}) {{
+\tdefer func() {{
+\t\tif r := recover(); r != nil {{
+\t\t\tadjaxR_{t}("CASE", strconv.Itoa(i), "X", adjaxJ_{t}(fmt.Sprint(r)))
+\t\t}}
+\t}}()
+\tadjaxR_{t}("CASE", strconv.Itoa(i), "V", adjaxJ_{t}(f()))
+}}
+"""
+
+
+# -- free-form tests: Python ------------------------------------------------------------
+
+# Builtins are bound as defaults when the driver starts, before the candidate could patch
+# them.
+_PLAIN = """def NAME(value, depth=0, _type=type, _err=AssertionError,
+         _kinds=(int, float, complex, str, bytes, bool, type(None)),
+         _seqs=(list, tuple, set, frozenset), _dict=dict, _items=dict.items):
+    if _type(value) in _kinds:
+        return value
+    if _type(value) in _seqs and depth < 50:
+        for item in value:
+            NAME(item, depth + 1)
+        return value
+    if _type(value) is _dict and depth < 50:
+        for k, v in _items(value):
+            NAME(k, depth + 1)
+            NAME(v, depth + 1)
+        return value
+    raise _err("not plain data: " + _type(value).__name__)
+"""
+
+
+class _Plain(ast.NodeTransformer):
+    """Wraps every operand a comparison inside an ``assert`` sees, and every call of the
+    names in ``calls`` (HumanEval's ``candidate``), in the plain-data check."""
+
+    def __init__(self, name: str, calls: tuple[str, ...] = ()):
+        self.name, self.calls = name, calls
+        self.in_assert = False
+
+    def _wrap(self, node: ast.expr) -> ast.expr:
+        return ast.Call(ast.Name(self.name, ast.Load()), [node], [])
+
+    def visit_Assert(self, node: ast.Assert) -> ast.Assert:
+        self.in_assert = True
+        node.test = self.visit(node.test)
+        if isinstance(node.test, ast.Call | ast.Name | ast.Attribute | ast.Subscript):
+            node.test = self._wrap(node.test)
+        self.in_assert = False
+        return node
+
+    def visit_Compare(self, node: ast.Compare) -> ast.Compare:
+        self.generic_visit(node)
+        if self.in_assert:
+            node.left = self._wrap(node.left)
+            node.comparators = [self._wrap(c) for c in node.comparators]
+        return node
+
+    def visit_Call(self, node: ast.Call) -> ast.expr:
+        self.generic_visit(node)
+        if isinstance(node.func, ast.Name) and node.func.id in self.calls:
+            return self._wrap(node)
+        return node
+
+
+def harden(tests: str, name: str, calls: tuple[str, ...] = ()) -> ast.Module:
+    """The tests' syntax tree with the plain-data check ``name`` in place (a SyntaxError
+    passes up)."""
+    tree = _Plain(name, calls).visit(ast.parse(tests))
+    return ast.fix_missing_locations(tree)
+
+
+def python_program(h: Harness, code: str, tests: str, *, calls: tuple[str, ...] = (),
+                   epilogue: str = "", coverage: bool = False) -> tuple[str, int]:
+    """(program, number of cases). The candidate and each test statement are compiled and
+    run in a namespace the driver's names are not in; each top-level ``assert`` is a case.
+
+    With ``coverage`` the candidate's executed lines are reported (``COVERAGE`` record),
+    from the same run."""
+    t = h.tag
+    try:
+        tree = harden(tests, f"_adjax_p_{t}", calls)
+        statements = [(isinstance(s, ast.Assert), ast.unparse(s)) for s in tree.body]
+    except SyntaxError:
+        statements = [(False, tests)]  # compiled in the sandbox, where it fails to END
+    if epilogue:
+        statements.append((False, epilogue))
+    cases = sum(is_case for is_case, _ in statements)
+    lines = [python_prologue(h), _PLAIN.replace("NAME", f"_adjax_p_{t}"),
+             f"_adjax_x_{t}, _adjax_c_{t}, _adjax_E_{t} = exec, compile, Exception",
+             f"_adjax_ns_{t} = {{'__name__': '__main__', '_adjax_p_{t}': _adjax_p_{t}}}",
+             f"_adjax_src_{t} = {code!r}"]
+    if coverage:
+        lines.append(_TRACER.replace("TAG", t))
+    lines.append(f"_adjax_x_{t}(_adjax_c_{t}(_adjax_src_{t}, '<solution>', 'exec'), "
+                 f"_adjax_ns_{t})")
+    index = 0
+    for is_case, src in statements:
+        run = f"_adjax_x_{t}(_adjax_c_{t}({src!r}, '<tests>', 'exec'), _adjax_ns_{t})"
+        if is_case:
+            lines.append(f"try:\n    {run}\n    _adjax_r_{t}('CASE', {index}, 'V', 'true')\n"
+                         f"except _adjax_E_{t} as _e:\n    _adjax_r_{t}('CASE', {index}, 'X', "
+                         f"_adjax_j_{t}(str(type(_e).__name__)))")
+            index += 1
+        else:
+            lines.append(run)
+    if coverage:
+        lines.append(f"_adjax_cov_stop_{t}()")
+    lines.append(f"_adjax_r_{t}('END')")
+    return "\n".join(lines) + "\n", cases
+
+
+_TRACER = """import sys as _adjax_sys_TAG
+_adjax_hit_TAG = set()
+def _adjax_tracer_TAG(frame, event, arg):
+    if frame.f_code.co_filename == '<solution>':
+        if event == 'line':
+            _adjax_hit_TAG.add(frame.f_lineno)
+        return _adjax_tracer_TAG
+    return None
+def _adjax_cov_stop_TAG():
+    _adjax_sys_TAG.settrace(None)
+    _adjax_r_TAG('COVERAGE', _adjax_j_TAG(sorted(_adjax_hit_TAG)))
+_adjax_sys_TAG.settrace(_adjax_tracer_TAG)
+"""
+
+
+def judge_free(records: list[tuple[str, str]], cases: int) -> dict:
+    """Free-form tests: with cases, the share of them reported passed exactly once; without,
+    all or nothing by the END record."""
+    if cases:
+        verdict = judge_cases(records, {i: True for i in range(cases)})
+    else:
+        ended = any(kind == "END" for kind, _ in records)
+        verdict = {"passed": int(ended), "total": 1,
+                   "message": "" if ended else "the tests did not run to their end"}
+    verdict["ended"] = any(kind == "END" for kind, _ in records)
+    return verdict
+
+
+def coverage_lines(records: list[tuple[str, str]]) -> list[int] | None:
+    """The executed solution lines from a ``COVERAGE`` record, or None."""
+    for kind, rest in records:
+        if kind == "COVERAGE":
+            try:
+                lines = json.loads(rest)
+            except json.JSONDecodeError:
+                return None
+            if isinstance(lines, list) and all(isinstance(n, int) for n in lines):
+                return lines
+    return None
+
+
+# -- free-form tests: every language ----------------------------------------------------
+
+def free_program(h: Harness, code: str, tests: str, language: str, *,
+                 coverage: bool = False) -> tuple[str, int]:
+    """(program, number of cases) running user-written ``tests`` against ``code``.
+
+    Python: see ``python_program``. JavaScript/TypeScript: the tests follow the solution,
+    then the ``END`` record. Java: the tests' ``Main`` class becomes ``AdjaxTests_<tag>``
+    and the driver's ``Main`` calls its ``main`` before ``END``. Go: the tests' ``main``
+    becomes ``adjaxTests_<tag>`` likewise. Tests that end the process themselves (an exit
+    call, even with status 0) never reach ``END`` and fail.
+    """
+    import re
+
+    t = h.tag
+    if language == "python":
+        return python_program(h, code, tests, coverage=coverage)
+    if language in ("javascript", "typescript"):
+        body = sources.combine(code, tests, language)
+        return js_prologue(h, language == "typescript") + body + f'__adjaxR_{t}("END");\n', 0
+    if language == "java":
+        renamed = re.sub(r"\bMain\b", f"AdjaxTests_{t}", tests)
+        renamed = re.sub(r"\bpublic\s+(final\s+)?class\b", r"\1class", renamed)
+        code = re.sub(r"\bpublic\s+(final\s+)?class\b", r"\1class", code)
+        driver = ("public class Main {\n" + java_helpers(h)
+                  + "  public static void main(String[] args) throws Throwable {\n"
+                  + f"    readSecret();\n    AdjaxTests_{t}.main(args);\n"
+                  + '    r("END");\n  }\n}\n')
+        return code + "\n\n" + renamed + "\n\n" + driver, 0
+    if language == "go":
+        paths, body = sources.split_go(code)
+        test_paths, test_body = sources.split_go(tests)
+        test_body = re.sub(r"^func\s+main\s*\(\s*\)", f"func adjaxTests_{t}()", test_body,
+                           flags=re.M)
+        main = (f"\nfunc main() {{\n\tadjaxSecret_{t}()\n\tadjaxTests_{t}()\n"
+                f'\tadjaxR_{t}("END")\n}}\n')
+        return sources.join_go(paths + test_paths + GO_IMPORTS,
+                               body + "\n" + test_body + go_helpers(h) + main), 0
+    raise ValueError(f"no test driver for {language!r}")

@@ -1,0 +1,1 @@
+"""The language layer: the language registry, tree-sitter syntax, the code tokenizer."""

@@ -1,0 +1,1 @@
+"""The model: packaged model directories, the sampler network, imported checkpoints."""

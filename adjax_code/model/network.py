@@ -1,0 +1,164 @@
+"""The network a generator runs: built on first use, and its sampler calls run as stored
+programs while its weights are a package's.
+
+A packaged model loads lazily when a program store is on (``adjax.exported``: beside JAX's
+compilation cache, one device, safetensors weights). Each sampler call then looks for its
+program in the store, named by the package's sha256s and config, the sampler's static
+arguments and the shapes. Found, it runs over the package's tensors read by name and the
+network is never built (Flax is not imported); not found, the network is built, the call
+is exported, stored and run. Other weights or another network make another ``Network``,
+which never meets the store.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from adjax import exported, sampling, sharding
+from adjax_code.model import model_store
+
+
+def build_packaged(path: Path, cfg: dict, manifest: dict, mesh=None):
+    """(model, params) of a packaged model: the network built abstractly, the weights read
+    into it (placed on ``mesh`` as read when given)."""
+    from flax import nnx
+
+    from adjax.nets import Transformer
+    from adjax.nets.functional import split_abstract
+
+    model, template = split_abstract(lambda: Transformer(cfg["net"], rngs=nnx.Rngs(0)))
+    if manifest.get("param_dtype", "float32") != "float32":
+        # Imported checkpoints keep their bf16 weights: 2 bytes per parameter.
+        dtype = jnp.dtype(manifest["param_dtype"])
+        template = jax.tree.map(lambda x: jax.ShapeDtypeStruct(x.shape, dtype), template)
+    shardings = None if mesh is None else sharding.param_shardings(template, mesh)
+    return model, model_store.load_params(path, template, shardings)
+
+
+@jax.jit
+def sample_key(seed, fold) -> jax.Array:
+    """A sampler call's key: ``key(seed)``, folded with ``fold`` unless it is negative (the
+    draft's first call uses the seed's own key). Works eagerly and inside a program."""
+    key = jax.random.key(seed)
+    folded = jax.random.key_data(jax.random.fold_in(key, jnp.maximum(fold, 0)))
+    return jax.random.wrap_key_data(
+        jnp.where(fold < 0, jax.random.key_data(key), folded), impl=jax.random.key_impl(key))
+
+
+def _sample_rows(sample: Callable, params, key, rows: dict, allowed, steps, **statics):
+    """``sample`` (``adjax.sampling.sample`` or its jitted form) over a call's ``rows``."""
+    return sample(params, key, rows["tokens"], rows["cond"], rows["cond_mask"], rows["uncond"],
+                  allowed=allowed, min_length=rows["min_length"], steps=steps,
+                  uncond_mask=rows["uncond_mask"], **statics)
+
+
+@functools.cache
+def _own_source() -> str:
+    """This file's sha256: the stored programs' key derivation and call live here (the
+    store digests only the adjax package)."""
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+
+
+class Network:
+    """A model's functions and parameters, given or built on first use by ``build``."""
+
+    def __init__(self, model=None, params=None, *, build: Callable | None = None,
+                 manifest: dict | None = None):
+        self._model, self._params, self._build = model, params, build
+        self.package: Path | None = None  # the packaged weights stored programs run over
+        self.manifest = manifest or {}
+        self._weights: list | None = None  # the package's tensors, in a program's order
+
+    @classmethod
+    def packaged(cls, path: Path, cfg: dict, manifest: dict, mesh=None) -> Network:
+        """A package's network: lazy where stored programs may spare building it (one
+        device, a program store, safetensors); elsewhere built now, so a weight that does
+        not fit the network is an error of the load, not of a later call."""
+        from adjax import weights
+
+        net = cls(build=functools.partial(build_packaged, path, cfg, manifest, mesh),
+                  manifest=manifest)
+        if mesh is None and exported.default_store() is not None and weights.files(path):
+            net.package = path
+        else:
+            net.materialize()
+        return net
+
+    @property
+    def built(self) -> bool:
+        return self._params is not None
+
+    def materialize(self) -> None:
+        if self._params is None:
+            self._model, self._params = self._build()
+            self._build = None
+
+    @property
+    def model(self):
+        self.materialize()
+        return self._model
+
+    @property
+    def params(self):
+        self.materialize()
+        return self._params
+
+    def param_bytes(self) -> int:
+        """Bytes the parameters take on the device (for a package not yet built: from its
+        files' headers)."""
+        if self._params is not None:
+            return sum(x.size * x.dtype.itemsize for x in jax.tree.leaves(self._params))
+        from adjax import weights
+
+        size = jnp.dtype(self.manifest.get("param_dtype", "float32")).itemsize
+        return sum(int(np.prod(e["shape"])) * size for f in weights.files(self.package)
+                   for e in weights.read_header(f)[0].values())
+
+    def sample(self, statics: dict, seeds: np.ndarray, rows: dict, allowed: np.ndarray,
+               steps) -> Any:
+        """(tokens, forward passes) of ``adjax.sampling.sample`` with the key
+        ``sample_key(*seeds)``, ``rows`` (tokens, cond, cond_mask, uncond, min_length,
+        uncond_mask) and the static arguments ``statics`` (``count=True`` among them)."""
+        store = exported.default_store() if self.package is not None else None
+        if store is None:
+            # On a mesh with a data axis, each data replica samples its share of the rows.
+            return _sample_rows(sampling.sample_jit, self.params, sample_key(*seeds),
+                                sharding.place_rows(self.params, rows), allowed, steps,
+                                model=self.model, **statics)
+        args = (seeds, rows, allowed, steps)
+        name = (f"adjax sampler\n{_own_source()}\n{self.manifest['files']}\n"
+                f"{self.manifest['config']}\n{statics}\n{exported.shapes_key(args)}")
+        found = store.load(name)
+        program, meta = found if found is not None else self._export(store, name, statics,
+                                                                      args)
+        if self._weights is None:
+            from adjax import weights
+
+            self._weights = weights.load_named(self.package, [
+                (n, tuple(shape), jnp.dtype(dtype)) for n, shape, dtype in meta["tensors"]])
+        return program.call(self._weights, *args)
+
+    def _export(self, store: exported.Store, name: str, statics: dict, args: tuple):
+        from adjax import weights
+
+        leaves, treedef = jax.tree.flatten(self.params)
+        model = self.model
+
+        def run(leaves, seeds, rows, allowed, steps):
+            return _sample_rows(sampling.sample, jax.tree.unflatten(treedef, leaves),
+                                sample_key(seeds[0], seeds[1]), rows, allowed, steps,
+                                model=model, **statics)
+
+        meta = {"tensors": [[n, list(x.shape), str(x.dtype)] for n, x in
+                            zip(weights.named(self.params), leaves, strict=True)]}
+        if self._weights is None:
+            self._weights = leaves
+        return store.save(name, run, (leaves, *args), meta), meta

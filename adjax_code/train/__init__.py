@@ -1,0 +1,1 @@
+"""Training: the trainer of the code model and packaging of a run."""

@@ -1,0 +1,74 @@
+"""``adjax model package``: a training run -> a packaged model directory (see
+``model_store``), with the facts a user needs to trust it in the manifest."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+from adjax import checkpoint
+from adjax.config import to_dict
+from adjax_code.model import model_store
+from adjax_code.train import trainer
+
+
+def package(run_dir: str | Path, out_dir: str | Path, *, evaluate: bool = False,
+            candidates: int = 4, progress: bool = True, force: bool = False) -> dict:
+    """Writes ``out_dir`` from the latest checkpoint of ``run_dir``; returns the manifest.
+
+    With ``evaluate`` the held-out task suite is generated and scored with the packaged
+    model (``model_eval``) and the table goes into the manifest.
+    """
+    from adjax_code.generate.generator import Generator
+
+    run_dir = Path(run_dir)
+    model_store.check_target(out_dir, model_store.MANIFEST, force=force)
+    if not (run_dir / "checkpoints").is_dir():
+        raise FileNotFoundError(f"{run_dir} is not a training run: checkpoints/ is missing")
+    gen = Generator.load(run_dir)
+    with checkpoint.Checkpointer(run_dir / "checkpoints") as ckpt:
+        meta, step = ckpt.read_meta(), ckpt.latest_step()
+    rows = trainer.read_metrics(run_dir / "metrics.jsonl")
+    last = rows[-1] if rows else {}
+    manifest = {
+        "name": Path(out_dir).name,
+        "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "config": {k: to_dict(v) for k, v in gen.cfg.items()},
+        "data": meta.get("corpus", {}),
+        "dropped_too_long": meta.get("dropped_too_long"),
+        "training": {
+            "steps": step,
+            "wall_s": trainer.total_wall_s(rows),
+            "tokens_per_s": (sum(r["tokens_per_s"] for r in rows) / len(rows)) if rows else None,
+            "hardware": meta.get("hardware") or model_store.hardware(),
+            "params": "ema" if gen.cfg["optim"].ema_decay is not None else "final",
+        },
+        "heldout_bits_per_token": last.get("heldout_bits_per_token"),
+        "versions": meta.get("versions", {}),
+    }
+    extra = {"loss.png": run_dir / "loss.png"} if (run_dir / "loss.png").is_file() else {}
+    manifest = model_store.write(out_dir, gen.params, run_dir / "tokenizer.json", manifest,
+                                 extra, force=force)
+    if evaluate:
+        manifest = evaluate_into_manifest(out_dir, candidates=candidates, progress=progress)
+    return manifest
+
+
+def evaluate_into_manifest(model_dir: str | Path, *, candidates: int = 4,
+                           progress: bool = True) -> dict:
+    from tqdm import tqdm
+
+    from adjax_code import tasks
+    from adjax_code.evaluate import model_eval
+    from adjax_code.generate.generator import Generator
+
+    gen = Generator.load(model_dir)
+    n = len(tasks.load("heldout")) * len(tasks.LANGS)
+    with tqdm(total=n, desc="generating", unit="task", disable=not progress) as bar:
+        rows = model_eval.generate(gen, "heldout", candidates=candidates, progress=bar)
+    rows = model_eval.score(rows)
+    table = model_eval.summarize(rows)
+    return model_store.update_manifest(model_dir, heldout_tasks={
+        "command": f"adjax eval --benchmark tasks --split heldout --model {model_dir} "
+                   f"--candidates {candidates}",
+        "table": table})
