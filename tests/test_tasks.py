@@ -1,6 +1,8 @@
 """The task suite: shape, split, and every reference solution passing in all five languages."""
 
 import collections
+import importlib.resources
+import json
 
 import pytest
 
@@ -56,17 +58,24 @@ def test_suite_shape_and_split():
         tasks.get("nope")
 
 
+def record(**changes):
+    """A valid suite-file task object, with ``changes`` applied."""
+    rec = dict(id="x", category="c", name="f", params=[["a", "int"]], returns="int",
+               specs=["a", "b"], tests=[[[1], 1]] * 5,
+               solutions={lang: "" for lang in tasks.LANGS})
+    return {**rec, **changes}
+
+
 def test_task_declaration_errors():
-    good = dict(python="", javascript="function f() {\n}", java="", go="")
-    tests = [((1,), 1)] * 5
+    assert tasks.from_record(record()).fn_name("java") == "f"
     with pytest.raises(ValueError, match="unsupported type"):
-        tasks.task("x", "c", "f(a: float) -> int", ["a", "b"], tests, **good)
+        tasks.from_record(record(params=[["a", "float"]]))
     with pytest.raises(ValueError, match="solution in every language"):
-        tasks.task("x", "c", "f(a: int) -> int", ["a", "b"], tests, python="")
+        tasks.from_record(record(solutions={"python": ""}))
     with pytest.raises(ValueError, match="2\\+ specs"):
-        tasks.task("x", "c", "f(a: int) -> int", ["a"], tests, **good)
+        tasks.from_record(record(specs=["a"]))
     with pytest.raises(ValueError, match="args for 1 params"):
-        tasks.task("x", "c", "f(a: int) -> int", ["a", "b"], [((1, 2), 1)] * 5, **good)
+        tasks.from_record(record(tests=[[[1, 2], 1]] * 5))
 
 
 def test_literals():
@@ -139,3 +148,40 @@ def test_headers_are_the_opening_of_every_reference():
             assert head.endswith("\n") and head in t.solutions[lang], (t.id, lang)
     with pytest.raises(ValueError, match="unknown language"):
         render.header(tasks.load()[0], "cobol")
+
+
+def test_every_suite_file_loads_with_the_fields_the_renderer_needs():
+    suite = importlib.resources.files(tasks) / "suite"
+    assert sorted(p.name for p in suite.iterdir() if p.name.endswith(".json")) == sorted(
+        tasks.SUITE_FILES), "every data file is listed in SUITE_FILES, and only those"
+    loaded = [t for name in tasks.SUITE_FILES for t in tasks.read_suite_file(suite / name)]
+    assert [t.id for t in loaded] == [t.id for t in tasks.load()]
+    assert len({t.id for t in loaded}) == len(loaded), "task ids are unique"
+    for t in loaded:
+        assert t.id and t.category and t.name.isidentifier(), t.id
+        assert t.returns in tasks.TYPES and all(ty in tasks.TYPES for _, ty in t.params), t.id
+        assert all(p.isidentifier() for p, _ in t.params), t.id
+        assert set(t.solutions) == set(tasks.LANGS), t.id
+        assert all(isinstance(args, tuple) and len(args) == len(t.params) for args, _ in t.tests)
+        assert all(code.endswith("\n") for code in t.solutions.values()), t.id
+
+
+def test_malformed_suite_file_is_named(tmp_path):
+    bad = tmp_path / "broken.json"
+    bad.write_text('{"tasks": [')
+    with pytest.raises(ValueError, match="broken.json"):
+        tasks.read_suite_file(bad)
+    bad.write_text('[]')
+    with pytest.raises(ValueError, match='broken.json.*"tasks" list'):
+        tasks.read_suite_file(bad)
+    bad.write_text(json.dumps({"tasks": [record(), record(id="y", returns="float")]}))
+    with pytest.raises(ValueError, match="broken.json: task y: unsupported type"):
+        tasks.read_suite_file(bad)
+    bad.write_text(json.dumps({"tasks": [{k: v for k, v in record().items() if k != "tests"}]}))
+    with pytest.raises(ValueError, match=r"broken.json: task x: missing fields \['tests'\]"):
+        tasks.read_suite_file(bad)
+    bad.write_text(json.dumps({"tasks": [record(tests=[[1, 1]] * 5)]}))
+    with pytest.raises(ValueError, match="broken.json: task x: a test must be"):
+        tasks.read_suite_file(bad)
+    with pytest.raises(ValueError, match="missing.json"):
+        tasks.read_suite_file(tmp_path / "missing.json")

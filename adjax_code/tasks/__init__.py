@@ -6,6 +6,11 @@ result). Test programs are rendered from the data for each language, so every la
 checked against the same cases. The first ``N_EXAMPLES`` cases of a task are its example
 tests (usable as a reward); the rest are hidden tests (for measuring, never for reward).
 
+The tasks are data: ``suite/*.json`` beside this module, one object per task with the
+fields of ``Task`` except ``split`` (``"tests"`` as ``[args, expected]`` pairs, the
+solutions keyed by language). The files are read in ``SUITE_FILES`` order and checked as
+they load; a malformed file fails with a ``ValueError`` naming it.
+
 Split (fixed): tasks in definition order, every fourth task (index 3, 7, 11, ...) is
 held out; the rest are train. The split is by task, never by paraphrase.
 """
@@ -14,11 +19,18 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import importlib.resources
+import json
 from typing import Any
 
 N_EXAMPLES = 3
 TYPES = ("int", "bool", "str", "list[int]", "list[str]")
 LANGS = ("python", "javascript", "typescript", "java", "go")
+TS_TYPES = {"int": "number", "bool": "boolean", "str": "string", "list[int]": "number[]",
+            "list[str]": "string[]"}
+# The data files under suite/, in definition order (the split follows it).
+SUITE_FILES = ("basics.json", "strings.json", "lists.json", "algorithms.json")
+FIELDS = ("id", "category", "name", "params", "returns", "specs", "tests", "solutions")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -50,68 +62,72 @@ def camel(name: str) -> str:
     return head + "".join(part.title() for part in rest)
 
 
-def task(id: str, category: str, sig: str, specs: list[str], tests: list, **solutions: str):
-    """Declares a task: ``sig`` is ``"name(a: int, xs: list[int]) -> bool"``."""
-    name, rest = sig.split("(", 1)
-    params_text, returns = rest.rsplit(")", 1)
-    params = []
-    for part in filter(None, (p.strip() for p in params_text.split(","))):
-        pname, ptype = (s.strip() for s in part.split(":"))
-        params.append((pname, ptype))
-    returns = returns.replace("->", "").strip()
-    for t in [ptype for _, ptype in params] + [returns]:
+def _is_str_list(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def from_record(record: Any) -> Task:
+    """A ``Task`` from one task object of a suite file, checked: every field present and of
+    its type, only supported types, a solution in every language, 2+ specs, enough tests,
+    each with one argument per parameter."""
+    if not isinstance(record, dict):
+        raise ValueError(f"a task must be an object, got {type(record).__name__}")
+    id = record.get("id", "?")
+    missing = [f for f in FIELDS if f not in record]
+    unknown = sorted(set(record) - set(FIELDS))
+    if missing or unknown:
+        raise ValueError(f"task {id}: missing fields {missing}, unknown fields {unknown}")
+    for f in ("id", "category", "name", "returns"):
+        if not isinstance(record[f], str) or not record[f]:
+            raise ValueError(f"task {id}: {f!r} must be a non-empty string")
+    params = record["params"]
+    if not isinstance(params, list) or not all(_is_str_list(p) and len(p) == 2 for p in params):
+        raise ValueError(f"task {id}: 'params' must be a list of [name, type] pairs")
+    for t in [ptype for _, ptype in params] + [record["returns"]]:
         if t not in TYPES:
             raise ValueError(f"task {id}: unsupported type {t!r}")
-    if "typescript" not in solutions and "javascript" in solutions:
-        solutions["typescript"] = typed_from_javascript(solutions["javascript"], sig)
-    if set(solutions) != {"python", "javascript", "typescript", "java", "go"}:
-        raise ValueError(f"task {id}: needs a solution in every language, has {sorted(solutions)}")
+    solutions = record["solutions"]
+    if not isinstance(solutions, dict) or set(solutions) != set(LANGS):
+        have = sorted(solutions) if isinstance(solutions, dict) else solutions
+        raise ValueError(f"task {id}: needs a solution in every language, has {have}")
+    if not all(isinstance(v, str) for v in solutions.values()):
+        raise ValueError(f"task {id}: every solution must be a string")
+    specs, tests = record["specs"], record["tests"]
+    if not _is_str_list(specs) or not isinstance(tests, list):
+        raise ValueError(f"task {id}: 'specs' must be a list of strings, 'tests' a list")
     if len(specs) < 2 or len(tests) < N_EXAMPLES + 2:
         raise ValueError(f"task {id}: needs 2+ specs and {N_EXAMPLES + 2}+ tests")
-    tests = tuple((tuple(args), expected) for args, expected in tests)
-    for args, _ in tests:
-        if len(args) != len(params):
-            raise ValueError(f"task {id}: a test has {len(args)} args for {len(params)} params")
-    return Task(id=id, category=category, name=name.strip(), params=tuple(params),
-                returns=returns, specs=tuple(specs), tests=tests,
-                solutions={k: v.strip("\n") + "\n" for k, v in solutions.items()})
+    for case in tests:
+        if not (isinstance(case, list) and len(case) == 2 and isinstance(case[0], list)):
+            raise ValueError(f"task {id}: a test must be [args, expected], got {case!r}")
+        if len(case[0]) != len(params):
+            raise ValueError(f"task {id}: a test has {len(case[0])} args for {len(params)} params")
+    return Task(id=id, category=record["category"], name=record["name"],
+                params=tuple((p, t) for p, t in params), returns=record["returns"],
+                specs=tuple(specs), tests=tuple((tuple(args), want) for args, want in tests),
+                solutions={lang: solutions[lang].strip("\n") + "\n" for lang in LANGS})
 
 
-TS_TYPES = {"int": "number", "bool": "boolean", "str": "string", "list[int]": "number[]",
-             "list[str]": "string[]"}
-
-
-def typed_from_javascript(js: str, sig: str) -> str:
-    """The TypeScript solution: the JavaScript one with its first line annotated."""
-    _, rest = sig.split("(", 1)
-    params_text, returns = rest.rsplit(")", 1)
-    params = [p.split(":") for p in params_text.split(",") if p.strip()]
-    typed = ", ".join(f"{n.strip()}: {TS_TYPES[t.strip()]}" for n, t in params)
-    ret = TS_TYPES[returns.replace("->", "").strip()]
-    head, body = js.split("\n", 1)
-    fn = head[len("function "):head.index("(")]
-    return f"function {fn}({typed}): {ret} {{\n{body}"
-
-
-def entry(id: str, category: str, sig: str, specs: list[str], tests: list, py: str, js: str,
-          java: str, go: str, ts: str | None = None) -> Task:
-    """``task`` with the solutions given positionally (Python, JavaScript, Java, Go) and
-    TypeScript optional (derived from the JavaScript one when omitted)."""
-    extra = {"typescript": ts} if ts is not None else {}
-    return task(id, category, sig, specs, tests, python=py, javascript=js, java=java, go=go,
-                **extra)
+def read_suite_file(path) -> list[Task]:
+    """The tasks of one suite file (a path or an ``importlib.resources`` traversable);
+    any problem with it is a ``ValueError`` that names the file."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or not isinstance(data.get("tasks"), list):
+            raise ValueError('the file must be an object with a "tasks" list')
+        return [from_record(record) for record in data["tasks"]]
+    except (OSError, ValueError) as e:  # json.JSONDecodeError is a ValueError
+        raise ValueError(f"task suite file {path}: {e}") from e
 
 
 @functools.cache
 def all_tasks() -> tuple[Task, ...]:
-    from adjax_code.tasks import data_algorithms, data_basics, data_lists, data_strings
-
-    tasks = []
-    for module in (data_basics, data_strings, data_lists, data_algorithms):
-        tasks.extend(module.TASKS)
+    suite = importlib.resources.files(__name__) / "suite"
+    tasks = [t for name in SUITE_FILES for t in read_suite_file(suite / name)]
     ids = [t.id for t in tasks]
     if len(set(ids)) != len(ids):
-        raise ValueError("duplicate task ids")
+        dup = sorted({i for i in ids if ids.count(i) > 1})
+        raise ValueError(f"duplicate task ids in the task suite: {dup}")
     return tuple(dataclasses.replace(t, split="heldout" if i % 4 == 3 else "train")
                  for i, t in enumerate(tasks))
 
