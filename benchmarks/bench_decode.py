@@ -70,7 +70,7 @@ def settings(base):
 def measure(gen, name, cfg, split, langs, limit, candidates, repair=0, seed=0):
     from adjax_code.evaluate import model_eval
 
-    gen.cfg["sampler"] = cfg
+    gen.cfg = gen.cfg.replace(sampler=cfg)
     before = dict(gen.stats)
     t0 = time.perf_counter()
     rows = model_eval.generate(gen, split, langs, candidates=candidates, repair_rounds=repair,
@@ -147,7 +147,7 @@ def main() -> None:
     langs = tuple(args.languages.split(","))
     env = environment()
     records = []
-    chosen = settings(gen.cfg["sampler"])
+    chosen = settings(gen.cfg.sampler)
     if args.only:
         chosen = {k: chosen[k] for k in args.only.split(",")}
     for (name, cfg), seed in ((item, int(s)) for s in args.seeds.split(",")

@@ -26,7 +26,7 @@ import jax
 from common import environment, write
 
 from adjax import checkpoint, train
-from adjax.config import MeshConfig, to_dict
+from adjax.config import MeshConfig
 from adjax_code.evaluate import model_eval
 from adjax_code.generate.generator import Generator
 from adjax_code.model import model_store
@@ -38,27 +38,27 @@ def fine_tune(shipped: Generator, out: Path, steps: int, dropout: float, lr: flo
     """A training run directory that starts from the shipped weights at step 0."""
     from adjax_code.train import trainer
 
-    cfg = dict(shipped.cfg)
-    cfg["diffusion"] = dataclasses.replace(cfg["diffusion"], cond_dropout=dropout)
-    cfg["train"] = dataclasses.replace(cfg["train"], steps=steps, eval_every=steps,
-                                       checkpoint_every=steps)
-    cfg["optim"] = dataclasses.replace(cfg["optim"], learning_rate=lr, total_steps=steps,
-                                       warmup_steps=min(20, steps // 2), ema_decay=None)
-    # The shipped model's last phase: task-suite batches with a share of the corpus.
-    cfg["data"] = dataclasses.replace(cfg["data"], anneal_steps=steps)
+    cfg = shipped.cfg.replace(
+        diffusion=dataclasses.replace(shipped.cfg.diffusion, cond_dropout=dropout),
+        train=dataclasses.replace(shipped.cfg.train, steps=steps, eval_every=steps,
+                                  checkpoint_every=steps),
+        optim=dataclasses.replace(shipped.cfg.optim, learning_rate=lr, total_steps=steps,
+                                  warmup_steps=min(20, steps // 2), ema_decay=None),
+        # The shipped model's last phase: task-suite batches with a share of the corpus.
+        data=dataclasses.replace(shipped.cfg.data, anneal_steps=steps),
+        mesh=MeshConfig())  # one device
     out.mkdir(parents=True)
     shutil.copy(model_store.DEFAULT_DIR / model_store.TOKENIZER, out / "tokenizer.json")
-    cfg["mesh"] = MeshConfig()  # one device
-    state = train.init_state(shipped.params, train.make_optimizer(cfg["optim"]),
+    state = train.init_state(shipped.params, train.make_optimizer(cfg.optim),
                              jax.random.key(0))
-    meta = {"config": {k: to_dict(v) for k, v in cfg.items()}}
+    meta = {"config": cfg.to_dict()}
     with checkpoint.Checkpointer(out / "checkpoints") as ckpt:
         ckpt.save(0, state, meta)
     trainer.run(cfg, out, progress=True, log=lambda m: print(m, file=sys.stderr))
 
 
 def measure(gen: Generator, scale: float, tasks: int, langs) -> dict:
-    gen.cfg["sampler"] = dataclasses.replace(gen.cfg["sampler"], guidance_scale=scale)
+    gen.cfg = gen.cfg.replace(sampler=dataclasses.replace(gen.cfg.sampler, guidance_scale=scale))
     t0 = time.perf_counter()
     rows = model_eval.generate(gen, "train", langs, candidates=4, repair_rounds=0,
                                limit=tasks)

@@ -64,14 +64,14 @@ def main() -> None:
     if args.length:
         import dataclasses
 
-        gen.cfg["data"] = dataclasses.replace(gen.cfg["data"], buckets=(args.length,))
+        gen.cfg = gen.cfg.replace(data=dataclasses.replace(gen.cfg.data, buckets=(args.length,)))
     common = dict(candidates=args.candidates, steps=args.steps, limit=args.limit,
                   repair_rounds=args.repair_rounds)
     record = {"bench": "pretrained", **environment(), "checkpoint": str(args.checkpoint),
               "family": gen.manifest.get("source", {}).get("family"),
               "parameters": sum(x.size for x in jax.tree.leaves(gen.params)),
-              "dtype": args.dtype, "sampler": str(gen.cfg["sampler"]), **common,
-              "length": max(gen.cfg["data"].buckets)}
+              "dtype": args.dtype, "sampler": str(gen.cfg.sampler), **common,
+              "length": max(gen.cfg.data.buckets)}
     rows, seconds, tokens = timed_rows(gen, model_eval.generate_humaneval, **common)
     results = evaluation.score_humaneval(rows)
     record["humaneval"] = {"problems": len({r["task_id"] for r in rows}),

@@ -18,7 +18,7 @@ from flax import nnx
 from adjax import sampling
 from adjax.nets import Transformer
 from adjax.nets.functional import split
-from adjax_code.app import configs
+from adjax_code.model import configs
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,10 +37,10 @@ class _PerStepContext:
 
 def run(name: str, dtype: str, batch: int, length: int, repeats: int, out: Path) -> None:
     cfg = configs.load(name)
-    net_cfg = dataclasses.replace(cfg["net"], dtype=dtype)
+    net_cfg = dataclasses.replace(cfg.net, dtype=dtype)
     model, params = split(Transformer(net_cfg, rngs=nnx.Rngs(0)))
-    mask_id = cfg["diffusion"].mask_id
-    scfg = cfg["sampler"]
+    mask_id = cfg.diffusion.mask_id
+    scfg = cfg.sampler
     tokens = jnp.full((batch, length), mask_id, jnp.int32)
     cond = jnp.ones((batch, net_cfg.cond_max_len), jnp.int32)
     variants = {"context_kv_once": model}

@@ -32,13 +32,13 @@ from flax import nnx  # noqa: E402
 from adjax import masked, plan, sharding, train  # noqa: E402
 from adjax.nets import Transformer  # noqa: E402
 from adjax.nets.functional import split, split_abstract  # noqa: E402
-from adjax_code.app import configs
+from adjax_code.model import configs
 
 RESULTS = Path(__file__).parent / "results" / "scale.jsonl"
 
 
 def _state_and_step(net, cfg, mesh, strategy):
-    optimizer = train.make_optimizer(cfg["optim"])
+    optimizer = train.make_optimizer(cfg.optim)
     model = split_abstract(lambda: Transformer(net, rngs=nnx.Rngs(0)))[0]
 
     def build():
@@ -46,7 +46,7 @@ def _state_and_step(net, cfg, mesh, strategy):
         return train.init_state(params, optimizer, jax.random.key(0))
 
     def loss_fn(p, b, k):
-        return masked.elbo_loss(p, b, k, model=model, cfg=cfg["diffusion"])
+        return masked.elbo_loss(p, b, k, model=model, cfg=cfg.diffusion)
 
     state, shardings = sharding.init_on_mesh(build, mesh, strategy)
     step = train.make_train_step(loss_fn, optimizer, state_shardings=shardings,
@@ -56,7 +56,7 @@ def _state_and_step(net, cfg, mesh, strategy):
 
 def scaling(args) -> None:
     cfg = configs.load(args.config)
-    net = dataclasses.replace(cfg["net"], dtype=args.dtype)
+    net = dataclasses.replace(cfg.net, dtype=args.dtype)
     for strategy in ("dp", "fsdp"):
         for n in (1, 2, 4, 8):
             mesh = sharding.make_mesh(devices=jax.devices()[:n])
@@ -92,9 +92,9 @@ def compile_time(args) -> None:
     mesh = sharding.make_mesh(devices=jax.devices()[:1])
     for layers in (4, 12, 24):
         for scan in (False, True):
-            net = dataclasses.replace(cfg["net"], n_layers=layers, scan_layers=scan)
+            net = dataclasses.replace(cfg.net, n_layers=layers, scan_layers=scan)
             req = plan.Request(net=net, strategy="dp", batch=8, length=256,
-                               cond_length=cfg["net"].cond_max_len)
+                               cond_length=cfg.net.cond_max_len)
             t0 = time.perf_counter()
             out = plan.plan(req)
             write(RESULTS, {"bench": "scale_compile", "config": "large", "n_layers": layers,

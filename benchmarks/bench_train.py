@@ -17,17 +17,17 @@ from flax import nnx
 from adjax import masked, train
 from adjax.nets import Transformer
 from adjax.nets.functional import split
-from adjax_code.app import configs
+from adjax_code.model import configs
 
 
 def run(name: str, dtype: str, batch: int, length: int, repeats: int, out: Path) -> None:
     cfg = configs.load(name)
-    net_cfg = dataclasses.replace(cfg["net"], dtype=dtype)
+    net_cfg = dataclasses.replace(cfg.net, dtype=dtype)
     model, params = split(Transformer(net_cfg, rngs=nnx.Rngs(0)))
-    opt = train.make_optimizer(cfg["optim"])
+    opt = train.make_optimizer(cfg.optim)
 
     def loss_fn(p, b, k):
-        return masked.elbo_loss(p, b, k, model=model, cfg=cfg["diffusion"])
+        return masked.elbo_loss(p, b, k, model=model, cfg=cfg.diffusion)
 
     # Timing repeats one state many times, so this step does not donate its input.
     def step(state, b):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import statistics
 import sys
@@ -46,4 +45,4 @@ def write(path: Path, record: dict) -> None:
 
 
 def config_record(cfg) -> dict:
-    return {k: dataclasses.asdict(v) for k, v in cfg.items()}
+    return cfg.to_dict()

@@ -63,10 +63,10 @@ TINY_CODE_RUN = ["train.steps=20", "train.eval_every=10", "train.checkpoint_ever
 @pytest.fixture(scope="session")
 def code_run_dir(tmp_path_factory):
     """A tiny code model trained for 20 steps on the task suite (a training run directory)."""
-    from adjax_code.app import configs
+    from adjax_code.model import configs
     from adjax_code.train import trainer
 
     out = tmp_path_factory.mktemp("code-run")
-    cfg = configs.apply_overrides(configs.load("tiny"), TINY_CODE_RUN)
+    cfg = configs.load("tiny").override(TINY_CODE_RUN)
     trainer.run(cfg, out, progress=False, log=lambda m: None)
     return out

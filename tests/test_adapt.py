@@ -49,9 +49,9 @@ def test_reward_rises_on_a_toy_task(gen, tmp_path, mechanism, extra):
 
 def _state(gen, acfg):
     replay = np.tile(np.arange(16, dtype=np.int32), (4, 8))
-    ctx = mechanisms.Context(model=gen.model, diffusion=gen.cfg["diffusion"], cfg=acfg,
+    ctx = mechanisms.Context(model=gen.model, diffusion=gen.cfg.diffusion, cfg=acfg,
                              pad_id=gen.tok.pad_id, replay_tokens=replay,
-                             replay_cond=np.ones((4, gen.cfg["data"].cond_len), np.int32))
+                             replay_cond=np.ones((4, gen.cfg.data.cond_len), np.int32))
     state = mechanisms.init_state(gen.params, ctx, jax.random.key(0))
     rows = np.full((6, 128), gen.tok.pad_id, np.int32)
     rows[:, :20] = np.arange(20) + 10
@@ -66,7 +66,7 @@ def test_hybrid_weights_reduce_to_single_mechanisms(gen, weights, single):
     ctx_h, st_h, conds = _state(gen, mechanisms.AdaptConfig(
         mechanism="hybrid", gradient_weight=weights[0], memory_weight=weights[1], **base))
     ctx_s, st_s, _ = _state(gen, mechanisms.AdaptConfig(mechanism=single, **base))
-    mask = gen.cfg["diffusion"].mask_id
+    mask = gen.cfg.diffusion.mask_id
     prefix = gen.start_rows(Request("x", "python", "def f(a):\n"), 1, 128)
     key = jax.random.key(3)
     a = mechanisms.get("hybrid").starts(st_h, ctx_h, conds[0], prefix, 4, mask, key)

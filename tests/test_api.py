@@ -135,10 +135,10 @@ def test_precision_applies_to_computation(gen):
     """bfloat16 reaches the network's arithmetic: its logits differ from float32's, by
     rounding only."""
     bf, f32 = make(gen, precision="bfloat16"), make(gen, precision="float32")
-    assert bf._gen.cfg["net"].dtype == "bfloat16"
+    assert bf._gen.cfg.net.dtype == "bfloat16"
     assert isinstance(bf.generate_code("sum a list"), str)
     cond = jnp.asarray([gen.condition_row("sum a list", "python")], jnp.int32)
-    x = jnp.full((1, 16), gen.cfg["diffusion"].mask_id, jnp.int32)
+    x = jnp.full((1, 16), gen.cfg.diffusion.mask_id, jnp.int32)
 
     def logits(api):
         g = api._gen
@@ -155,14 +155,14 @@ def guided(gen):
     """The conftest model with a config that declares condition dropout: enough for the API
     to let guidance through. What guidance does to a network trained with dropout is
     tests/test_masked.py's guidance test."""
-    diffusion = dataclasses.replace(gen.cfg["diffusion"], cond_dropout=0.1)
-    return Generator(gen.model, gen.params, gen.tok, {**gen.cfg, "diffusion": diffusion})
+    diffusion = dataclasses.replace(gen.cfg.diffusion, cond_dropout=0.1)
+    return Generator(gen.model, gen.params, gen.tok, gen.cfg.replace(diffusion=diffusion))
 
 
 def test_guidance_and_temperature_reach_the_sampler(guided):
     gen = guided
     g = make(gen, guidance_scale=1.0, temperature=0.0)
-    assert g._gen.cfg["sampler"].guidance_scale == 1.0
+    assert g._gen.cfg.sampler.guidance_scale == 1.0
     a = g.generate_code("sum a list")
     assert g.last_profile["forward_passes"] % 2 == 0  # two passes a step with guidance
     b = make(gen, guidance_scale=1.0, temperature=0.0).generate_code("sum a list")
@@ -178,7 +178,7 @@ def test_guidance_and_temperature_reach_the_sampler(guided):
 def test_guidance_needs_a_model_trained_with_condition_dropout(gen):
     """The shipped model never saw the language-only condition guidance contrasts with."""
     shipped = Generator.load(model_store.DEFAULT_DIR)
-    assert shipped.cfg["diffusion"].cond_dropout == 0
+    assert shipped.cfg.diffusion.cond_dropout == 0
     with pytest.raises(ValueError, match="condition dropout"):
         api_lib.create_code_generation_api(shipped, {"guidance_scale": 1.0})
     with pytest.raises(ValueError, match="condition dropout"):

@@ -158,7 +158,7 @@ def test_install_dir_restores_the_old_directory_when_the_move_fails(tmp_path, mo
 def test_fixed_spans_anywhere_are_kept(gen):
     """generate's own output rows keep every given token, wherever it is."""
     rng = np.random.default_rng(0)
-    mask, length = gen.cfg["diffusion"].mask_id, 64
+    mask, length = gen.cfg.diffusion.mask_id, 64
     init = np.full((3, length), mask, np.int32)
     fixed = rng.random((3, length)) < 0.3
     init[fixed] = rng.integers(10, 200, fixed.sum())
@@ -312,7 +312,7 @@ def test_repair_steps_change_repairs_only(gen):
     assert sorted(c.draft for c in few.candidates) == sorted(c.draft for c in full.candidates)
     for result in (few, full):
         for c in result.candidates:
-            assert not (c.row == gen.cfg["diffusion"].mask_id).any()
+            assert not (c.row == gen.cfg.diffusion.mask_id).any()
 
 
 def test_a_package_from_before_safetensors_still_loads(gen, packaged, tmp_path):
@@ -406,7 +406,7 @@ def test_repair_samples_only_the_failing_rows(gen):
     """Rows that parse after the draft are not run again: with 13 of 16 starting rows a
     finished program, a repair round samples 8 rows (the failing ones, padded to the
     minimum bucket), not 16; the finished rows come back unchanged."""
-    length, mask = 64, gen.cfg["diffusion"].mask_id
+    length, mask = 64, gen.cfg.diffusion.mask_id
     done = gen.tok.encode("def add(a, b):\n    return a + b") + [gen.tok.eos_id]
     init = np.full((16, length), gen.tok.pad_id, np.int32)
     init[:, :len(done)] = done
@@ -428,7 +428,7 @@ def test_growing_lengths_move_only_unfinished_rows_up(gen, monkeypatch):
     with no end token there are sampled again at the next length, their tokens kept; rows
     that ended are PAD past the bucket; repair runs at the shortest length that holds it."""
     assert gen.length_plan(np.full((2, 128), 0, np.int32)) == [128]  # nothing fits below
-    mask = gen.cfg["diffusion"].mask_id
+    mask = gen.cfg.diffusion.mask_id
     assert gen.length_plan(np.full((2, 128), mask, np.int32)) == [64, 128]
     calls, real = [], gen._sample
 
@@ -450,7 +450,7 @@ def test_growing_lengths_move_only_unfinished_rows_up(gen, monkeypatch):
     else:
         phase, rows, length, steps, tokens, out = grown[0]
         assert rows == list(np.nonzero(~ends)[0]) and length == 128
-        assert steps == round(gen.cfg["sampler"].num_steps * 64 / 128)
+        assert steps == round(gen.cfg.sampler.num_steps * 64 / 128)
         np.testing.assert_array_equal(tokens[rows, :64], first[rows, :64])  # kept
     final = np.stack([c.row for r in result for c in sorted(r.candidates,
                                                              key=lambda c: c.index)])

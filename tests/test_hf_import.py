@@ -80,7 +80,7 @@ def test_the_checks_would_catch_a_wrong_network(tmp_path):
     hf_import.import_checkpoint(FIXTURES / "llama", tmp_path / "llama", dtype="float32")
     gen = Generator.load(tmp_path / "llama")
     wrong = copy.copy(gen)
-    net = dataclasses.replace(gen.cfg["net"], rope_base=10_000.0)
+    net = dataclasses.replace(gen.cfg.net, rope_base=10_000.0)
     wrong.model, _ = split_abstract(lambda: Transformer(net, rngs=nnx.Rngs(0)))
     assert np.abs(logits(wrong, ids, 5) - ref[:, 5:]).max() > 0.1
     named = weights.named(gen.params)
@@ -102,7 +102,7 @@ def test_the_checks_would_catch_a_wrong_network(tmp_path):
 
 
 def test_qwen3_per_head_norms_and_head_width(imported):
-    net = imported["qwen3"].cfg["net"]
+    net = imported["qwen3"].cfg.net
     assert net.qk_norm and net.head_dim == 32 and net.n_heads * net.head_dim != net.d_model
     named = weights.named(imported["qwen3"].params)
     assert named["blocks.0.attn.q_norm.scale"].shape == (32,)
@@ -198,7 +198,7 @@ def _network(gen, p):
         x = jnp.asarray(x)
         ctx = gen.model.encode(gen.params, x[:, :p])
         out = np.asarray(gen.model.denoise(gen.params, x[:, p:], None, ctx), np.float64)
-        out[..., gen.cfg["diffusion"].mask_id] = -np.inf  # adjax never predicts [MASK]
+        out[..., gen.cfg.diffusion.mask_id] = -np.inf  # adjax never predicts [MASK]
         full = np.zeros((x.shape[0], x.shape[1], out.shape[-1]))
         full[:, p:] = out
         return full
@@ -208,7 +208,7 @@ def _network(gen, p):
 @pytest.mark.parametrize("family", ["llada", "dream"])
 def test_greedy_sampling_matches_the_published_step_rule(imported, family):
     gen = imported[family]
-    mask = gen.cfg["diffusion"].mask_id
+    mask = gen.cfg.diffusion.mask_id
     prompt = np.asarray(golden(family)[0][:, :6])
     length = 16
     if family == "llada":
@@ -227,10 +227,10 @@ def test_greedy_sampling_matches_the_published_step_rule(imported, family):
 
 
 def test_family_sampler_defaults(imported):
-    assert imported["llada"].cfg["sampler"].block_size == 32
-    assert imported["llada"].cfg["sampler"].rounding == "up"
-    assert imported["dream"].cfg["sampler"].score == "entropy"
-    assert imported["dream"].cfg["sampler"].t_min == pytest.approx(1e-3)
+    assert imported["llada"].cfg.sampler.block_size == 32
+    assert imported["llada"].cfg.sampler.rounding == "up"
+    assert imported["dream"].cfg.sampler.score == "entropy"
+    assert imported["dream"].cfg.sampler.t_min == pytest.approx(1e-3)
 
 
 def test_loading_onto_a_mesh_gives_the_same_logits(tmp_path):

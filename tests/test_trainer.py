@@ -10,7 +10,8 @@ import time
 import numpy as np
 import pytest
 
-from adjax_code.app import cli, configs
+from adjax_code.app import cli
+from adjax_code.model import configs
 from adjax_code.train import trainer
 
 OVERRIDES = ["train.steps=40", "train.eval_every=10", "train.checkpoint_every=10",
@@ -36,7 +37,7 @@ def test_kill_midway_then_resume(tmp_path):
     saved = max(int(p.name) for p in ckpts.iterdir() if p.name.isdigit())
     assert 10 <= saved < 400
     # The resumed session ends with an anneal phase (steps 30-39) on the task suite.
-    cfg = configs.apply_overrides(configs.load("tiny"), [*OVERRIDES, "data.anneal_steps=10"])
+    cfg = configs.load("tiny").override([*OVERRIDES, "data.anneal_steps=10"])
     summary = trainer.run(cfg, out, progress=False, log=lambda m: None)
     assert summary["resumed_from"] >= saved > 0
     rows = trainer.read_metrics(out / "metrics.jsonl")
@@ -47,31 +48,51 @@ def test_kill_midway_then_resume(tmp_path):
 
 
 def test_overrides_and_errors(capsys, tmp_path):
-    cfg = configs.apply_overrides(configs.load("tiny"), ["train.steps=7", "optim.ema_decay=0.9",
+    cfg = configs.load("tiny").override(["train.steps=7", "optim.ema_decay=0.9",
                                                          "data.buckets=32,64"])
-    assert cfg["train"].steps == 7 and cfg["optim"].ema_decay == 0.9
-    assert cfg["data"].buckets == (32, 64)
+    assert cfg.train.steps == 7 and cfg.optim.ema_decay == 0.9
+    assert cfg.data.buckets == (32, 64)
     for bad, msg in [("train.stepz=1", "unknown key 'stepz'"), ("trian.steps=1", "section"),
                      ("steps=1", "section.key=value"), ("train.steps=abc", "train.steps")]:
         with pytest.raises(ValueError, match=msg):
-            configs.apply_overrides(configs.load("tiny"), [bad])
+            configs.load("tiny").override([bad])
     assert cli.main(["train", "--config", "tiny", "--out", str(tmp_path), "--set",
                      "train.stepz=1"]) == 1
     assert "unknown key" in capsys.readouterr().err
     assert cli.main(["train", "--config", "small", "--out", str(tmp_path)]) == 1
     assert "no data section" in capsys.readouterr().err
-    assert cli.main(["train", "--config", "missing.py", "--out", str(tmp_path)]) == 1
+    assert cli.main(["train", "--config", "missing.toml", "--out", str(tmp_path)]) == 1
     assert "does not exist" in capsys.readouterr().err
 
 
 def test_config_file_path(tmp_path):
-    path = tmp_path / "mine.py"
-    path.write_text("def get_config():\n    return {'x': 1}\n")
-    assert configs.load(str(path)) == {"x": 1}
-    (tmp_path / "empty.py").write_text("X = 1\n")
-    with pytest.raises(ValueError, match="no get_config"):
-        configs.load(str(tmp_path / "empty.py"))
+    """A TOML file by path loads like a named config; its mistakes name file and key."""
+    path = tmp_path / "mine.toml"
+    path.write_text((configs.configs_dir() / "tiny.toml").read_text()
+                    + "\n[optim]\nlearning_rate = 0.5\n".replace("[optim]", "[optim_]"))
+    with pytest.raises(ValueError, match="mine.toml: unknown section 'optim_'"):
+        configs.load(str(path))
+    path.write_text((configs.configs_dir() / "tiny.toml").read_text().replace(
+        "learning_rate = 1e-3", "learning_rate = 0.5"))
+    cfg = configs.load(str(path))
+    assert cfg.optim.learning_rate == 0.5
+    assert cfg.replace(optim=configs.load("tiny").optim) == configs.load("tiny")
+    path.write_text("[net]\nvocab_size = 64\n[diffusion]\nmask_id = 1\nsteps = 3\n")
+    with pytest.raises(ValueError, match=r"\[diffusion\]: unknown key 'steps'"):
+        configs.load(str(path))
+    path.write_text("[net\n")
+    with pytest.raises(ValueError, match="not valid TOML"):
+        configs.load(str(path))
+    path.write_text("[diffusion]\nmask_id = 1\n")
+    with pytest.raises(ValueError, match="the section 'net' is required"):
+        configs.load(str(path))
     json.dumps(configs.names())
+
+
+def test_config_round_trips_through_its_dict():
+    for name in configs.names():
+        cfg = configs.load(name)
+        assert configs.RunConfig.from_dict(json.loads(json.dumps(cfg.to_dict()))) == cfg
 
 
 def _packed(value: int, rows: int = 50):
@@ -94,13 +115,13 @@ def test_anneal_batches_draw_from_the_focus_pool():
 
 
 def test_anneal_config_errors(tmp_path):
-    cfg = configs.apply_overrides(configs.load("tiny"), [*OVERRIDES, "train.steps=12"])
-    too_long = configs.apply_overrides(cfg, ["data.anneal_steps=13"])
+    cfg = configs.load("tiny").override([*OVERRIDES, "train.steps=12"])
+    too_long = cfg.override(["data.anneal_steps=13"])
     with pytest.raises(ValueError, match="exceeds"):
         trainer.run(too_long, tmp_path / "run", progress=False, log=lambda m: None)
     assert not (tmp_path / "run").exists()
     with pytest.raises(ValueError, match="anneal_corpus"):
-        configs.apply_overrides(cfg, ["data.anneal_corpus=1.0"])
+        cfg.override(["data.anneal_corpus=1.0"])
 
 
 def test_wall_time_adds_up_over_resumed_sessions():
@@ -120,7 +141,7 @@ def test_training_on_a_mesh_matches_one_device(code_run_dir, tmp_path):
     from adjax_code.generate.generator import Generator
     from tests.conftest import TINY_CODE_RUN
 
-    cfg = configs.apply_overrides(configs.load("tiny"), [
+    cfg = configs.load("tiny").override([
         *TINY_CODE_RUN, "mesh.data=-1", "mesh.model=2", "mesh.strategy=fsdp_tp"])
     trainer.run(cfg, tmp_path, progress=False, log=lambda m: None)
     one, mesh = (trainer.read_metrics(d / "metrics.jsonl") for d in (code_run_dir, tmp_path))
@@ -134,5 +155,5 @@ def test_training_on_a_mesh_matches_one_device(code_run_dir, tmp_path):
     assert meta["config"]["mesh"] == {"data": -1, "model": 2, "strategy": "fsdp_tp",
                                       "accum_steps": 1}
     with pytest.raises(ValueError, match="does not split over the mesh"):
-        trainer.run(configs.apply_overrides(cfg, ["train.batch_size=6"]), tmp_path / "b",
+        trainer.run(cfg.override(["train.batch_size=6"]), tmp_path / "b",
                     progress=False, log=lambda m: None)

@@ -128,9 +128,9 @@ def select(reward: np.ndarray, valid: np.ndarray, ecfg: EvolveConfig) -> np.ndar
 def heldout_rows(gen: Generator, length: int):
     """(replay rows, held-out rows) of the original training data (the task suite's train
     split, packed to ``length``); the held-out slice is the trainer's own hash split."""
-    dcfg = gen.cfg["data"]
+    dcfg = gen.cfg.data
     train, held = data.heldout_split(data.task_pairs("train"), dcfg.heldout_fraction)
-    left = gen.cfg["net"].conditioning == "prefix"
+    left = gen.cfg.net.conditioning == "prefix"
     packed_train, _ = data.pack(train, gen.tok, buckets=(length,), cond_len=dcfg.cond_len,
                                 pad_left=left)
     packed_held, _ = data.pack(held or train[:32], gen.tok, buckets=(length,),
@@ -149,10 +149,10 @@ def evolve(gen: Generator, items: list[Item], acfg: mechanisms.AdaptConfig,
     mech = mechanisms.get(acfg.mechanism)
     length = gen.default_length
     replay, held = heldout_rows(gen, length)
-    ctx = mechanisms.Context(model=gen.model, diffusion=gen.cfg["diffusion"], cfg=acfg,
+    ctx = mechanisms.Context(model=gen.model, diffusion=gen.cfg.diffusion, cfg=acfg,
                              pad_id=gen.tok.pad_id, replay_tokens=replay.tokens,
                              replay_cond=replay.cond, base_params=gen.params,
-                             mask_id=gen.cfg["diffusion"].mask_id)
+                             mask_id=gen.cfg.diffusion.mask_id)
     state = mechanisms.init_state(gen.params, ctx, jax.random.key(ecfg.seed))
     rows: list[dict] = []
     start = 0
@@ -164,8 +164,8 @@ def evolve(gen: Generator, items: list[Item], acfg: mechanisms.AdaptConfig,
     held_batch = {"tokens": jnp.asarray(held.tokens[:64]), "cond": jnp.asarray(held.cond[:64]),
                   "cond_mask": jnp.asarray(held.cond_mask[:64])}
     bits = jax.jit(lambda p, b, k: masked.heldout_bits_per_token(
-        p, b, k, model=gen.model, cfg=gen.cfg["diffusion"], num_samples=4))
-    mask = gen.cfg["diffusion"].mask_id
+        p, b, k, model=gen.model, cfg=gen.cfg.diffusion, num_samples=4))
+    mask = gen.cfg.diffusion.mask_id
     conds = np.asarray([gen.condition_row(it.spec, it.language) for it in items], np.int32)
     bar = tqdm(total=(ecfg.cycles + 1) * len(items), initial=start * len(items), unit="item",
                desc=f"adapt[{acfg.mechanism}]", disable=not progress)

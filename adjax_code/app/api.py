@@ -271,22 +271,22 @@ class CodeGenerationAPI:
 
     def _configure(self, base: Generator, cfg: APIConfig) -> Generator:
         """The base generator with the config's precision, sampler, weights and device."""
-        if cfg.guidance_scale > 0 and base.cfg["diffusion"].cond_dropout == 0:
+        if cfg.guidance_scale > 0 and base.cfg.diffusion.cond_dropout == 0:
             raise ValueError(
                 "guidance_scale needs a model trained with condition dropout (config "
                 "diffusion.cond_dropout > 0, e.g. `adjax train --set diffusion.cond_dropout="
                 "0.1`): it contrasts the specification with the language-only condition, "
                 "which this model never learned; use guidance_scale=0")
-        net = dataclasses.replace(base.cfg["net"], dtype=cfg.precision)
+        net = dataclasses.replace(base.cfg.net, dtype=cfg.precision)
         model = base.model
-        if net != base.cfg["net"]:
+        if net != base.cfg.net:
             model, _ = split_abstract(lambda: Transformer(net, rngs=nnx.Rngs(0)))
         sampler = dataclasses.replace(
-            base.cfg["sampler"], temperature=float(cfg.temperature),
+            base.cfg.sampler, temperature=float(cfg.temperature),
             guidance_scale=float(cfg.guidance_scale),
-            num_steps=cfg.steps or base.cfg["sampler"].num_steps)
+            num_steps=cfg.steps or base.cfg.sampler.num_steps)
         params = jax.device_put(base.params, self.device)
-        gen = Generator(model, params, base.tok, {**base.cfg, "net": net, "sampler": sampler},
+        gen = Generator(model, params, base.tok, base.cfg.replace(net=net, sampler=sampler),
                         base.manifest)
         gen.reward_weights = cfg.reward_weights
         return gen
@@ -301,19 +301,19 @@ class CodeGenerationAPI:
         if self._ctx is None:
             replay, _ = evolve.heldout_rows(self._gen, self._length)
             self._ctx = mechanisms.Context(
-                model=self._gen.model, diffusion=self._gen.cfg["diffusion"],
+                model=self._gen.model, diffusion=self._gen.cfg.diffusion,
                 cfg=self.config.adapt, pad_id=self._gen.tok.pad_id,
                 replay_tokens=replay.tokens, replay_cond=replay.cond,
-                base_params=self._gen.params, mask_id=self._gen.cfg["diffusion"].mask_id)
+                base_params=self._gen.params, mask_id=self._gen.cfg.diffusion.mask_id)
         return self._ctx
 
     def _bare_context(self) -> mechanisms.Context:
         """A context without replay rows: enough for ``starts`` and for a fresh state."""
         return mechanisms.Context(
-            model=self._gen.model, diffusion=self._gen.cfg["diffusion"],
+            model=self._gen.model, diffusion=self._gen.cfg.diffusion,
             cfg=self.config.adapt, pad_id=self._gen.tok.pad_id,
             replay_tokens=np.zeros((0, self._length), np.int32),
-            replay_cond=np.zeros((0, self._gen.cfg["data"].cond_len), np.int32))
+            replay_cond=np.zeros((0, self._gen.cfg.data.cond_len), np.int32))
 
     def _fresh_state(self) -> mechanisms.AdaptState:
         with jax.default_device(self.device):
@@ -363,14 +363,14 @@ class CodeGenerationAPI:
             cond = np.asarray(gen.condition_row(spec, lang), np.int32)
             init = mechanisms.get(self.config.adaptation_type).starts(
                 self._state, self._bare_context(), cond, rows, n,
-                gen.cfg["diffusion"].mask_id, jax.random.key(seed))
+                gen.cfg.diffusion.mask_id, jax.random.key(seed))
             result = gen.generate_many([Request(spec, lang, prefix, tests, init)], samples=n,
                                        seed=seed, length=self._length,
                                        repair_rounds=self.config.repair_rounds)[0]
         self.last_profile = prof.result
         self.last_result = {
             "method": "generate_code", "specification": spec, "language": lang,
-            "seed": seed, "steps": gen.cfg["sampler"].num_steps,
+            "seed": seed, "steps": gen.cfg.sampler.num_steps,
             "candidates": [{**c.to_json(), "index": c.index} for c in result.candidates],
             "repair_rounds": [c.repair_rounds for c in result.candidates],
             "timings": result.timings}
@@ -475,7 +475,7 @@ class CodeGenerationAPI:
         key = "functional" if tests else "overall"
         reward = np.asarray([[c.scores[key] for c in cands]], np.float32)
         tokens = np.stack([c.row for c in cands])[None]
-        mask = gen.cfg["diffusion"].mask_id
+        mask = gen.cfg.diffusion.mask_id
         prefix = int((gen.start_rows(Request(spec, lang), 1, self._length)[0] != mask).sum())
         gen_mask = evolve.generated_positions(tokens, [prefix], gen.tok.pad_id)
         return mech.learn_groups(self._state, self.context, tokens, gen_mask, cond, reward)
@@ -507,10 +507,10 @@ class CodeGenerationAPI:
     # -- state ----------------------------------------------------------------------------
 
     def _identity(self) -> dict:
-        return {"net": to_dict(self._base.cfg["net"]),
-                "diffusion": to_dict(self._base.cfg["diffusion"]),
+        return {"net": to_dict(self._base.cfg.net),
+                "diffusion": to_dict(self._base.cfg.diffusion),
                 "output_length": self._length,
-                "cond_len": self._gen.cfg["data"].cond_len,
+                "cond_len": self._gen.cfg.data.cond_len,
                 "tokenizer_vocab": self._gen.tok.vocab_size}
 
     def save_state(self, path: str | os.PathLike, *, overwrite: bool = False) -> Path:

@@ -153,13 +153,13 @@ def cmd_generate(args: argparse.Namespace) -> int:
     sampler, steps = None, args.steps
     if args.threshold is not None:
         # As measured in benchmarks/bench_decode.py: the end handled inside the loop.
-        sampler = dataclasses.replace(gen.cfg["sampler"], rule="threshold",
+        sampler = dataclasses.replace(gen.cfg.sampler, rule="threshold",
                                       threshold=args.threshold, end_fill=True,
                                       end_threshold=0.9,
                                       num_steps=steps or args.length or gen.default_length)
         steps = None
     if args.block_size is not None or args.cache is not None:
-        base = sampler or gen.cfg["sampler"]
+        base = sampler or gen.cfg.sampler
         sampler = dataclasses.replace(base, cache=args.cache,
                                       block_size=args.block_size or base.block_size)
     t0 = time.perf_counter()
@@ -584,14 +584,14 @@ def cmd_train(args: argparse.Namespace) -> int:
     import json
 
     from adjax import sharding
-    from adjax_code.app import configs
+    from adjax_code.model import configs
     from adjax_code.train import trainer
 
     try:
-        cfg = configs.apply_overrides(configs.load(args.config), args.set or [])
+        cfg = configs.load(args.config).override(args.set or [])
     except ValueError as err:
         raise UserError(str(err)) from None
-    if "data" not in cfg:
+    if cfg.data is None:
         raise UserError(f"config {args.config} has no data section; it is not a code-model "
                         "config")
     out = Path(args.out)
@@ -620,13 +620,13 @@ def _plan_net(name: str):
     import json
 
     from adjax import plan
-    from adjax_code.app import configs
+    from adjax_code.model import configs
 
     if name in plan.SHAPES:
         return plan.SHAPES[name]
     if name in configs.names() or name.endswith(".py"):
         try:
-            return configs.load(name)["net"]
+            return configs.load(name).net
         except ValueError as err:
             raise UserError(str(err)) from None
     path = Path(name)

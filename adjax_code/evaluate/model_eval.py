@@ -139,7 +139,7 @@ def generate_humaneval(gen: Generator, *, candidates: int = 1, seed: int = 0,
     specification, and the scored program is still the whole prompt plus the completion);
     one that is still too long gets an empty completion (it fails)."""
     problems = list(evaluation.humaneval_problems().items())[:limit]
-    length = max(gen.cfg["data"].buckets)
+    length = max(gen.cfg.data.buckets)
     rows: list[dict] = []
     todo = []
     for k, p in problems:

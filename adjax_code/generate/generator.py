@@ -16,19 +16,14 @@ import numpy as np
 
 from adjax import sharding
 from adjax.config import (
-    MaskedDiffusionConfig,
-    NetConfig,
-    OptimConfig,
     SamplerConfig,
-    TrainConfig,
-    from_dict,
 )
 from adjax.masked import mask_logits
-from adjax_code.corpus.data import DataConfig
 from adjax_code.judge import rewards
 from adjax_code.lang import languages, syntax
 from adjax_code.lang.tokenizer import CodeTokenizer
 from adjax_code.model import model_store
+from adjax_code.model.configs import RunConfig
 from adjax_code.model.network import Network
 
 
@@ -126,18 +121,6 @@ def available_memory() -> int | None:
     return None
 
 
-def _run_config(saved: dict) -> dict:
-    return {
-        "net": from_dict(NetConfig, saved["net"]),
-        "diffusion": from_dict(MaskedDiffusionConfig, saved["diffusion"]),
-        "sampler": from_dict(SamplerConfig, saved["sampler"]),
-        "optim": from_dict(OptimConfig, saved["optim"]),
-        "train": from_dict(TrainConfig, saved["train"]),
-        "data": from_dict(DataConfig, {**saved["data"],
-                                       "buckets": tuple(saved["data"]["buckets"])}),
-    }
-
-
 # Sampler calls run at a power of two rows, at least this many (or the whole batch when it
 # is smaller): a small request's repair then reuses its draft's compiled program.
 MIN_ROWS = 8
@@ -180,7 +163,7 @@ class _Batch:
 class Generator:
     """Holds a loaded model; every call is a pure function of its requests and seed."""
 
-    def __init__(self, model, params, tokenizer: CodeTokenizer, cfg: dict,
+    def __init__(self, model, params, tokenizer: CodeTokenizer, cfg: RunConfig,
                  manifest: dict | None = None):
         self.tok, self.cfg = tokenizer, cfg
         self.manifest = manifest or {}
@@ -201,7 +184,7 @@ class Generator:
         path = Path(path)
         if model_store.is_packaged(path):
             manifest = model_store.verify(path)
-            cfg = _run_config(manifest["config"])
+            cfg = RunConfig.from_dict(manifest["config"])
             return cls(Network.packaged(path, cfg, manifest, mesh), None,
                        load_tokenizer(path, manifest), cfg, manifest)
         if not (path / "checkpoints").is_dir():
@@ -216,11 +199,11 @@ class Generator:
         tok = CodeTokenizer.load(path / "tokenizer.json")
         try:
             with checkpoint.Checkpointer(path / "checkpoints") as ckpt:
-                cfg = _run_config(ckpt.read_meta()["config"])
-                model, params = split(Transformer(cfg["net"], rngs=nnx.Rngs(0)))
-                opt = train.make_optimizer(cfg["optim"])
+                cfg = RunConfig.from_dict(ckpt.read_meta()["config"])
+                model, params = split(Transformer(cfg.net, rngs=nnx.Rngs(0)))
+                opt = train.make_optimizer(cfg.optim)
                 template = train.init_state(params, opt, jax.random.key(0),
-                                            ema=cfg["optim"].ema_decay is not None)
+                                            ema=cfg.optim.ema_decay is not None)
                 shardings = None
                 if mesh is not None:
                     shardings = sharding.tree_shardings(template, mesh, "tp")
@@ -258,18 +241,18 @@ class Generator:
     def default_length(self) -> int:
         """Output tokens when not given: 128 (most functions fit), or the largest bucket the
         model was trained with when that is smaller."""
-        return min(128, max(self.cfg["data"].buckets))
+        return min(128, max(self.cfg.data.buckets))
 
     def spec_tokens(self, spec: str) -> tuple[int, int]:
         """(tokens in ``spec``, tokens the model reads of it: the condition length less
         the language tag or prompt template). A longer specification is cut to its start."""
         overhead = len(self.tok.condition_ids("", "python", 1 << 30))
-        return len(self.tok.encode(spec)), self.cfg["data"].cond_len - overhead
+        return len(self.tok.encode(spec)), self.cfg.data.cond_len - overhead
 
     def memory_estimate(self, rows: int, length: int) -> int:
         """Bytes a sampler call over ``rows`` x ``length`` tokens needs, roughly: logits and
         their softmax in float32, attention scores per layer, activations, parameters."""
-        net = self.cfg["net"]
+        net = self.cfg.net
         logits = 3 * rows * length * net.outputs * 4
         attention = 2 * rows * net.n_heads * length * length * 4
         activations = 16 * rows * length * net.d_model * 4 * net.n_layers
@@ -287,11 +270,11 @@ class Generator:
         """The condition tokens of a request, padded to the model's condition length: for
         adjax's own models the language tag and the specification, for an imported one the
         prompt (its chat template around the specification)."""
-        length = self.cfg["data"].cond_len
+        length = self.cfg.data.cond_len
         ids = self.tok.condition_ids(spec, language, length)
         pad = [self.tok.pad_id] * (length - len(ids))
         # A decoder-only network reads the prompt just before the code: padding goes first.
-        return pad + ids if self.cfg["net"].conditioning == "prefix" else ids + pad
+        return pad + ids if self.cfg.net.conditioning == "prefix" else ids + pad
 
     def _decode(self, row: np.ndarray) -> tuple[str, list[int]]:
         """(code, the row's token ids up to its EOS) of one output row. The ids keep any PAD
@@ -344,7 +327,7 @@ class Generator:
     def start_rows(self, req: Request, samples: int, length: int) -> np.ndarray:
         """The starting rows [samples, length] of a request: its ``init``, or the prefix
         (the language's opening when none) clamped at the start and [MASK] after it."""
-        mask = self.cfg["diffusion"].mask_id
+        mask = self.cfg.diffusion.mask_id
         if req.init is not None:
             init = np.asarray(req.init, np.int32)
             if init.shape != (samples, length):
@@ -373,7 +356,7 @@ class Generator:
         fills the positions before it with code only. Without this, confidence decoding
         commits the easy PAD tokens first and stops with an empty program.
         """
-        mask = self.cfg["diffusion"].mask_id
+        mask = self.cfg.diffusion.mask_id
         p_end = np.asarray(_end_probability(self.params, jnp.asarray(start), cond, cond_mask,
                                             model=self.model, mask_id=mask,
                                             end_ids=(self.tok.eos_id, self.tok.pad_id)))
@@ -409,7 +392,7 @@ class Generator:
         if repair_rounds < 0:
             raise ValueError(f"repair_rounds must be >= 0, got {repair_rounds}")
         batch = self._prepare(requests, samples, length or self.default_length,
-                              sampler or self.cfg["sampler"], steps, repair_steps, allowed,
+                              sampler or self.cfg.sampler, steps, repair_steps, allowed,
                               predict_length, seed)
         grows = grow and not predict_length and all(r.init is None for r in requests)
         batch.plan = self.length_plan(batch.start) if grows else [batch.start.shape[1]]
@@ -439,7 +422,7 @@ class Generator:
         self.check_memory(len(requests) * samples, length)
         if steps:
             scfg = dataclasses.replace(scfg, num_steps=steps)
-        mask = self.cfg["diffusion"].mask_id
+        mask = self.cfg.diffusion.mask_id
         start = np.concatenate([self.start_rows(r, samples, length) for r in requests])
         # Host arrays: a sampler call takes them as they are (no eager device op to compile).
         cond = np.asarray([self.condition_row(r.spec, r.language)
@@ -452,7 +435,7 @@ class Generator:
         # to a round size) are never text.
         # An array over the vocabulary, an argument of the one compiled sampler: any
         # constrained vocabulary reuses it.
-        vocab = np.zeros(self.cfg["net"].vocab_size, bool)
+        vocab = np.zeros(self.cfg.net.vocab_size, bool)
         vocab[:self.tok.vocab_size] = True
         if allowed is not None:
             ids = np.asarray(sorted(set(allowed)), np.int64)
@@ -479,8 +462,8 @@ class Generator:
         than the batch's length that leave room for the longest fixed prefix and
         ``MIN_TOKENS`` more, then the batch's length."""
         length = start.shape[1]
-        fixed = int(_fixed_extent(start, self.cfg["diffusion"].mask_id).max())
-        return sorted(b for b in set(self.cfg["data"].buckets)
+        fixed = int(_fixed_extent(start, self.cfg.diffusion.mask_id).max())
+        return sorted(b for b in set(self.cfg.data.buckets)
                       if fixed + MIN_TOKENS < b < length) + [length]
 
     def _draft(self, batch: _Batch) -> np.ndarray:
@@ -497,7 +480,7 @@ class Generator:
             steps = max(1, round(batch.cfg.num_steps * (longer - short) / longer))
             out = self._sample(batch, out, longer, batch.cfg,
                                "draft", rows=open_rows, length=longer, steps=steps)
-        out[out == self.cfg["diffusion"].mask_id] = self.tok.pad_id  # never sampled
+        out[out == self.cfg.diffusion.mask_id] = self.tok.pad_id  # never sampled
         return out
 
     def _sample(self, batch: _Batch, tokens: np.ndarray, fold: int | None,
@@ -511,7 +494,7 @@ class Generator:
         and the sampler's config is the draft's. The rows are padded (repeating the first)
         to a power of two of at least ``MIN_ROWS`` (``_bucket``), so a repair of any
         number of failing rows compiles few programs over a run."""
-        mask = self.cfg["diffusion"].mask_id
+        mask = self.cfg.diffusion.mask_id
         rows = np.arange(len(tokens)) if rows is None else np.asarray(rows)
         length = length or tokens.shape[1]
         whole, tokens = tokens, tokens[:, :length]  # the positions this call samples
@@ -543,7 +526,7 @@ class Generator:
 
     def _statics(self, batch: _Batch) -> dict:
         """The sampler's static arguments for ``batch``."""
-        return dict(cfg=batch.cfg, mask_id=self.cfg["diffusion"].mask_id,
+        return dict(cfg=batch.cfg, mask_id=self.cfg.diffusion.mask_id,
                     stop_id=self.tok.eos_id, end_ids=(self.tok.eos_id, self.tok.pad_id),
                     fill_id=self.tok.pad_id, count=True)
 
@@ -558,14 +541,14 @@ class Generator:
             for i, row in enumerate(out):
                 hit = self.error_positions(row, batch.languages[i], batch.fixed[i])
                 if hit:
-                    remask[i, hit] = self.cfg["diffusion"].mask_id
+                    remask[i, hit] = self.cfg.diffusion.mask_id
                     touched[i] += 1
                     failing.append(i)
             if not failing:
                 break
             # The shortest length of the plan that holds every failing row's program and
             # the positions remasked.
-            reach = max(max(int(np.nonzero(remask[i] == self.cfg["diffusion"].mask_id)[0][-1]),
+            reach = max(max(int(np.nonzero(remask[i] == self.cfg.diffusion.mask_id)[0][-1]),
                             int(self.before_end(out[i:i + 1]).sum())) for i in failing) + 1
             # (A row with no end reaches past its length: the plan's last length, the row's.)
             length = min(n for n in batch.plan if n >= min(reach, out.shape[1]))
@@ -587,7 +570,7 @@ class Generator:
         # Spans map onto the tokens that carry text; their row positions are kept, so a PAD
         # or [MASK] inside the program shifts nothing.
         where = [i for i, t in enumerate(ids) if t not in (self.tok.pad_id,
-                                                            self.cfg["diffusion"].mask_id)]
+                                                            self.cfg.diffusion.mask_id)]
         kept = [ids[i] for i in where]
         hit = {where[h] for h in syntax.spans_to_tokens(spans, self.tok.byte_offsets(kept),
                                                         margin=1)}

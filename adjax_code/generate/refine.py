@@ -90,10 +90,10 @@ def token_confidence(gen: Generator, ids: list[int], cond: jax.Array, cond_mask:
     The program is laid out as the model writes one, ``ids + [EOS] + [PAD]*`` in the
     largest length bucket, so every program is scored by one compiled program."""
     n = len(ids)
-    length = max(gen.cfg["data"].buckets)
+    length = max(gen.cfg.data.buckets)
     if n + 1 > length:
         raise ValueError(f"the code takes {n} tokens; the model holds {length - 1}")
-    mask = gen.cfg["diffusion"].mask_id
+    mask = gen.cfg.diffusion.mask_id
     groups = np.random.default_rng(seed).permutation(n) % 4
     target = np.full((4, length), gen.tok.pad_id, np.int32)
     target[:, :n] = np.asarray(ids, np.int32)
@@ -246,8 +246,8 @@ def scaffold_edit(gen: Generator, code: str, feedback: str, language: str, *, sp
     if pieces is None:
         return None
     check = FEEDBACK_CHECKS[kind]
-    mask, pad, eos = gen.cfg["diffusion"].mask_id, gen.tok.pad_id, gen.tok.eos_id
-    length = max(gen.cfg["data"].buckets)
+    mask, pad, eos = gen.cfg.diffusion.mask_id, gen.tok.pad_id, gen.tok.eos_id
+    length = max(gen.cfg.data.buckets)
     sizes = _SLOT_SIZES[kind]
     rows = np.full((candidates, length), pad, np.int32)
     for r in range(candidates):
@@ -292,8 +292,8 @@ def refine(gen: Generator, code: str, language: str, *, spec: str = "",
         raise ValueError(f"remask_fraction must lie in [0, 1], got {remask_fraction}")
     check = feedback_check(feedback) if feedback else None
     cond_text = (f"{feedback}. {spec}" if feedback else spec) or code.split("\n", 1)[0]
-    length = max(gen.cfg["data"].buckets)
-    mask, pad, eos = gen.cfg["diffusion"].mask_id, gen.tok.pad_id, gen.tok.eos_id
+    length = max(gen.cfg.data.buckets)
+    mask, pad, eos = gen.cfg.diffusion.mask_id, gen.tok.pad_id, gen.tok.eos_id
     current = code
     best = _score([current], language, spec, tests, check, gen.reward_weights)[0]
     history = [{"iteration": 0, "score": best, "accepted": True, "code": current}]

@@ -24,9 +24,10 @@ import numpy as np
 
 from adjax import exported, sampling, sharding
 from adjax_code.model import model_store
+from adjax_code.model.configs import RunConfig
 
 
-def build_packaged(path: Path, cfg: dict, manifest: dict, mesh=None):
+def build_packaged(path: Path, cfg: RunConfig, manifest: dict, mesh=None):
     """(model, params) of a packaged model: the network built abstractly, the weights read
     into it (placed on ``mesh`` as read when given)."""
     from flax import nnx
@@ -34,7 +35,7 @@ def build_packaged(path: Path, cfg: dict, manifest: dict, mesh=None):
     from adjax.nets import Transformer
     from adjax.nets.functional import split_abstract
 
-    model, template = split_abstract(lambda: Transformer(cfg["net"], rngs=nnx.Rngs(0)))
+    model, template = split_abstract(lambda: Transformer(cfg.net, rngs=nnx.Rngs(0)))
     if manifest.get("param_dtype", "float32") != "float32":
         # Imported checkpoints keep their bf16 weights: 2 bytes per parameter.
         dtype = jnp.dtype(manifest["param_dtype"])
@@ -78,7 +79,7 @@ class Network:
         self._weights: list | None = None  # the package's tensors, in a program's order
 
     @classmethod
-    def packaged(cls, path: Path, cfg: dict, manifest: dict, mesh=None) -> Network:
+    def packaged(cls, path: Path, cfg: RunConfig, manifest: dict, mesh=None) -> Network:
         """A package's network: lazy where stored programs may spare building it (one
         device, a program store, safetensors); elsewhere built now, so a weight that does
         not fit the network is an error of the load, not of a later call."""

@@ -7,7 +7,6 @@ import datetime
 from pathlib import Path
 
 from adjax import checkpoint
-from adjax.config import to_dict
 from adjax_code.model import model_store
 from adjax_code.train import trainer
 
@@ -33,7 +32,7 @@ def package(run_dir: str | Path, out_dir: str | Path, *, evaluate: bool = False,
     manifest = {
         "name": Path(out_dir).name,
         "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "config": {k: to_dict(v) for k, v in gen.cfg.items()},
+        "config": gen.cfg.to_dict(),
         "data": meta.get("corpus", {}),
         "dropped_too_long": meta.get("dropped_too_long"),
         "training": {
@@ -41,7 +40,7 @@ def package(run_dir: str | Path, out_dir: str | Path, *, evaluate: bool = False,
             "wall_s": trainer.total_wall_s(rows),
             "tokens_per_s": (sum(r["tokens_per_s"] for r in rows) / len(rows)) if rows else None,
             "hardware": meta.get("hardware") or model_store.hardware(),
-            "params": "ema" if gen.cfg["optim"].ema_decay is not None else "final",
+            "params": "ema" if gen.cfg.optim.ema_decay is not None else "final",
         },
         "heldout_bits_per_token": last.get("heldout_bits_per_token"),
         "versions": meta.get("versions", {}),

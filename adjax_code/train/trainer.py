@@ -19,36 +19,32 @@ import numpy as np
 from flax import nnx
 
 from adjax import checkpoint, masked, sharding, train
-from adjax.config import MeshConfig, to_dict
 from adjax.nets import Transformer
 from adjax.nets.functional import split, split_abstract
 from adjax_code.corpus import data
 from adjax_code.lang.tokenizer import CodeTokenizer
 from adjax_code.model import model_store
+from adjax_code.model.configs import RunConfig
 
 
-def resolve(cfg: dict, tok: CodeTokenizer) -> dict:
+def resolve(cfg: RunConfig, tok: CodeTokenizer) -> RunConfig:
     """The config with the vocabulary and [MASK] id of the tokenizer filled in."""
-    cfg = dict(cfg)
-    cfg["net"] = dataclasses.replace(cfg["net"], vocab_size=tok.vocab_size,
-                                     cond_vocab_size=tok.vocab_size,
-                                     conditioning="cross",
-                                     cond_max_len=cfg["data"].cond_len,
-                                     max_len=max(cfg["data"].buckets))
-    cfg["diffusion"] = dataclasses.replace(cfg["diffusion"], mask_id=tok.mask_id)
-    cfg.setdefault("mesh", MeshConfig())  # configs written before meshes: one device
-    return cfg
+    return cfg.replace(
+        net=dataclasses.replace(cfg.net, vocab_size=tok.vocab_size,
+                                cond_vocab_size=tok.vocab_size, conditioning="cross",
+                                cond_max_len=cfg.data.cond_len, max_len=max(cfg.data.buckets)),
+        diffusion=dataclasses.replace(cfg.diffusion, mask_id=tok.mask_id))
 
 
-def _placement(cfg: dict, build):
+def _placement(cfg: RunConfig, build):
     """(state, step function's shardings) for ``build() -> TrainState``: on one device as
     built; on a mesh, every array created directly in its shard (nothing whole on one
     device first) and the step's layout pinned."""
-    mcfg = cfg["mesh"]
+    mcfg = cfg.mesh
     if mcfg.single_device:
         return build(), None, None
     mesh = sharding.make_mesh(mcfg.data, mcfg.model)
-    sharding.check_batch(cfg["train"].batch_size, mesh)
+    sharding.check_batch(cfg.train.batch_size, mesh)
     state, shardings = sharding.init_on_mesh(build, mesh, mcfg.strategy)
     return state, shardings, mesh
 
@@ -69,17 +65,17 @@ def _batches(buckets: dict[int, data.Packed], batch_size: int, seed: int, step: 
     return {"tokens": b.tokens[idx], "cond": b.cond[idx], "cond_mask": b.cond_mask[idx]}
 
 
-def run(cfg: dict, out_dir: str | Path, *, progress: bool = True, log=print) -> dict:
+def run(cfg: RunConfig, out_dir: str | Path, *, progress: bool = True, log=print) -> dict:
     """Trains (or resumes) into ``out_dir``; returns a summary of the run."""
     from tqdm import tqdm
 
-    if cfg["data"].anneal_steps > cfg["train"].steps:
-        raise ValueError(f"data.anneal_steps ({cfg['data'].anneal_steps}) exceeds "
-                         f"train.steps ({cfg['train'].steps})")
+    if cfg.data.anneal_steps > cfg.train.steps:
+        raise ValueError(f"data.anneal_steps ({cfg.data.anneal_steps}) exceeds "
+                         f"train.steps ({cfg.train.steps})")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     t_start = time.perf_counter()
-    train_pairs, held_pairs, counts = data.build_corpus(cfg["data"])
+    train_pairs, held_pairs, counts = data.build_corpus(cfg.data)
     if not train_pairs:
         raise ValueError("the corpus is empty: enable the task suite, trees or a JSONL file")
     # Several processes (one per host) each build the same corpus and tokenizer, and read
@@ -90,31 +86,31 @@ def run(cfg: dict, out_dir: str | Path, *, progress: bool = True, log=print) -> 
         tok = CodeTokenizer.load(tok_file)
     else:
         tok = CodeTokenizer.train((t for p in train_pairs for t in (p.spec, p.code)),
-                                  vocab_size=cfg["data"].vocab_size)
+                                  vocab_size=cfg.data.vocab_size)
         if primary:
             tmp = tok.save(out / "tokenizer.json.tmp")
             tmp.replace(tok_file)
     cfg = resolve(cfg, tok)
-    buckets, dropped = data.pack(train_pairs, tok, buckets=cfg["data"].buckets,
-                                 cond_len=cfg["data"].cond_len)
-    held, _ = data.pack(held_pairs or train_pairs[:64], tok, buckets=cfg["data"].buckets,
-                        cond_len=cfg["data"].cond_len)
-    tcfg, dcfg = cfg["train"], cfg["diffusion"]
-    anneal_from = tcfg.steps - cfg["data"].anneal_steps
+    buckets, dropped = data.pack(train_pairs, tok, buckets=cfg.data.buckets,
+                                 cond_len=cfg.data.cond_len)
+    held, _ = data.pack(held_pairs or train_pairs[:64], tok, buckets=cfg.data.buckets,
+                        cond_len=cfg.data.cond_len)
+    tcfg, dcfg = cfg.train, cfg.diffusion
+    anneal_from = tcfg.steps - cfg.data.anneal_steps
     focus = None
-    if cfg["data"].anneal_steps:
-        focus, _ = data.pack(data.focus_pairs(train_pairs), tok, buckets=cfg["data"].buckets,
-                             cond_len=cfg["data"].cond_len)
+    if cfg.data.anneal_steps:
+        focus, _ = data.pack(data.focus_pairs(train_pairs), tok, buckets=cfg.data.buckets,
+                             cond_len=cfg.data.cond_len)
         if not focus:
             raise ValueError("data.anneal_steps needs focus pairs (the task suite or a JSONL "
                              "file); the corpus has none")
-    optimizer = train.make_optimizer(cfg["optim"])
-    model = split_abstract(lambda: Transformer(cfg["net"], rngs=nnx.Rngs(0)))[0]
+    optimizer = train.make_optimizer(cfg.optim)
+    model = split_abstract(lambda: Transformer(cfg.net, rngs=nnx.Rngs(0)))[0]
 
     def build():
-        params = split(Transformer(cfg["net"], rngs=nnx.Rngs(tcfg.seed)))[1]
+        params = split(Transformer(cfg.net, rngs=nnx.Rngs(tcfg.seed)))[1]
         return train.init_state(params, optimizer, jax.random.key(tcfg.seed),
-                                ema=cfg["optim"].ema_decay is not None)
+                                ema=cfg.optim.ema_decay is not None)
 
     state, shardings, mesh = _placement(cfg, build)
     ckpt = checkpoint.Checkpointer(out / "checkpoints", keep=tcfg.keep_checkpoints)
@@ -126,8 +122,8 @@ def run(cfg: dict, out_dir: str | Path, *, progress: bool = True, log=print) -> 
         return masked.elbo_loss(p, batch, key, model=model, cfg=dcfg)
 
     step_fn = train.make_train_step(
-        loss_fn, optimizer, ema_decay=cfg["optim"].ema_decay,
-        accum_steps=cfg["mesh"].accum_steps, state_shardings=shardings,
+        loss_fn, optimizer, ema_decay=cfg.optim.ema_decay,
+        accum_steps=cfg.mesh.accum_steps, state_shardings=shardings,
         batch_sharding=None if mesh is None else sharding.data_sharding(mesh))
 
     def place(batch):  # this process's rows of the step's global batch, on the mesh
@@ -148,7 +144,7 @@ def run(cfg: dict, out_dir: str | Path, *, progress: bool = True, log=print) -> 
             n += rows * size
         return total / max(n, 1)
 
-    meta = {"config": {k: to_dict(v) for k, v in cfg.items()}, "corpus": counts,
+    meta = {"config": cfg.to_dict(), "corpus": counts,
             "hardware": model_store.hardware(),
             "dropped_too_long": dropped}
     metrics_path = out / "metrics.jsonl"
@@ -159,7 +155,7 @@ def run(cfg: dict, out_dir: str | Path, *, progress: bool = True, log=print) -> 
     record = {}
     for step in range(start, tcfg.steps):
         batch = _batches(buckets, tcfg.batch_size, tcfg.seed, step,
-                         focus if step >= anneal_from else None, cfg["data"].anneal_corpus)
+                         focus if step >= anneal_from else None, cfg.data.anneal_corpus)
         state, m = step_fn(state, place(batch))
         tokens_done += batch["tokens"].size
         done = step + 1
