@@ -33,17 +33,30 @@ def learning_rate(cfg: OptimConfig) -> optax.Schedule:
     )
 
 
+def matrices(params: Any) -> Any:
+    """The weight-decay mask of ``make_optimizer``: matrices decay, vectors and scalars not."""
+    return jax.tree.map(lambda p: p.ndim >= 2, params)
+
+
+def adamw(learning_rate: float | optax.Schedule, *, clip_norm: float = 1.0, b1: float = 0.9,
+          b2: float = 0.999, weight_decay: float = 0.0, decay_mask: Any = None,
+          inject: bool = False) -> optax.GradientTransformation:
+    """The project's one optimizer: AdamW after global-norm clipping.
+
+    Training uses it through ``make_optimizer``; adaptation with a constant learning rate
+    and no decay. ``inject`` keeps the hyperparameters in the optimizer state (a host can
+    then set the learning rate without recompiling)."""
+    adam = optax.inject_hyperparams(optax.adamw, static_args=("mask",)) if inject \
+        else optax.adamw
+    return optax.chain(optax.clip_by_global_norm(clip_norm),
+                       adam(learning_rate, b1=b1, b2=b2, weight_decay=weight_decay,
+                            mask=decay_mask))
+
+
 def make_optimizer(cfg: OptimConfig) -> optax.GradientTransformation:
-    """AdamW (decay on matrices only) after global-norm clipping."""
-
-    def decay_mask(params):
-        return jax.tree.map(lambda p: p.ndim >= 2, params)
-
-    return optax.chain(
-        optax.clip_by_global_norm(cfg.clip_norm),
-        optax.adamw(learning_rate(cfg), b1=cfg.b1, b2=cfg.b2, weight_decay=cfg.weight_decay,
-                    mask=decay_mask),
-    )
+    """``adamw`` with the warmup-cosine schedule; decay on matrices only."""
+    return adamw(learning_rate(cfg), clip_norm=cfg.clip_norm, b1=cfg.b1, b2=cfg.b2,
+                 weight_decay=cfg.weight_decay, decay_mask=matrices)
 
 
 def init_state(params: Any, optimizer: optax.GradientTransformation, key: jax.Array, *,

@@ -3,12 +3,15 @@
 State in, state out. ``AdaptState`` (params, optimizer state, trajectory buffer, key, step,
 metrics) is a pytree that orbax saves and restores whole.
 
-A mechanism does two things:
+A mechanism does three things (``Mechanism``; its defaults sample fresh and learn nothing):
 
-- ``starts(state, ctx, query_cond, prefix_rows, n)``: the starting rows [n, L] of a request's
-  n candidates. A row that is all [MASK] after its prefix is sampled fresh; a row with other
-  tokens fixed is a draft to be completed (the memory path).
+- ``starts(state, ctx, query_cond, prefix_rows, n, mask_id, key)``: the starting rows [n, L]
+  of a request's n candidates. A row that is all [MASK] after its prefix is sampled fresh; a
+  row with other tokens fixed is a draft to be completed (the memory path).
 - ``update(state, ctx)``: learning once new rewarded samples are in the buffer.
+- ``learn_groups(state, ctx, tokens, gen_mask, cond, reward)``: learning from whole rewarded
+  groups of candidates (every candidate of an item, kept or not). ``learns_from_groups``
+  says whether it does anything, so that a caller samples a group only when it is used.
 
 Built in:
 
@@ -35,14 +38,15 @@ Built in:
   sampled them, with a k3 KL to the model adaptation started from. The buffer is not used
   for learning. Groups whose candidates all scored the same carry no signal.
 
-A new mechanism implements ``starts`` and ``update`` and calls ``register(name, obj)``.
+A new mechanism subclasses ``Mechanism``, overrides what it changes and calls
+``register(name, obj)``.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 import flax
 import jax
@@ -117,8 +121,8 @@ class Context:
 
     @functools.cached_property
     def optimizer(self) -> optax.GradientTransformation:
-        lr = self.cfg.learning_rate * self.cfg.gradient_share
-        return optax.chain(optax.clip_by_global_norm(1.0), optax.adamw(lr, weight_decay=0.0))
+        """``adjax.train.adamw`` at a constant learning rate, without weight decay."""
+        return train.adamw(self.cfg.learning_rate * self.cfg.gradient_share)
 
     @functools.cached_property
     def train_step(self):
@@ -254,32 +258,37 @@ def gradient_update(state: AdaptState, ctx: Context) -> AdaptState:
 
 # -- the registry -------------------------------------------------------------------------
 
-class Mechanism(Protocol):
+class Mechanism:
+    """The base of every mechanism: fresh starts, and neither ``update`` nor
+    ``learn_groups`` changes the state. Subclasses override what they change."""
+
+    learns_from_groups: bool = False  # True where ``learn_groups`` is not a no-op
+
     def starts(self, state: AdaptState, ctx: Context, query_cond: np.ndarray,
                prefix_rows: np.ndarray, n: int, mask_id: int, key: jax.Array) -> np.ndarray:
-        ...
-
-    def update(self, state: AdaptState, ctx: Context) -> AdaptState:
-        ...
-
-
-class Gradient:
-    def starts(self, state, ctx, query_cond, prefix_rows, n, mask_id, key):
         return _fresh(prefix_rows, n)
 
+    def update(self, state: AdaptState, ctx: Context) -> AdaptState:
+        return state
+
+    def learn_groups(self, state: AdaptState, ctx: Context, tokens: np.ndarray,
+                     gen_mask: np.ndarray, cond: np.ndarray, reward: np.ndarray
+                     ) -> AdaptState:
+        """``tokens``/``gen_mask`` [I, G, L], ``cond`` [I, Lc], ``reward`` [I, G]."""
+        return state
+
+
+class Gradient(Mechanism):
     def update(self, state, ctx):
         return gradient_update(state, ctx)
 
 
-class Memory:
+class Memory(Mechanism):
     def starts(self, state, ctx, query_cond, prefix_rows, n, mask_id, key):
         return _memory_rows(state, ctx, query_cond, prefix_rows, n, mask_id, 1.0, key)
 
-    def update(self, state, ctx):
-        return state
 
-
-class Hybrid:
+class Hybrid(Mechanism):
     def starts(self, state, ctx, query_cond, prefix_rows, n, mask_id, key):
         cfg = ctx.cfg
         n_mem = int(round(n * cfg.memory_weight / (cfg.gradient_weight + cfg.memory_weight)))
@@ -294,19 +303,12 @@ class Hybrid:
         return gradient_update(state, ctx)
 
 
-class GRPO:
+class GRPO(Mechanism):
     """Learns from whole groups (``learn_groups``), not from the buffer."""
 
-    def starts(self, state, ctx, query_cond, prefix_rows, n, mask_id, key):
-        return _fresh(prefix_rows, n)
+    learns_from_groups = True
 
-    def update(self, state, ctx):
-        return state
-
-    def learn_groups(self, state: AdaptState, ctx: Context, tokens: np.ndarray,
-                     gen_mask: np.ndarray, cond: np.ndarray, reward: np.ndarray
-                     ) -> AdaptState:
-        """``tokens``/``gen_mask`` [I, G, L], ``cond`` [I, Lc], ``reward`` [I, G]."""
+    def learn_groups(self, state, ctx, tokens, gen_mask, cond, reward):
         n_items, g, length = tokens.shape
         adv = np.asarray(grpo_lib.leave_one_out(jnp.asarray(reward, jnp.float32)))
         useful = np.nonzero(np.abs(adv).max(axis=1) > 0)[0]
@@ -337,15 +339,25 @@ class GRPO:
 
 _REGISTRY: dict[str, Mechanism] = {"gradient": Gradient(), "memory": Memory(),
                                    "hybrid": Hybrid(), "grpo": GRPO()}
+_BUILT_IN = frozenset(_REGISTRY)
 
 
 def register(name: str, mechanism: Mechanism) -> None:
     if name in _REGISTRY:
         raise ValueError(f"adaptation mechanism {name!r} is already registered")
-    for method in ("starts", "update"):
-        if not callable(getattr(mechanism, method, None)):
-            raise TypeError(f"a mechanism needs a {method}() method")
+    if not isinstance(mechanism, Mechanism):
+        raise TypeError(f"a mechanism subclasses adjax_adapt.mechanisms.Mechanism (for its "
+                        f"starts, update and learn_groups), got {type(mechanism).__name__}")
     _REGISTRY[name] = mechanism
+
+
+def unregister(name: str) -> None:
+    """Removes a name ``register`` added (the built-in mechanisms stay)."""
+    if name in _BUILT_IN:
+        raise ValueError(f"{name!r} is a built-in adaptation mechanism")
+    if name not in _REGISTRY:
+        raise ValueError(f"adaptation mechanism {name!r} is not registered")
+    del _REGISTRY[name]
 
 
 def names() -> list[str]:

@@ -116,17 +116,26 @@ def test_resume_continues_the_same_run(gen, tmp_path):
     assert saved == second
 
 
-def test_registry_and_config_errors(gen, tmp_path):
-    class Frozen:
-        """Never learns; samples fresh."""
+@pytest.fixture
+def register():
+    """``mechanisms.register`` whose names are removed again after the test."""
+    added = []
 
-        def starts(self, state, ctx, query_cond, prefix_rows, n, mask_id, key):
-            return np.repeat(prefix_rows[:1], n, axis=0)
+    def add(name, mechanism):
+        mechanisms.register(name, mechanism)
+        added.append(name)
 
-        def update(self, state, ctx):
-            return state
+    yield add
+    for name in added:
+        mechanisms.unregister(name)
+    assert not set(added) & set(mechanisms.names())
 
-    mechanisms.register("frozen-test", Frozen())
+
+def test_registry_and_config_errors(gen, tmp_path, register):
+    class Frozen(mechanisms.Mechanism):
+        """Never learns; samples fresh (the base's behaviour)."""
+
+    register("frozen-test", Frozen())
     assert "frozen-test" in mechanisms.names()
     _, rows = evolve.evolve(gen, _items(tmp_path)[:1],
                             mechanisms.AdaptConfig(mechanism="frozen-test"),
@@ -134,17 +143,23 @@ def test_registry_and_config_errors(gen, tmp_path):
                             progress=False)
     assert rows[1]["heldout_bits_per_token"] == rows[0]["heldout_bits_per_token"]
     with pytest.raises(ValueError, match="already registered"):
-        mechanisms.register("frozen-test", Frozen())
-    with pytest.raises(TypeError, match="update"):
-        mechanisms.register("broken", type("B", (), {"starts": lambda self: None})())
+        register("frozen-test", Frozen())
+    with pytest.raises(TypeError, match="subclasses adjax_adapt.mechanisms.Mechanism"):
+        register("broken", type("B", (), {"starts": lambda self: None})())
+    assert "broken" not in mechanisms.names()
+    with pytest.raises(ValueError, match="built-in"):
+        mechanisms.unregister("gradient")
     with pytest.raises(ValueError, match="unknown adaptation mechanism"):
         mechanisms.get("nope")
-    for bad in (dict(reward_mode="best"), dict(gradient_weight=-1.0),
-                dict(gradient_weight=0.0, memory_weight=0.0), dict(replay_fraction=2.0),
-                dict(memory_threshold=3.0), dict(batch_size=0)):
-        with pytest.raises(ValueError):
+    for bad, match in ((dict(reward_mode="best"), "reward_mode 'best' is not valid"),
+                       (dict(gradient_weight=-1.0), r"gradient_weight must lie in \[0, inf\]"),
+                       (dict(gradient_weight=0.0, memory_weight=0.0), "must be positive"),
+                       (dict(replay_fraction=2.0), r"replay_fraction must lie in \[0, 1\]"),
+                       (dict(memory_threshold=3.0), r"memory_threshold must lie in \[-1, 1\]"),
+                       (dict(batch_size=0), "batch_size must be positive")):
+        with pytest.raises(ValueError, match=match):
             mechanisms.AdaptConfig(**bad)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="keep_top must lie in"):
         evolve.EvolveConfig(keep_top=2.0)
     with pytest.raises(ValueError, match="no items"):
         evolve.evolve(gen, [], mechanisms.AdaptConfig(), evolve.EvolveConfig(), progress=False)

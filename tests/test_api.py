@@ -12,6 +12,7 @@ import pytest
 
 from adjax_code.app import api as api_lib
 from adjax_code.app import doctor
+from adjax_code.generate import refine
 from adjax_code.generate.generator import Generator
 from adjax_code.lang import syntax
 from adjax_code.model import model_store
@@ -135,13 +136,13 @@ def test_precision_applies_to_computation(gen):
     """bfloat16 reaches the network's arithmetic: its logits differ from float32's, by
     rounding only."""
     bf, f32 = make(gen, precision="bfloat16"), make(gen, precision="float32")
-    assert bf._gen.cfg.net.dtype == "bfloat16"
+    assert bf.generator.cfg.net.dtype == "bfloat16"
     assert isinstance(bf.generate_code("sum a list"), str)
     cond = jnp.asarray([gen.condition_row("sum a list", "python")], jnp.int32)
     x = jnp.full((1, 16), gen.cfg.diffusion.mask_id, jnp.int32)
 
     def logits(api):
-        g = api._gen
+        g = api.generator
         ctx = g.model.encode(g.params, cond, cond != g.tok.pad_id)
         return np.asarray(g.model.denoise(g.params, x, jnp.ones(1), ctx))
 
@@ -162,7 +163,7 @@ def guided(gen):
 def test_guidance_and_temperature_reach_the_sampler(guided):
     gen = guided
     g = make(gen, guidance_scale=1.0, temperature=0.0)
-    assert g._gen.cfg.sampler.guidance_scale == 1.0
+    assert g.generator.cfg.sampler.guidance_scale == 1.0
     a = g.generate_code("sum a list")
     assert g.last_profile["forward_passes"] % 2 == 0  # two passes a step with guidance
     b = make(gen, guidance_scale=1.0, temperature=0.0).generate_code("sum a list")
@@ -216,8 +217,12 @@ def test_improve_code_reports_whether_feedback_was_met(api):
     result = api.last_result
     assert result["method"] == "improve_code" and isinstance(out, str)
     assert result["changed"] == (out != GOOD)
-    if result["changed"]:
-        assert result["satisfied"] and syntax.is_valid(out, "python")
+    # "satisfied" is the docstring check of what came back, changed or not; a change that
+    # does not satisfy the feedback never wins
+    has_docstring = refine.feedback_check("Add a docstring")
+    assert result["satisfied"] == has_docstring(out, "python")
+    assert result["satisfied"] or not result["changed"]
+    assert syntax.is_valid(out, "python")
     with pytest.raises(ValueError, match="feedback"):
         api.improve_code(GOOD, "  ")
 
@@ -265,7 +270,7 @@ def test_save_is_atomic_and_replaces_old_state(gen, tmp_path, monkeypatch):
     def boom(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(a._gen.tok, "save", boom)
+    monkeypatch.setattr(a.generator.tok, "save", boom)
     with pytest.raises(OSError, match="disk full"):
         a.save_state(target)
     assert tree_snapshot(target) == before
@@ -283,7 +288,7 @@ def test_adapt_code_with_grpo_learns_from_a_group(gen):
     after = jax_leaves(a.state.params)
     assert any(not np.array_equal(x, np.asarray(y)) for x, y in zip(before, after,
                                                                     strict=True))
-    assert float(a.state.metrics["kl"]) >= 0.0
+    assert float(a.state.metrics["kl"]) > 0.0  # the k3 KL is positive once params moved
     with pytest.raises(ValueError, match="unknown adaptation mechanism"):
         a.adapt_code(GOOD, "python", mechanism="nope")
 
@@ -380,7 +385,7 @@ def test_shipped_model_is_the_default():
         pytest.skip("shipped model skipped")
     shipped = api_lib.create_code_generation_api(config={"batch_size": 1, "steps": 2,
                                                          "max_length": 32})
-    assert shipped._base.manifest.get("format") == 1
+    assert shipped.base.manifest.get("format") == 1
 
 
 def test_damaged_models_are_clear_errors_and_stay_untouched(code_run_dir, tmp_path):

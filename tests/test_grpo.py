@@ -150,12 +150,12 @@ def test_bad_configs_are_refused():
 
 def test_a_policy_gains_nothing_from_programs_that_exit_early():
     from adjax_code import tasks
-    from adjax_code.adapt import evolve
+    from adjax_code.adapt import domain
 
     task = tasks.get("add_two")
     forged = "import os\ndef add_two(a, b):\n    return -987654\nos._exit(0)\n"
     wrong = "def add_two(a, b):\n    return -987654\n"
-    items = [evolve.Item(task.specs[0], "python", "", task=task)]
-    reward, passed = evolve._score(items, [[forged, wrong, forged, wrong]])
+    items = [domain.Item(task.specs[0], "python", "", task=task)]
+    reward, passed = domain.score(items, [[forged, wrong, forged, wrong]])
     assert reward.max() == 0.0 and passed.max() == 0.0
     assert float(jnp.abs(grpo.leave_one_out(jnp.asarray(reward))).max()) == 0.0

@@ -185,6 +185,18 @@ def install_dir(new: Path, dest: Path, *, marker: str = MANIFEST, force: bool = 
     shutil.rmtree(old, ignore_errors=True)
 
 
+def write_manifest(model_dir: str | Path, fields: dict) -> dict:
+    """Writes ``manifest.json`` into a model directory being assembled: ``fields`` with the
+    format first and the sha256 of every file already there last; returns the manifest.
+    The one manifest writer (packaging and checkpoint import both use it)."""
+    model_dir = Path(model_dir)
+    files = sorted(p.name for p in model_dir.iterdir() if p.name != MANIFEST)
+    manifest = {"format": FORMAT, **fields,
+                "files": {name: sha256(model_dir / name) for name in files}}
+    (model_dir / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+    return manifest
+
+
 def write(out_dir: str | Path, params, tokenizer_file: str | Path, manifest: dict,
           extra_files: dict[str, str | Path] | None = None, *, force: bool = False) -> dict:
     """Writes a packaged model atomically: into a temporary sibling, then renamed over
@@ -201,10 +213,7 @@ def write(out_dir: str | Path, params, tokenizer_file: str | Path, manifest: dic
         shutil.copyfile(tokenizer_file, tmp / TOKENIZER)
         for name, src in (extra_files or {}).items():
             shutil.copyfile(src, tmp / name)
-        files = sorted(p.name for p in tmp.iterdir())
-        manifest = {"format": FORMAT, **manifest,
-                    "files": {name: sha256(tmp / name) for name in files}}
-        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+        manifest = write_manifest(tmp, manifest)
         install_dir(tmp, out_dir, force=force)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
