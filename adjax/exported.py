@@ -2,13 +2,17 @@
 
 A warm process that finds a program here calls it without tracing the Python that defines
 it, or even importing that code (Flax, the network): the artifact holds the program's
-StableHLO, and JAX's persistent compilation cache (``jax_compilation_cache_dir``) holds
-its compiled form. An artifact's name digests what the caller says determines the program
+StableHLO, and JAX's persistent compilation cache (when the caller turned it on) holds its
+compiled form. An artifact's name digests what the caller says determines the program
 (configuration, argument shapes), the JAX version and backend, and the source of the
 ``adjax`` package, so an edited sampler or network never meets a stale program.
 
 Artifacts are written atomically (a reader sees a whole file or none) as
 ``<digest>.jaxexport`` beside ``<digest>.json``, the caller's metadata.
+
+A ``ProgramStore`` is an explicit object that its caller hands to what uses it; nothing
+here reads a process-wide setting (``adjax_code.model.runtime.program_store`` is the
+product shell's choice of one).
 """
 
 from __future__ import annotations
@@ -52,8 +56,9 @@ def shapes_key(args: Any) -> str:
     return f"{treedef} " + " ".join(f"{x.dtype}{list(x.shape)}" for x in leaves)
 
 
-class Store:
-    """A directory of exported programs; a program read once is kept for the process."""
+class ProgramStore:
+    """A directory of exported programs; a program read or saved once is kept in the object
+    (share one object to share them)."""
 
     def __init__(self, directory: str | Path):
         self.directory = Path(directory)
@@ -106,18 +111,3 @@ def _write(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-def default_store() -> Store | None:
-    """A store beside JAX's persistent compilation cache, when that is on (without it a
-    stored program would be compiled again in every process, and gain nothing) and
-    ``ADJAX_PROGRAM_STORE`` is not ``off``."""
-    directory = jax.config.jax_compilation_cache_dir
-    if not directory or not available() or os.environ.get("ADJAX_PROGRAM_STORE") == "off":
-        return None
-    return _store_at(str(Path(directory) / "adjax-exported"))
-
-
-@functools.cache
-def _store_at(directory: str) -> Store:
-    return Store(directory)

@@ -255,7 +255,7 @@ def test_a_warm_run_of_a_package_imports_no_network_code(packaged, tmp_path):
 
 
 def test_stored_sampler_programs_give_the_jitted_tokens_without_the_network(
-        packaged, tmp_path, monkeypatch):
+        packaged, tmp_path):
     """A packaged model with a program store: the first generator stores its sampler calls
     (draft and repair) as exported programs; a fresh one reads them from disk and runs them
     without building the network, and every candidate and pass count is the jitted
@@ -266,43 +266,29 @@ def test_stored_sampler_programs_give_the_jitted_tokens_without_the_network(
         r = g.generate("sum a list", "python", samples=2, seed=3, steps=4, repair_rounds=2)
         return [(c.draft, c.code) for c in r.candidates], r.timings["forward_passes"]
 
-    want = run(Generator.load(packaged))  # the tests run without a store: jitted
-    monkeypatch.setattr(exported, "default_store", lambda: exported.Store(tmp_path))
-    assert run(Generator.load(packaged)) == want
+    want = run(Generator.load(packaged, store=None))  # no store: jitted
+    assert run(Generator.load(packaged, store=exported.ProgramStore(tmp_path))) == want
     stored = sorted(p.name for p in tmp_path.iterdir())
     assert stored and any(n.endswith(".jaxexport") for n in stored)
-    fresh = Generator.load(packaged)
+    fresh = Generator.load(packaged, store=exported.ProgramStore(tmp_path))  # reads disk
     assert run(fresh) == want and not fresh.net.built  # from disk; never built
     assert sorted(p.name for p in tmp_path.iterdir()) == stored
     fresh.params = jax.tree.map(lambda x: x * 0, fresh.params)
     assert run(fresh) != want  # the changed weights, through the jitted sampler
 
 
-def test_a_damaged_stored_program_is_stored_again(packaged, tmp_path, monkeypatch):
+def test_a_damaged_stored_program_is_stored_again(packaged, tmp_path):
     from adjax import exported
 
-    monkeypatch.setattr(exported, "default_store", lambda: exported.Store(tmp_path))
-    a = Generator.load(packaged).generate("sum a list", "python", samples=1, steps=2,
-                                          repair_rounds=0)
+    def load():
+        return Generator.load(packaged, store=exported.ProgramStore(tmp_path))
+
+    a = load().generate("sum a list", "python", samples=1, steps=2, repair_rounds=0)
     for p in tmp_path.glob("*.jaxexport"):
         p.write_bytes(b"not a program")
-    b = Generator.load(packaged).generate("sum a list", "python", samples=1, steps=2,
-                                          repair_rounds=0)
+    b = load().generate("sum a list", "python", samples=1, steps=2, repair_rounds=0)
     assert a.best.code == b.best.code
     assert all(p.read_bytes() != b"not a program" for p in tmp_path.glob("*.jaxexport"))
-
-
-def test_the_store_follows_the_compilation_cache(tmp_path):
-    from adjax import exported
-
-    before = jax.config.jax_compilation_cache_dir
-    try:
-        jax.config.update("jax_compilation_cache_dir", None)
-        assert exported.default_store() is None
-        jax.config.update("jax_compilation_cache_dir", str(tmp_path))
-        assert exported.default_store().directory == tmp_path / "adjax-exported"
-    finally:
-        jax.config.update("jax_compilation_cache_dir", before)
 
 
 def test_repair_steps_change_repairs_only(gen):

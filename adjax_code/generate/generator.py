@@ -14,7 +14,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from adjax import sharding
+from adjax import exported, sharding
 from adjax.config import (
     SamplerConfig,
 )
@@ -160,6 +160,9 @@ class _Batch:
     plan: list[int] = dataclasses.field(default_factory=list)  # the draft's lengths
 
 
+_STORE_FROM_CACHE = object()  # TEMPORARY: Generator.load's default, see there
+
+
 class Generator:
     """Holds a loaded model; every call is a pure function of its requests and seed."""
 
@@ -176,16 +179,26 @@ class Generator:
                       "rows": 0, "positions": 0}
 
     @classmethod
-    def load(cls, path: str | Path, mesh=None) -> Generator:
+    def load(cls, path: str | Path, mesh=None,
+             store: exported.ProgramStore | None | object = _STORE_FROM_CACHE) -> Generator:
         """Loads a packaged model (manifest.json, verified) or a training run directory
         (tokenizer.json + checkpoints/). With a ``jax.sharding.Mesh`` (axes "data" and
         "model", see ``adjax.sharding.make_mesh``) the weights are placed on it as they are
-        read: tensor parallel over "model", replicated over "data"."""
+        read: tensor parallel over "model", replicated over "data".
+
+        ``store``: an ``adjax.exported.ProgramStore`` whose exported sampler programs a
+        packaged model's calls run (and fill); None: the jitted sampler runs. The default
+        is TEMPORARY (until the shells pass ``store``): the store beside JAX's compilation
+        cache when that is on, as before."""
         path = Path(path)
+        if store is _STORE_FROM_CACHE:
+            from adjax_code.model import runtime
+
+            store = runtime.legacy_program_store()
         if model_store.is_packaged(path):
             manifest = model_store.verify(path)
             cfg = RunConfig.from_dict(manifest["config"])
-            return cls(Network.packaged(path, cfg, manifest, mesh), None,
+            return cls(Network.packaged(path, cfg, manifest, mesh, store=store), None,
                        load_tokenizer(path, manifest), cfg, manifest)
         if not (path / "checkpoints").is_dir():
             raise FileNotFoundError(f"{path} is neither a packaged model (manifest.json) nor "

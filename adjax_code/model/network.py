@@ -1,13 +1,14 @@
 """The network a generator runs: built on first use, and its sampler calls run as stored
 programs while its weights are a package's.
 
-A packaged model loads lazily when a program store is on (``adjax.exported``: beside JAX's
-compilation cache, one device, safetensors weights). Each sampler call then looks for its
+A packaged model loads lazily when it is given a program store (``adjax.exported.
+ProgramStore``; one device, safetensors weights). Each sampler call then looks for its
 program in the store, named by the package's sha256s and config, the sampler's static
 arguments and the shapes. Found, it runs over the package's tensors read by name and the
 network is never built (Flax is not imported); not found, the network is built, the call
-is exported, stored and run. Other weights or another network make another ``Network``,
-which never meets the store.
+is exported, stored and run. Without a store (``store=None``) every call runs the jitted
+sampler. Other weights or another network make another ``Network``, which never meets the
+store.
 """
 
 from __future__ import annotations
@@ -75,20 +76,23 @@ class Network:
                  manifest: dict | None = None):
         self._model, self._params, self._build = model, params, build
         self.package: Path | None = None  # the packaged weights stored programs run over
+        self.store: exported.ProgramStore | None = None  # where they are kept (with package)
         self.manifest = manifest or {}
         self._weights: list | None = None  # the package's tensors, in a program's order
 
     @classmethod
-    def packaged(cls, path: Path, cfg: RunConfig, manifest: dict, mesh=None) -> Network:
-        """A package's network: lazy where stored programs may spare building it (one
-        device, a program store, safetensors); elsewhere built now, so a weight that does
-        not fit the network is an error of the load, not of a later call."""
+    def packaged(cls, path: Path, cfg: RunConfig, manifest: dict, mesh=None,
+                 store: exported.ProgramStore | None = None) -> Network:
+        """A package's network: lazy where stored programs in ``store`` may spare building
+        it (one device, a store given, safetensors); elsewhere built now, so a weight that
+        does not fit the network is an error of the load, not of a later call, and the
+        jitted sampler runs."""
         from adjax import weights
 
         net = cls(build=functools.partial(build_packaged, path, cfg, manifest, mesh),
                   manifest=manifest)
-        if mesh is None and exported.default_store() is not None and weights.files(path):
-            net.package = path
+        if mesh is None and store is not None and weights.files(path):
+            net.package, net.store = path, store
         else:
             net.materialize()
         return net
@@ -128,7 +132,7 @@ class Network:
         """(tokens, forward passes) of ``adjax.sampling.sample`` with the key
         ``sample_key(*seeds)``, ``rows`` (tokens, cond, cond_mask, uncond, min_length,
         uncond_mask) and the static arguments ``statics`` (``count=True`` among them)."""
-        store = exported.default_store() if self.package is not None else None
+        store = self.store if self.package is not None else None
         if store is None:
             # On a mesh with a data axis, each data replica samples its share of the rows.
             return _sample_rows(sampling.sample_jit, self.params, sample_key(*seeds),
@@ -147,7 +151,7 @@ class Network:
                 (n, tuple(shape), jnp.dtype(dtype)) for n, shape, dtype in meta["tensors"]])
         return program.call(self._weights, *args)
 
-    def _export(self, store: exported.Store, name: str, statics: dict, args: tuple):
+    def _export(self, store: exported.ProgramStore, name: str, statics: dict, args: tuple):
         from adjax import weights
 
         leaves, treedef = jax.tree.flatten(self.params)

@@ -1,15 +1,21 @@
-"""Process-level settings for the product entry points (CLI, API): the persistent JAX
-compilation cache, so that a second ``adjax generate`` does not compile again.
+"""Process-level choices of the product shell (the CLI), each an explicit call: JAX's
+persistent compilation cache (``enable_compilation_cache``, so that a second ``adjax
+generate`` does not compile again) and the store of exported sampler programs
+(``program_store``, handed to ``Generator.load``). The library decides nothing from them.
 
-``ADJAX_CACHE_DIR`` moves the cache; ``ADJAX_COMPILATION_CACHE=off`` turns it off.
+``ADJAX_CACHE_DIR`` moves the cache; ``ADJAX_COMPILATION_CACHE=off`` turns it off (and the
+program store with it); ``ADJAX_PROGRAM_STORE=off`` turns off the program store alone.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
 import jax
+
+from adjax import exported
 
 
 def cache_dir() -> Path | None:
@@ -35,3 +41,32 @@ def enable_compilation_cache() -> Path | None:
     jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
     jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
     return path
+
+
+def program_store(cache: str | Path | None = None) -> exported.ProgramStore | None:
+    """The store of exported sampler programs, in ``adjax-exported`` under ``cache``
+    (default ``cache_dir()``), or None: the cache off, ``ADJAX_PROGRAM_STORE=off``, or
+    no serialization (``flatbuffers``). The only reader of ``ADJAX_PROGRAM_STORE``. One
+    object per directory for the process, so a program read once is not read again.
+
+    A stored program gains only with the compilation cache on (else it is compiled again
+    in every process): the shell calls ``enable_compilation_cache`` too."""
+    if cache is None:
+        cache = cache_dir()
+    if (cache is None or not exported.available()
+            or os.environ.get("ADJAX_PROGRAM_STORE") == "off"):
+        return None
+    return _store_at(str(Path(cache) / "adjax-exported"))
+
+
+@functools.cache
+def _store_at(directory: str) -> exported.ProgramStore:
+    return exported.ProgramStore(directory)
+
+
+def legacy_program_store() -> exported.ProgramStore | None:
+    """TEMPORARY (``Generator.load``'s default until every shell passes ``store``): the
+    store the library used to pick by itself, beside JAX's compilation cache when that is
+    on. Goes away with that default."""
+    directory = jax.config.jax_compilation_cache_dir
+    return program_store(directory) if directory else None
