@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from adjax_code.app import cli
+from adjax_code.app import cli, common
 from adjax_code.model import model_store
 
 
@@ -61,7 +61,7 @@ def test_files_that_are_not_source_files_are_refused(capsys, tmp_path):
     code, _, err = run(capsys, "evaluate", "/dev/zero", "--language", "python")
     assert code == 1 and "not a regular file" in err
     big = tmp_path / "big.py"
-    big.write_bytes(b"x = 1\n" * (cli.MAX_SOURCE_BYTES // 6 + 10))
+    big.write_bytes(b"x = 1\n" * (common.MAX_SOURCE_BYTES // 6 + 10))
     code, _, err = run(capsys, "evaluate", str(big), "--language", "python")
     assert code == 1 and "larger than 4 MiB" in err
     good = tmp_path / "a.py"

@@ -1,0 +1,72 @@
+"""``adjax adapt``: self-evolve on tasks from the model's own rewards."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from adjax_code.app.common import LANGUAGES, UserError, load_generator, positive_int, sampling_args
+
+
+def add_parser(sub) -> None:
+    ad = sub.add_parser("adapt", help="self-evolve on tasks from the model's own rewards",
+                        description="Cycles of generate -> score -> keep the best -> learn. "
+                        "Task-suite items are rewarded by their example tests and measured on "
+                        "their hidden tests. Writes checkpoints/, metrics.jsonl and adapt.png "
+                        "to --out and resumes from them.")
+    ad.add_argument("--tasks", required=True,
+                    help="a task-suite split (train, heldout, all) or a JSONL file of "
+                    "{spec, language, tests?, prefix?}")
+    ad.add_argument("--cycles", type=positive_int, default=3)
+    ad.add_argument("--candidates", type=positive_int, default=4,
+                    help="candidates per item and cycle")
+    ad.add_argument("--mechanism", default="hybrid",
+                    help="gradient, memory, hybrid, grpo, or a registered name")
+    ad.add_argument("--gradient-weight", type=float, default=0.5, help="hybrid only")
+    ad.add_argument("--memory-weight", type=float, default=0.5, help="hybrid only")
+    ad.add_argument("--learning-rate", type=float, default=3e-4)
+    ad.add_argument("--update-steps", type=positive_int, default=30,
+                    help="optimizer steps per cycle")
+    ad.add_argument("--languages", nargs="+", choices=LANGUAGES, default=None,
+                    help="task-suite languages (default: all)")
+    sampling_args(ad)
+    ad.add_argument("--out", default=None, help="run directory (checkpoints, metrics, plot)")
+    ad.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    ad.add_argument("--quiet", action="store_true", help="no progress bar")
+    ad.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import json
+
+    from adjax_adapt import mechanisms
+    from adjax_code.adapt import evolve
+
+    try:
+        acfg = mechanisms.AdaptConfig(
+            mechanism=args.mechanism, gradient_weight=args.gradient_weight,
+            memory_weight=args.memory_weight, learning_rate=args.learning_rate,
+            steps_per_update=args.update_steps)
+        mechanisms.get(args.mechanism)
+        ecfg = evolve.EvolveConfig(cycles=args.cycles, candidates=args.candidates,
+                                   steps=args.steps, seed=args.seed)
+        if args.tasks in ("train", "heldout", "all"):
+            items = evolve.task_items(args.tasks, args.languages or LANGUAGES)
+        else:
+            items = evolve.jsonl_items(args.tasks)
+    except FileNotFoundError:
+        raise UserError(f"--tasks {args.tasks}: no such split (train, heldout, all) or "
+                        "JSONL file") from None
+    except ValueError as err:
+        raise UserError(str(err)) from None
+    gen = load_generator(args.model)
+    _, rows = evolve.evolve(gen, items, acfg, ecfg, args.out, progress=not args.quiet,
+                            log=lambda m: print(m, file=sys.stderr))
+    if args.json:
+        print(json.dumps(rows, indent=2))
+    else:
+        print(f"{'cycle':>5}{'pass@1':>9}{'reward':>8}{'buffer':>8}{'bits/tok':>10}")
+        for r in rows:
+            print(f"{r['cycle']:>5}{r['pass_at_1']:>9.1f}{r['mean_reward']:>8.3f}"
+                  f"{r['buffer_size']:>8}{r['heldout_bits_per_token']:>10.3f}")
+    return 0
