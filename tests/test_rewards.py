@@ -14,9 +14,9 @@ GOOD_PY = '''def sum_list(numbers):
 '''
 POOR_PY = "def SumList(x, unused):\n  return 1\n"
 TESTS_PY = "\n".join([
-    "for i, (arg, want) in enumerate([([1, 2, 3], 6), ([], 0), ([5], 5)]):",
-    "    got = sum_list(arg)",
-    "    print('ADJAX-TEST', i, 'PASS' if got == want else f'FAIL want {want} got {got}')",
+    "def test_sum_list():",
+    "    for arg, want in [([1, 2, 3], 6), ([], 0), ([5], 5)]:",
+    "        assert sum_list(arg) == want",
 ])
 
 SNIPPETS = {
@@ -156,3 +156,13 @@ def test_cli_evaluate_unknown_language_and_missing_toolchain(tmp_path, capsys, m
     monkeypatch.setenv("PATH", str(tmp_path))
     assert cli.main(["evaluate", str(path), "--language", "go", "--tests", str(tests)]) == 1
     assert "go not on PATH" in capsys.readouterr().err
+
+
+def test_a_tests_script_without_cases_scores_zero_and_says_so():
+    """A script that only prints (the old TESTS_PY) checks nothing: it is no pass."""
+    script = ("for i, (arg, want) in enumerate([([1, 2, 3], 6), ([], 0)]):\n"
+              "    print('ADJAX-TEST', i, 'PASS' if sum_list(arg) == want else 'FAIL')\n")
+    (result,) = rewards.functional_results([GOOD_PY], "python", script)
+    assert result.fraction_passed == 0.0 and result.status == "error"
+    assert result.message.startswith("no test cases")
+    assert rewards.score([GOOD_PY], "python", tests=script)[0]["functional"] == 0.0

@@ -42,6 +42,7 @@ from collections.abc import Sequence
 from adjax_code.lang import languages
 
 PASS, FAIL, TIMEOUT, ERROR, MISSING = "pass", "fail", "timeout", "error", "toolchain_missing"
+SKIP = "skip"  # a test case's status only (pytest.skip, unittest.skip): neither passed nor failed
 _SLOT_UID_BASE = 61000
 _SAFE_PATH = "/usr/local/bin:/usr/bin:/bin"
 
@@ -68,11 +69,35 @@ class Limits:
 
 
 @dataclasses.dataclass(frozen=True)
+class CaseResult:
+    """One test case of a judged run (Python tests: ``verdict.judge_python_tests``).
+
+    ``name``: ``test_add``, ``TestAdd.test_zero``, ``test_add[1-2-3]`` (parametrized) or
+    ``line 3: assert add(1, 2) == 3`` (a top-level assert). ``status``: pass, fail or skip.
+    ``message``: why it failed or was skipped (``AssertionError: assert 3 == 999``,
+    ``ZeroDivisionError: division by zero``, ``not run: ...``), "" when it passed.
+    ``line``: where the case starts in the tests file. ``trace``: where it failed, innermost
+    last (``tests line 2, in test_add: assert add(1, 2) == 999``, ``solution line 2, in
+    add: return a / 0``)."""
+
+    name: str
+    status: str
+    message: str = ""
+    line: int | None = None
+    trace: tuple[str, ...] = ()
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "status": self.status, "message": self.message,
+                "line": self.line, "trace": list(self.trace)}
+
+
+@dataclasses.dataclass(frozen=True)
 class RunResult:
     """What happened to one program. ``status`` is pass, fail, timeout, error or
     toolchain_missing: from the exit status for a plain run, from the verdict records
     (``adjax_code.judge.verdict``) once a test harness has judged it, which also sets
-    ``tests_passed``/``tests_total``."""
+    ``tests_passed``/``tests_total`` and, for Python tests, ``cases`` (one
+    ``CaseResult`` each, in the order they ran)."""
 
     status: str
     language: str
@@ -86,12 +111,30 @@ class RunResult:
     tests_passed: int = 0
     tests_total: int = 0
     coverage: tuple[int, ...] | None = None  # solution lines executed, when traced
+    cases: tuple[CaseResult, ...] = ()  # per test case, where the harness knows them
 
     @property
     def fraction_passed(self) -> float:
         if self.tests_total:
             return self.tests_passed / self.tests_total
         return 1.0 if self.status == PASS else 0.0
+
+    @property
+    def stderr_tail(self) -> str:
+        """The last 20 lines (at most 2,000 characters) of what the program wrote to
+        standard error."""
+        tail = "\n".join(self.stderr.rstrip().splitlines()[-20:])
+        return tail[-2000:]
+
+    def to_json(self) -> dict:
+        """The result as JSON data (standard output is left out: it holds the records)."""
+        return {"status": self.status, "language": self.language, "exit_code": self.exit_code,
+                "stage": self.stage, "message": self.message, "duration_s": self.duration_s,
+                "tests_passed": self.tests_passed, "tests_total": self.tests_total,
+                "fraction_passed": self.fraction_passed,
+                "cases": [c.to_json() for c in self.cases], "stderr_tail": self.stderr_tail,
+                "coverage": None if self.coverage is None else list(self.coverage),
+                "protections": list(self.protections)}
 
 
 @functools.cache

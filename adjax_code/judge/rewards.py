@@ -6,7 +6,8 @@
 - relevance: the share of the specification's content words found among the code's
   identifiers (split at camelCase and snake_case), string literals and comments. A model-based
   score can replace it with ``register("relevance", fn)``.
-- functional: the share of tests passed in the sandbox (needs tests).
+- functional: the share of test cases passed in the sandbox (needs tests; Python tests are
+  judged as written: top-level asserts, pytest-style ``test*`` functions, unittest classes).
 - overall: the weighted mean of the rewards present; weights are configurable.
 """
 
@@ -194,19 +195,34 @@ def relevance_reward(code: str, language: str, spec: str) -> float:
 # -- functional --------------------------------------------------------------------------
 
 def functional_reward(code: str, language: str, tests: str,
-                      sandbox: execution.Sandbox | None = None) -> float:
-    return functional_results([code], language, tests, sandbox)[0].fraction_passed
+                      sandbox: execution.Sandbox | None = None, *,
+                      module_name: str | None = None) -> float:
+    return functional_results([code], language, tests, sandbox,
+                              module_name=module_name)[0].fraction_passed
 
 
 def functional_results(codes: Sequence[str], language: str, tests: str,
-                       sandbox: execution.Sandbox | None = None, *, coverage: bool = False
-                       ) -> list[execution.RunResult]:
+                       sandbox: execution.Sandbox | None = None, *, coverage: bool = False,
+                       module_name: str | None = None) -> list[execution.RunResult]:
     """Each program run once against ``tests`` and judged from the records only the test
-    driver can write (``adjax_code.judge.verdict``): in Python each top-level ``assert`` is a
-    case; otherwise the tests pass when they run to their end. With ``coverage``
-    (Python), each result's ``coverage`` lists the solution lines executed."""
+    driver can write (``adjax_code.judge.verdict``).
+
+    Python: the tests are judged as written (``verdict.plan_python_tests``): each top-level
+    ``assert``, each ``test*`` function (pytest style, called with no arguments) and each
+    ``test*`` method of a ``unittest.TestCase`` or ``Test*`` class is a case, and each
+    result's ``cases`` says how every case went (``execution.CaseResult``). With
+    ``module_name`` (the solution file's stem, e.g. ``"add"``), the tests' ``from add import
+    add`` / ``import add`` get the solution. Tests with no case score 0 (status error,
+    message ``verdict.NO_CASES``; the program still runs, so ``coverage`` works); tests that
+    cannot run as written (fixtures, async or yielding tests, a syntax error) are not run:
+    status error, message saying why. With ``coverage``, each result's ``coverage`` lists the
+    solution lines executed.
+
+    Other languages: the tests pass when they run to their end."""
     lang = languages.get(language).name
     sandbox = sandbox or execution.Sandbox()
+    if lang == "python":
+        return _python_results(codes, tests, sandbox, coverage, module_name)
     runs = []
     for code in codes:
         h = verdict.Harness.new()
@@ -217,6 +233,27 @@ def functional_results(codes: Sequence[str], language: str, tests: str,
         records = h.records(r.stdout)
         lines = verdict.coverage_lines(records)
         out.append(dataclasses.replace(verdict.judged(r, verdict.judge_free(records, cases)),
+                                       coverage=None if lines is None else tuple(lines)))
+    return out
+
+
+def _python_results(codes: Sequence[str], tests: str, sandbox: execution.Sandbox,
+                    coverage: bool, module_name: str | None) -> list[execution.RunResult]:
+    plan = verdict.plan_python_tests(tests)
+    if module_name is not None and not module_name.isidentifier():
+        raise ValueError(f"module name {module_name!r} is not a Python identifier")
+    if plan.error:
+        return [verdict.refused_python(plan, sandbox.protections()) for _ in codes]
+    runs = []
+    for code in codes:
+        h = verdict.Harness.new()
+        runs.append((h, code, verdict.python_tests_program(h, code, plan, coverage=coverage,
+                                                           module_name=module_name)))
+    results = sandbox.run_many([(prog, "python", h.stdin) for h, _, prog in runs])
+    out = []
+    for (h, code, _), r in zip(runs, results, strict=True):
+        lines = verdict.coverage_lines(h.records(r.stdout))
+        out.append(dataclasses.replace(verdict.judged_python(r, h, plan, code, module_name),
                                        coverage=None if lines is None else tuple(lines)))
     return out
 
