@@ -39,3 +39,32 @@ def test_console_script_runs():
                           capture_output=True,
                           text=True)
     assert proc.returncode == 0 and "generate" in proc.stdout
+
+
+def test_evaluate_judges_pytest_style_tests_as_written(capsys, tmp_path):
+    """A failing pytest-style test scores 0 for its case and is named with its reason; the
+    tests import the solution by its file's name; the language comes from the extension."""
+    import json
+
+    (tmp_path / "add.py").write_text("def add(a, b):\n    return a + b\n")
+    (tmp_path / "t.py").write_text("from add import add\n\ndef test_add():\n"
+                                   "    assert add(1, 2) == 999\n\ndef test_ok():\n"
+                                   "    assert add(2, 2) == 4\n")
+    assert cli.main(["evaluate", str(tmp_path / "add.py"), "--tests", str(tmp_path / "t.py")]
+                    ) == 0
+    out = capsys.readouterr().out
+    assert "functional 0.500" in out
+    assert "case       FAIL test_add (line 3): AssertionError: assert 3 == 999" in out
+    assert "case       pass test_ok" in out
+    assert cli.main(["evaluate", str(tmp_path / "add.py"), "--tests", str(tmp_path / "t.py"),
+                     "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [(c["name"], c["status"]) for c in report["tests"]["cases"]] == [
+        ("test_add", "fail"), ("test_ok", "pass")]
+    (tmp_path / "none.py").write_text("x = add(1, 2)\n")
+    assert cli.main(["evaluate", str(tmp_path / "add.py"), "--tests",
+                     str(tmp_path / "none.py")]) == 1
+    assert "tests file: no test cases" in capsys.readouterr().err
+    (tmp_path / "x.txt").write_text("x = 1\n")
+    assert cli.main(["evaluate", str(tmp_path / "x.txt")]) == 1
+    assert "cannot tell the language of" in capsys.readouterr().err

@@ -137,7 +137,7 @@ def load_generator(model_dir: str | None, mesh_shape: tuple[int, int] | None = N
         except ValueError as err:
             raise UserError(f"--mesh {mesh_shape[0]}x{mesh_shape[1]}: {err}") from None
     try:
-        return Generator.load(path, mesh=mesh)
+        return Generator.load(path, mesh=mesh, store=runtime.program_store())
     except model_store.ModelError as err:
         raise UserError(str(err)) from None
     except (ValueError, FileNotFoundError, KeyError) as err:
@@ -170,3 +170,20 @@ def load_api(args: argparse.Namespace):
         raise UserError(str(err)) from None
     except (ValueError, FileNotFoundError, KeyError) as err:
         raise UserError(f"cannot load the model in {path}: {err}") from None
+
+
+def language_of(path: str, given: str | None) -> str:
+    """``--language`` when given, else the language whose extension the file has."""
+    from adjax_code.lang import languages
+
+    if given:
+        try:
+            return languages.get(given).name
+        except ValueError as err:
+            raise UserError(str(err)) from None
+    suffix = Path(path).suffix
+    for name in languages.names():
+        if languages.get(name).extension == suffix:
+            return name
+    raise UserError(f"cannot tell the language of {path} from its extension; pass "
+                    f"--language ({', '.join(languages.names())})")

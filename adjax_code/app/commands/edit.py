@@ -6,7 +6,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from adjax_code.app.common import UserError, load_api, positive_int, read_source, sampling_args
+from adjax_code.app.common import (
+    UserError,
+    language_of,
+    load_api,
+    positive_int,
+    read_source,
+    sampling_args,
+)
 
 
 def add_parser(sub) -> None:
@@ -49,7 +56,7 @@ def _edit_parser(sub, name: str, help_text: str, description: str) -> argparse.A
 
 def run_improve(args: argparse.Namespace) -> int:
     code = read_source(args.file, "file")
-    lang = _language_of(args.file, args.language)
+    lang = language_of(args.file, args.language)
     tests = read_source(args.tests, "tests file") if args.tests else None
     if not args.feedback.strip():
         raise UserError("the feedback is empty; say what to change, e.g. \"Add a docstring\"")
@@ -67,7 +74,7 @@ def run_improve(args: argparse.Namespace) -> int:
 
 def run_refine(args: argparse.Namespace) -> int:
     code = read_source(args.file, "file")
-    lang = _language_of(args.file, args.language)
+    lang = language_of(args.file, args.language)
     tests = read_source(args.tests, "tests file") if args.tests else None
     api = load_api(args)
     try:
@@ -76,23 +83,6 @@ def run_refine(args: argparse.Namespace) -> int:
     except ValueError as err:
         raise UserError(str(err)) from None
     return _output(args, code, out, {**api.last_result, "profile": api.last_profile})
-
-
-def _language_of(path: str, given: str | None) -> str:
-    """``--language`` when given, else the language whose extension the file has."""
-    from adjax_code.lang import languages
-
-    if given:
-        try:
-            return languages.get(given).name
-        except ValueError as err:
-            raise UserError(str(err)) from None
-    suffix = Path(path).suffix
-    for name in languages.names():
-        if languages.get(name).extension == suffix:
-            return name
-    raise UserError(f"cannot tell the language of {path} from its extension; pass "
-                    f"--language ({', '.join(languages.names())})")
 
 
 def _output(args: argparse.Namespace, original: str, code: str, result: dict) -> int:

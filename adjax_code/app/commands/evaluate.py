@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import shutil
 
-from adjax_code.app.common import LANGUAGES, UserError, read_source
+from adjax_code.app.common import LANGUAGES, UserError, language_of, read_source
 
 
 def add_parser(sub) -> None:
@@ -13,8 +13,8 @@ def add_parser(sub) -> None:
                         description="Score a source file: syntax, quality, relevance to a "
                         "specification, and the share of tests passed in the sandbox.")
     ev.add_argument("file", help="the source file to score")
-    ev.add_argument("--language", "-l", required=True,
-                    help=f"one of: {', '.join(LANGUAGES)}")
+    ev.add_argument("--language", "-l", default=None,
+                    help=f"one of: {', '.join(LANGUAGES)} (default: from the file extension)")
     ev.add_argument("--spec", default=None, help="the specification, for the relevance score")
     ev.add_argument("--tests", default=None,
                     help="test code in the same language, appended to the file and run")
@@ -28,12 +28,9 @@ def run(args: argparse.Namespace) -> int:
     from adjax_code.judge import execution, rewards
     from adjax_code.lang import languages, syntax
 
+    lang = languages.get(language_of(args.file, args.language))
     code = read_source(args.file, "file")
     tests = read_source(args.tests, "tests file") if args.tests else None
-    try:
-        lang = languages.get(args.language)
-    except ValueError as err:
-        raise UserError(str(err)) from None
     if tests is not None:
         missing = [t for t in lang.toolchain if shutil.which(t) is None]
         if missing:
@@ -41,12 +38,11 @@ def run(args: argparse.Namespace) -> int:
                             "run `adjax doctor` for how to install it")
     sandbox = execution.Sandbox()
     scores = rewards.score([code], lang.name, spec=args.spec, sandbox=sandbox)[0]
-    untested = []
+    untested, result = [], None
     if tests is not None:  # one run gives the functional score and, in Python, coverage
         from adjax_code.evaluate import evaluation
 
-        result = rewards.functional_results([code], lang.name, tests, sandbox,
-                                            coverage=lang.name == "python")[0]
+        result = _run_tests(args.file, code, tests, lang.name, sandbox)
         scores["functional"] = result.fraction_passed
         scores["overall"] = rewards.overall(scores)
         untested = evaluation.untested(code, result)
@@ -55,6 +51,7 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps({"language": lang.name, "scores": scores,
                           "syntax_errors": [s.describe() for s in errors],
                           "untested_lines": untested,
+                          "tests": result.to_json() if result is not None else None,
                           "sandbox": list(sandbox.protections())}, indent=2))
     else:
         for name, value in scores.items():
@@ -63,4 +60,45 @@ def run(args: argparse.Namespace) -> int:
             print(f"syntax     {err.describe()}")
         for item in untested:
             print(f"untested   line {item['line']}: {item['code']}")
+        if result is not None:
+            _print_tests(result)
     return 0
+
+
+def _run_tests(path: str, code: str, tests: str, language: str, sandbox):
+    """The tests run against ``code``; in Python the tests may import the solution by its
+    file's name (``from add import add`` for add.py), and tests that cannot run as written
+    (fixtures, no case at all) are refused before anything runs."""
+    from pathlib import Path
+
+    from adjax_code.judge import rewards, verdict
+
+    module_name = None
+    if language == "python":
+        plan = verdict.plan_python_tests(tests)
+        if plan.error:
+            raise UserError(f"tests file: {plan.error}")
+        if not plan.cases:
+            raise UserError(f"tests file: {verdict.NO_CASES}")
+        stem = Path(path).stem
+        module_name = stem if stem.isidentifier() else None
+    return rewards.functional_results([code], language, tests, sandbox,
+                                      coverage=language == "python",
+                                      module_name=module_name)[0]
+
+
+def _print_tests(result) -> None:
+    """One line a case (failures with their reason and trace), then what went wrong."""
+    for case in result.cases:
+        where = f" (line {case.line})" if case.line and case.status == "fail" else ""
+        why = f": {case.message}" if case.message else ""
+        print(f"case       {case.status.upper() if case.status == 'fail' else case.status} "
+              f"{case.name}{where}{why}")
+        if case.status == "fail":
+            for line in case.trace:
+                print(f"             {line}")
+    if result.status != "pass":
+        if result.message:
+            print(f"tests      {result.status}: {result.message}")
+        if result.stderr_tail:
+            print("stderr     " + result.stderr_tail.rstrip().replace("\n", "\n           "))
