@@ -20,7 +20,7 @@ import numpy as np
 from common import environment, write
 
 from adjax_adapt import mechanisms
-from adjax_code.adapt import evolve
+from adjax_code.adapt import domain, evolve
 from adjax_code.generate.generator import Generator
 from adjax_code.model import model_store
 
@@ -42,7 +42,7 @@ def heldout_pass(gen: Generator, params, language: str, candidates: int, steps: 
                                         seed=seed + lo, repair_rounds=1)
         codes += [[c.code for c in sorted(r.candidates, key=lambda c: c.index)]
                   for r in results]
-    reward, passed = evolve._score(items, codes)
+    reward, passed = domain.score(items, codes)
     return float(passed.mean()) * 100, float(reward.mean())
 
 

@@ -361,10 +361,10 @@ def test_the_cli_and_api_run_on_an_imported_checkpoint(tmp_path, capsys, monkeyp
 
     api = create_code_generation_api(out, {"adaptation_type": "gradient", "batch_size": 2})
     assert isinstance(api.generate_code("Add two numbers.", "python"), str)
-    before = weights.named(api._current().params)
+    before = weights.named(api.generator.params)
     api.adapt_code("def add(a, b):\n    return a + b\n", "python", feedback="add them")
     assert api.last_result["updates"] > 0
-    after = weights.named(api._current().params)
+    after = weights.named(api.generator.params)
     assert any(not np.array_equal(before[k], after[k]) for k in before)
 
     # bad inputs: one line each, exit 1, nothing written

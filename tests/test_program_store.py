@@ -63,21 +63,6 @@ def test_program_store_follows_the_environment_only(cache_on, tmp_path, monkeypa
     assert jax_globals() == before and not cache_on.exists()
 
 
-def test_the_temporary_default_follows_the_compilation_cache(tmp_path, monkeypatch):
-    """``Generator.load``'s default until the shells pass ``store``: as before."""
-    monkeypatch.delenv("ADJAX_PROGRAM_STORE", raising=False)
-    before = jax.config.jax_compilation_cache_dir
-    try:
-        jax.config.update("jax_compilation_cache_dir", None)
-        assert runtime.legacy_program_store() is None
-        jax.config.update("jax_compilation_cache_dir", str(tmp_path))
-        assert runtime.legacy_program_store().directory == tmp_path / "adjax-exported"
-        monkeypatch.setenv("ADJAX_PROGRAM_STORE", "off")
-        assert runtime.legacy_program_store() is None
-    finally:
-        jax.config.update("jax_compilation_cache_dir", before)
-
-
 def test_without_a_store_the_jitted_sampler_runs_and_no_global_changes(packaged, cache_on):
     before = jax_globals()
     gen = Generator.load(packaged, store=None)
@@ -87,8 +72,6 @@ def test_without_a_store_the_jitted_sampler_runs_and_no_global_changes(packaged,
     assert jax_globals() == before and not cache_on.exists()
 
 
-@pytest.mark.xfail(strict=False, reason="TEMPORARY: adjax_code/app/api.py still calls "
-                   "runtime.enable_compilation_cache() in create_code_generation_api")
 def test_constructing_the_api_from_a_directory_changes_no_global(packaged, cache_on):
     """In a fresh process (a global flipped here would outlive the test). With the
     globals left alone the model gets no program store either."""

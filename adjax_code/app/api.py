@@ -25,6 +25,7 @@ import numpy as np
 from flax import nnx
 
 from adjax.config import to_dict
+from adjax.exported import ProgramStore
 from adjax.nets import Transformer
 from adjax.nets.functional import split_abstract
 from adjax_adapt import evolve as loop
@@ -37,7 +38,7 @@ from adjax_code.generate import refine
 from adjax_code.generate.generator import Generator, Request
 from adjax_code.judge import rewards
 from adjax_code.lang import languages
-from adjax_code.model import model_store, runtime
+from adjax_code.model import model_store
 
 __all__ = ["APIConfig", "CodeGenerationAPI", "create_code_generation_api", "load_config"]
 
@@ -309,25 +310,27 @@ class CodeGenerationAPI:
 
 
 def create_code_generation_api(diffusion_model: str | os.PathLike | Generator | None = None,
-                               config: dict | APIConfig | None = None) -> CodeGenerationAPI:
-    """A ``CodeGenerationAPI`` over a model.
+                               config: dict | APIConfig | None = None, *,
+                               store: ProgramStore | None = None) -> CodeGenerationAPI:
+    """A ``CodeGenerationAPI`` over a model; it changes no global setting.
 
     Args:
       diffusion_model: None for the shipped model, a model directory (packaged, or a
         training run), or a loaded ``Generator``.
       config: a dict of ``APIConfig`` keys; unknown keys and bad values raise ValueError
         naming the key and the valid choices.
+      store: stored sampler programs for a packaged model (``adjax.exported``); None runs
+        the jitted sampler.
     """
     cfg = APIConfig.from_dict(config)
     if isinstance(diffusion_model, Generator):
         gen = diffusion_model
     elif diffusion_model is None or isinstance(diffusion_model, str | os.PathLike):
-        runtime.enable_compilation_cache()
         path = Path(diffusion_model) if diffusion_model is not None else \
             model_store.DEFAULT_DIR
         if not path.exists():
             raise FileNotFoundError(f"no model directory at {path}")
-        gen = Generator.load(path)
+        gen = Generator.load(path, store=store)
     else:
         raise TypeError("diffusion_model must be None, a model directory or a Generator, "
                         f"got {type(diffusion_model).__name__}")

@@ -165,7 +165,7 @@ def load_api(args: argparse.Namespace):
         raise UserError(str(err)) from None
     path = find_model(args.model)
     try:
-        return api.create_code_generation_api(str(path), cfg)
+        return api.create_code_generation_api(str(path), cfg, store=runtime.program_store())
     except model_store.ModelError as err:
         raise UserError(str(err)) from None
     except (ValueError, FileNotFoundError, KeyError) as err:

@@ -160,9 +160,6 @@ class _Batch:
     plan: list[int] = dataclasses.field(default_factory=list)  # the draft's lengths
 
 
-_STORE_FROM_CACHE = object()  # TEMPORARY: Generator.load's default, see there
-
-
 class Generator:
     """Holds a loaded model; every call is a pure function of its requests and seed."""
 
@@ -180,21 +177,16 @@ class Generator:
 
     @classmethod
     def load(cls, path: str | Path, mesh=None,
-             store: exported.ProgramStore | None | object = _STORE_FROM_CACHE) -> Generator:
+             store: exported.ProgramStore | None = None) -> Generator:
         """Loads a packaged model (manifest.json, verified) or a training run directory
         (tokenizer.json + checkpoints/). With a ``jax.sharding.Mesh`` (axes "data" and
         "model", see ``adjax.sharding.make_mesh``) the weights are placed on it as they are
         read: tensor parallel over "model", replicated over "data".
 
         ``store``: an ``adjax.exported.ProgramStore`` whose exported sampler programs a
-        packaged model's calls run (and fill); None: the jitted sampler runs. The default
-        is TEMPORARY (until the shells pass ``store``): the store beside JAX's compilation
-        cache when that is on, as before."""
+        packaged model's calls run (and fill); None: the jitted sampler runs (the shell
+        passes ``adjax_code.model.runtime.program_store()``)."""
         path = Path(path)
-        if store is _STORE_FROM_CACHE:
-            from adjax_code.model import runtime
-
-            store = runtime.legacy_program_store()
         if model_store.is_packaged(path):
             manifest = model_store.verify(path)
             cfg = RunConfig.from_dict(manifest["config"])

@@ -393,18 +393,14 @@ def import_checkpoint(src: str | Path, out: str | Path, *, dtype: str = "bfloat1
                   disable=not progress) as bar:
             write_weights(shards, rows, tmp, dtype, progress=bar.update)
         shutil.copyfile(source.path / "tokenizer.json", tmp / model_store.TOKENIZER)
-        files = sorted(p.name for p in tmp.iterdir())
-        manifest = {
-            "format": model_store.FORMAT,
+        manifest = model_store.write_manifest(tmp, {
             "config": run_config(source, tok_info),
             "tokenizer": {"kind": "pretrained", **tok_info},
             "source": {"family": source.family, "path": str(source.path.resolve()),
                        "model_type": source.config.get("model_type"),
                        "weights_dtype": dtype, "tied_head": source.tied},
             "param_dtype": "float32" if dtype == "float32" else "bfloat16",
-            "files": {name: model_store.sha256(tmp / name) for name in files},
-        }
-        (tmp / model_store.MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+        })
         model_store.install_dir(tmp, out, force=force)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -62,11 +62,3 @@ def program_store(cache: str | Path | None = None) -> exported.ProgramStore | No
 @functools.cache
 def _store_at(directory: str) -> exported.ProgramStore:
     return exported.ProgramStore(directory)
-
-
-def legacy_program_store() -> exported.ProgramStore | None:
-    """TEMPORARY (``Generator.load``'s default until every shell passes ``store``): the
-    store the library used to pick by itself, beside JAX's compilation cache when that is
-    on. Goes away with that default."""
-    directory = jax.config.jax_compilation_cache_dir
-    return program_store(directory) if directory else None

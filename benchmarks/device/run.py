@@ -99,12 +99,8 @@ def net_config(size: str, meta: dict, dtype: str) -> NetConfig:
 def make_optimizer(cfg: OptimConfig) -> optax.GradientTransformation:
     """The project's AdamW (``adjax.train.make_optimizer``) with the learning rate as state,
     so that the host sets it from the wall clock without recompiling."""
-    return optax.chain(
-        optax.clip_by_global_norm(cfg.clip_norm),
-        optax.inject_hyperparams(optax.adamw, static_args=("mask",))(
-            learning_rate=0.0, b1=cfg.b1, b2=cfg.b2, weight_decay=cfg.weight_decay,
-            mask=lambda p: jax.tree.map(lambda x: x.ndim >= 2, p)),
-    )
+    return train.adamw(0.0, clip_norm=cfg.clip_norm, b1=cfg.b1, b2=cfg.b2,
+                       weight_decay=cfg.weight_decay, decay_mask=train.matrices, inject=True)
 
 
 def set_lr(state, lr: float):
