@@ -186,6 +186,18 @@ def _grid(cfg: SamplerConfig, length: int) -> tuple[int, int]:
     return n_blocks, cfg.num_steps // n_blocks
 
 
+def _rule_per_row(rule: StepRule, cfg: SamplerConfig, keys: jax.Array, i, logits, tokens,
+                  eligible, alpha_t, alpha_s) -> jax.Array:
+    """``rule`` run on each row alone, with its own key ``keys[b]`` folded with step ``i``."""
+    def one(key, logits, tokens, eligible):
+        inp = StepInputs(key=jax.random.fold_in(key, i), logits=logits[None],
+                         tokens=tokens[None], eligible=eligible[None], alpha_t=alpha_t,
+                         alpha_s=alpha_s)
+        return rule(inp, cfg)[0]
+
+    return jax.vmap(one)(keys, logits, tokens, eligible)
+
+
 def fill_after_end(tokens: jax.Array, mask_id: int, end_ids: tuple[int, ...],
                    fill_id: int) -> jax.Array:
     """Masked positions after each row's first end token become ``fill_id`` [B, L]."""
@@ -206,7 +218,9 @@ def sample(params: Any, key: jax.Array, tokens: jax.Array, cond: jax.Array | Non
 
     Args:
       params: network parameters.
-      key: a PRNG key; the same key gives the same output.
+      key: a PRNG key; the same key gives the same output. Or a key per row [B]: each row's
+        draws then come from its own key alone, so a row's tokens do not depend on the
+        other rows of the batch (nor on its position in it).
       tokens: starting tokens [B, L] int32; non-[MASK] positions are clamped.
       cond, cond_mask: condition tokens [B, C] for the encoder, encoded once.
       uncond: condition tokens for the unconditional branch of classifier-free guidance;
@@ -239,6 +253,7 @@ def sample(params: Any, key: jax.Array, tokens: jax.Array, cond: jax.Array | Non
       tokens [B, L], then the history and the count when asked.
     """
     rule = get_rule(cfg.rule)
+    per_row = jnp.ndim(key) == 1  # a key per row [B]
     dynamic = cfg.rule in DYNAMIC
     schedule = schedules.get(cfg.schedule)
     b, length = tokens.shape
@@ -321,9 +336,13 @@ def sample(params: Any, key: jax.Array, tokens: jax.Array, cond: jax.Array | Non
                                      stops, fill)
             tokens = current if starts is None else jnp.take_along_axis(current, pos, axis=1)
             elig = elig & (tokens == mask_id)
-        inp = StepInputs(key=jax.random.fold_in(key, i), logits=logits, tokens=tokens,
-                         eligible=elig, alpha_t=alpha_t, alpha_s=alpha_s)
-        new = put(current, rule(inp, cfg))
+        if per_row:
+            new = put(current, _rule_per_row(rule, cfg, key, i, logits, tokens, elig,
+                                             alpha_t, alpha_s))
+        else:
+            inp = StepInputs(key=jax.random.fold_in(key, i), logits=logits, tokens=tokens,
+                             eligible=elig, alpha_t=alpha_t, alpha_s=alpha_s)
+            new = put(current, rule(inp, cfg))
         return fill_after_end(new, mask_id, stops, fill) if stops and fill is not None else new
 
     def plan(current, i):

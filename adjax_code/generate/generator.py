@@ -158,6 +158,9 @@ class _Batch:
     languages: list[str]
     passes: dict = dataclasses.field(default_factory=lambda: {"draft": 0, "repair": 0})
     plan: list[int] = dataclasses.field(default_factory=list)  # the draft's lengths
+    # [R, 3] (seed, row id hash, sample index): a key per row (``network.row_keys``) in
+    # place of ``seed``'s one key per call; None: ``seed``.
+    row_seeds: np.ndarray | None = None
 
 
 class Generator:
@@ -174,6 +177,8 @@ class Generator:
         # ``positions``: rows x length x forward passes, the work the network did.
         self.stats = {"tokens": 0, "slots": 0, "forward_passes": 0, "sampler_calls": 0,
                       "rows": 0, "positions": 0}
+        # The distinct sampler call shapes and settings run so far: the programs compiled.
+        self.programs: set[tuple] = set()
 
     @classmethod
     def load(cls, path: str | Path, mesh=None,
@@ -329,6 +334,31 @@ class Generator:
                                   sampler=sampler, predict_length=predict_length,
                                   grow=grow)[0]
 
+    def generate_batch(self, rows, *, batch_size: int | str = "auto", samples: int = 1,
+                       seed: int = 0, length: int | None = None, repair_rounds: int = 2,
+                       sampler: SamplerConfig | None = None, grow: bool = False):
+        """Generations for many rows, an iterator of ``batch.RowResult`` in batch order
+        (grouped by language, samples and length plan; see ``adjax_code.generate.batch``).
+
+        ``rows``: dicts as in a batch job's input (``{"id", "spec", "language", "prefix"?,
+        "samples"?, "seed"?}`` or ``{"task_id", "prompt"}``) or ``batch.Row``s; ``samples``
+        and ``seed`` are the defaults of rows without their own. Each sample depends only on
+        its row, seed and index and these settings, never on ``batch_size`` or the other
+        rows. Every row is checked before any compute (``batch.BadInput``)."""
+        from adjax_code.generate import batch as batching
+
+        rows, length = list(rows), length or self.default_length
+        given = [r for r in rows if isinstance(r, batching.Row)]
+        parsed = given if len(given) == len(rows) else batching.parse_rows(
+            rows, "rows", samples=samples, seed=seed)
+        parsed = batching.check_lengths(self, parsed, length, "rows", skip_bad=False)
+        size = batching.auto_batch_size(self, length) if batch_size == "auto" else batch_size
+        batches = batching.plan_batches(self, parsed, int(size), length, grow)
+        for results in batching.generate_batches(
+                self, batches, length=length, sampler=sampler or self.cfg.sampler,
+                repair_rounds=repair_rounds, grow=grow):
+            yield from results
+
     def start_rows(self, req: Request, samples: int, length: int) -> np.ndarray:
         """The starting rows [samples, length] of a request: its ``init``, or the prefix
         (the language's opening when none) clamped at the start and [MASK] after it."""
@@ -385,7 +415,8 @@ class Generator:
                       predict_length: bool = False,
                       allowed: tuple[int, ...] | None = None,
                       repair_steps: int | None = None,
-                      grow: bool = False) -> list[Generation]:
+                      grow: bool = False,
+                      row_keys: list[tuple[int, int]] | None = None) -> list[Generation]:
         """``generate`` for several requests in one batch of ``len(requests) * samples``
         rows (one sampler call per repair round for all of them). ``allowed``: the only
         token ids any masked position may take (constrained infilling; EOS/PAD excepted
@@ -393,12 +424,17 @@ class Generator:
         ``REPAIR_STEPS``, at most the draft's; with blocks, the draft's). ``grow``: draft
         at the smallest of the model's length buckets that holds the prefix, and give only
         the rows that did not end there the next bucket, up to ``length`` (see
-        ``length_plan``)."""
+        ``length_plan``). ``row_keys``: per request (seed, row id hash); each sample then
+        draws from its own key (``network.row_keys``), ``seed`` unused, and its tokens do
+        not depend on the other requests (``generate_batch``)."""
         if repair_rounds < 0:
             raise ValueError(f"repair_rounds must be >= 0, got {repair_rounds}")
         batch = self._prepare(requests, samples, length or self.default_length,
                               sampler or self.cfg.sampler, steps, repair_steps, allowed,
                               predict_length, seed)
+        if row_keys is not None:
+            batch.row_seeds = np.asarray([(s, h, i) for s, h in row_keys
+                                          for i in range(samples)], np.int32)
         grows = grow and not predict_length and all(r.init is None for r in requests)
         batch.plan = self.length_plan(batch.start) if grows else [batch.start.shape[1]]
         t0 = time.perf_counter()
@@ -512,11 +548,14 @@ class Generator:
         rows_in = {"tokens": tokens[pick], "cond": take(batch.cond),
                    "cond_mask": take(batch.cond_mask), "uncond": take(batch.uncond),
                    "min_length": take(batch.min_length),
+                   **({} if batch.row_seeds is None else {"row_seeds": take(batch.row_seeds)}),
                    "uncond_mask": None if batch.uncond is None else
                    take(batch.uncond != self.tok.pad_id)}
         seeds = np.asarray([batch.seed, -1 if fold is None else fold], np.int32)
-        out, evals = self.net.sample(self._statics(batch), seeds, rows_in, batch.allowed,
+        statics = self._statics(batch)
+        out, evals = self.net.sample(statics, seeds, rows_in, batch.allowed,
                                      np.int32(steps or cfg.num_steps))
+        self.programs.add((size, length, repr(statics)))
         full = whole.copy()
         full[rows, :length] = np.asarray(out)[:len(rows)]
         batch.passes[phase] += int(evals)
@@ -551,16 +590,32 @@ class Generator:
                     failing.append(i)
             if not failing:
                 break
-            # The shortest length of the plan that holds every failing row's program and
-            # the positions remasked.
-            reach = max(max(int(np.nonzero(remask[i] == self.cfg.diffusion.mask_id)[0][-1]),
-                            int(self.before_end(out[i:i + 1]).sum())) for i in failing) + 1
-            # (A row with no end reaches past its length: the plan's last length, the row's.)
-            length = min(n for n in batch.plan if n >= min(reach, out.shape[1]))
-            out = self._sample(batch, remask, r + 1,
-                               batch.repair_cfg, "repair", rows=np.asarray(failing),
-                               length=length)
+            for length, rows in self._repair_groups(batch, out, remask, failing):
+                remask = self._sample(batch, remask, r + 1, batch.repair_cfg, "repair",
+                                      rows=np.asarray(rows), length=length)
+            out = remask
         return out, touched
+
+    def _repair_groups(self, batch: _Batch, out: np.ndarray, remask: np.ndarray,
+                       failing: list[int]) -> list[tuple[int, list[int]]]:
+        """(length, rows) of a repair round's sampler calls: the shortest length of the plan
+        that holds every failing row's program and the positions remasked. One call for all
+        rows; with a key per row, one call per length, so no row's length depends on the
+        others."""
+        def reach(i: int) -> int:
+            return max(int(np.nonzero(remask[i] == self.cfg.diffusion.mask_id)[0][-1]),
+                       int(self.before_end(out[i:i + 1]).sum())) + 1
+
+        def fit(n: int) -> int:
+            # (A row with no end reaches past its length: the plan's last length, the row's.)
+            return min(b for b in batch.plan if b >= min(n, out.shape[1]))
+
+        if batch.row_seeds is None:
+            return [(fit(max(reach(i) for i in failing)), failing)]
+        groups: dict[int, list[int]] = {}
+        for i in failing:
+            groups.setdefault(fit(reach(i)), []).append(i)
+        return sorted(groups.items())
 
     def error_positions(self, row: np.ndarray, language: str, fixed: np.ndarray,
                         reach: int = 8) -> list[int]:

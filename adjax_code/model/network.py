@@ -55,6 +55,28 @@ def sample_key(seed, fold) -> jax.Array:
         jnp.where(fold < 0, jax.random.key_data(key), folded), impl=jax.random.key_impl(key))
 
 
+@jax.jit
+def row_keys(row_seeds, fold) -> jax.Array:
+    """A key per row [R] from ``row_seeds`` [R, 3] (seed, row id hash, sample index):
+    ``key(seed)`` folded with the hash, then the index, then ``fold`` unless it is negative.
+    A row's key depends on nothing else, so neither does its sample."""
+    def one(seed, row, index):
+        key = jax.random.fold_in(jax.random.fold_in(jax.random.key(seed), row), index)
+        folded = jax.random.key_data(jax.random.fold_in(key, jnp.maximum(fold, 0)))
+        return jax.random.wrap_key_data(jnp.where(fold < 0, jax.random.key_data(key), folded),
+                                        impl=jax.random.key_impl(key))
+
+    return jax.vmap(one)(row_seeds[:, 0], row_seeds[:, 1], row_seeds[:, 2])
+
+
+def call_key(seeds, rows: dict) -> jax.Array:
+    """A sampler call's key: one per row when ``rows`` carries ``row_seeds`` (see
+    ``row_keys``), else ``sample_key(*seeds)``."""
+    if rows.get("row_seeds") is not None:
+        return row_keys(rows["row_seeds"], seeds[1])
+    return sample_key(seeds[0], seeds[1])
+
+
 def _sample_rows(sample: Callable, params, key, rows: dict, allowed, steps, **statics):
     """``sample`` (``adjax.sampling.sample`` or its jitted form) over a call's ``rows``."""
     return sample(params, key, rows["tokens"], rows["cond"], rows["cond_mask"], rows["uncond"],
@@ -130,12 +152,13 @@ class Network:
     def sample(self, statics: dict, seeds: np.ndarray, rows: dict, allowed: np.ndarray,
                steps) -> Any:
         """(tokens, forward passes) of ``adjax.sampling.sample`` with the key
-        ``sample_key(*seeds)``, ``rows`` (tokens, cond, cond_mask, uncond, min_length,
-        uncond_mask) and the static arguments ``statics`` (``count=True`` among them)."""
+        ``call_key(seeds, rows)``, ``rows`` (tokens, cond, cond_mask, uncond, min_length,
+        uncond_mask, optionally row_seeds) and the static arguments ``statics``
+        (``count=True`` among them)."""
         store = self.store if self.package is not None else None
         if store is None:
             # On a mesh with a data axis, each data replica samples its share of the rows.
-            return _sample_rows(sampling.sample_jit, self.params, sample_key(*seeds),
+            return _sample_rows(sampling.sample_jit, self.params, call_key(seeds, rows),
                                 sharding.place_rows(self.params, rows), allowed, steps,
                                 model=self.model, **statics)
         args = (seeds, rows, allowed, steps)
@@ -159,7 +182,7 @@ class Network:
 
         def run(leaves, seeds, rows, allowed, steps):
             return _sample_rows(sampling.sample, jax.tree.unflatten(treedef, leaves),
-                                sample_key(seeds[0], seeds[1]), rows, allowed, steps,
+                                call_key(seeds, rows), rows, allowed, steps,
                                 model=model, **statics)
 
         meta = {"tensors": [[n, list(x.shape), str(x.dtype)] for n, x in

@@ -55,7 +55,30 @@ def add_parser(sub) -> None:
                      help="sample on DATA x MODEL devices: the weights tensor parallel over "
                      "MODEL, the candidates split over DATA; e.g. 1x8; default: one device")
     gen.add_argument("--json", action="store_true", help="print every candidate as JSON")
+    job = gen.add_argument_group(
+        "batch jobs", "--input FILE.jsonl: a row per request ({id, spec, language, prefix?, "
+        "samples?, seed?} or {task_id, prompt}); each sample depends only on its row, seed "
+        "and index (README: Batch jobs)")
+    job.add_argument("--input", default=None, metavar="FILE",
+                     help="JSONL rows to generate for (- for standard input)")
+    job.add_argument("--output", default="-", metavar="FILE",
+                     help="JSONL results, appended a batch at a time; a rerun with the same "
+                     "settings resumes (default -: standard output)")
+    job.add_argument("--batch-size", type=_batch_size, default="auto", metavar="N",
+                     help="sampler rows a batch (requests x samples); auto: from the memory "
+                     "estimate (default)")
+    job.add_argument("--keep", choices=("best", "all"), default="best",
+                     help="write the best candidate by reward, or every sample (with "
+                     "--repair-rounds 0: the raw samples)")
+    job.add_argument("--skip-bad", action="store_true",
+                     help="write an error row for a bad input line and generate the rest")
+    job.add_argument("--force", action="store_true",
+                     help="replace an output written with another model or other settings")
     gen.set_defaults(run=run)
+
+
+def _batch_size(text: str) -> int | str:
+    return text if text == "auto" else positive_int(text)
 
 
 def _spec(args: argparse.Namespace) -> str:
@@ -80,6 +103,8 @@ def run(args: argparse.Namespace) -> int:
 
     from adjax_code.generate.decoding import Decoding
 
+    if args.input is not None:
+        return run_job(args)
     spec = _spec(args)
     gen = load_generator(args.model, args.mesh)
     total, kept = gen.spec_tokens(spec)
@@ -105,3 +130,121 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(result.best.code, end="" if result.best.code.endswith("\n") else "\n")
     return 0
+
+
+def _job_rows(args: argparse.Namespace, gen, length: int) -> list:
+    """The input's rows, every one checked before any compute."""
+    from adjax_code.generate import batch
+
+    if args.spec is not None or args.spec_file is not None or args.prefix is not None:
+        raise UserError("--input takes the specifications (and prefixes) from its rows; "
+                        "drop the specification argument, --spec-file and --prefix")
+    source = "<stdin>" if args.input == "-" else args.input
+    text = read_text(args.input, "input file")
+    try:
+        rows = batch.parse_rows(text.splitlines(), source, samples=args.samples,
+                                seed=args.seed, language=args.language,
+                                skip_bad=args.skip_bad)
+        return batch.check_lengths(gen, rows, length, source, args.skip_bad)
+    except batch.BadInput as err:
+        raise UserError(str(err)) from None
+
+
+def _job_meta(gen, args: argparse.Namespace, sampler, length: int) -> dict:
+    """What decides a job's samples: the model's files and the settings (not the batch
+    size, which changes none of them)."""
+    import dataclasses
+    import hashlib
+    import json
+
+    import jax
+    import numpy as np
+
+    if gen.manifest.get("files"):
+        model = json.dumps(gen.manifest["files"], sort_keys=True).encode()
+    else:
+        model = b"".join(np.asarray(x).tobytes() for x in jax.tree.leaves(gen.params))
+    return {"model": hashlib.sha256(model).hexdigest(),
+            "settings": {"sampler": dataclasses.asdict(sampler), "length": length,
+                         "repair_rounds": args.repair_rounds, "keep": args.keep,
+                         "grow": bool(args.grow), "samples": args.samples, "seed": args.seed,
+                         "language": args.language}}
+
+
+def run_job(args: argparse.Namespace) -> int:
+    """``adjax generate --input``: rows through shared batches, results streamed out."""
+    import signal
+    import time
+
+    from tqdm import tqdm
+
+    from adjax_code.generate import batch, batch_file
+    from adjax_code.generate.decoding import Decoding
+
+    gen = load_generator(args.model, args.mesh)
+    length = args.length or gen.default_length
+    try:
+        decoding = Decoding(steps=args.steps, threshold=args.threshold,
+                            block_size=args.block_size, cache=args.cache, grow=args.grow)
+        sampler = decoding.sampler(gen.cfg.sampler, length)
+    except ValueError as err:
+        raise UserError(str(err)) from None
+    rows = _job_rows(args, gen, length)
+    good = [r for r in rows if isinstance(r, batch.Row)]
+    expected = {r.id: r.samples if args.keep == "all" else 1 for r in good}
+    if args.output == "-":
+        out = batch_file.Output(sys.stdout.buffer, owned=False)
+    else:
+        try:
+            out = batch_file.Output.open(args.output, _job_meta(gen, args, sampler, length),
+                                         expected, force=args.force)
+        except batch_file.OutputConflict as err:
+            raise UserError(str(err)) from None
+    todo = [r for r in good if r.id not in out.done_ids]
+    out.write([r.to_json() for r in rows
+               if isinstance(r, batch.BadRow) and r.line not in out.done_lines])
+    size = batch.auto_batch_size(gen, length) if args.batch_size == "auto" else args.batch_size
+    batches = batch.plan_batches(gen, todo, size, length, decoding.grow)
+    stop = []
+
+    def interrupt(signum, frame):
+        if stop:
+            raise KeyboardInterrupt
+        stop.append(True)
+        print("\nadjax: stopping after the current batch (Ctrl-C again to stop now)",
+              file=sys.stderr)
+
+    previous = signal.signal(signal.SIGINT, interrupt)
+    t0, done, samples, tokens = time.perf_counter(), 0, 0, 0
+    progress = tqdm(total=len(good), initial=len(good) - len(todo), unit="row",
+                    file=sys.stderr, disable=None, dynamic_ncols=True)
+    try:
+        for results in batch.generate_batches(gen, batches, length=length, sampler=sampler,
+                                              repair_rounds=args.repair_rounds,
+                                              grow=decoding.grow):
+            lines = []
+            for res in results:
+                lines += res.lines(gen, args.keep, sampler.num_steps)
+                samples += len(res.generation.candidates)
+            tokens += sum(line["tokens"] for line in lines)
+            out.write(lines)
+            done += len(results)
+            progress.update(len(results))
+            seconds = time.perf_counter() - t0
+            progress.set_postfix(samples_s=f"{samples / seconds:.1f}",
+                                 tokens_s=f"{tokens / seconds:.0f}")
+            if stop:
+                break
+    except ValueError as err:
+        raise UserError(str(err)) from None
+    finally:
+        progress.close()
+        signal.signal(signal.SIGINT, previous)
+        out.close()
+    seconds = time.perf_counter() - t0
+    print(f"adjax: {done} rows ({len(good) - len(todo)} already written, "
+          f"{len(rows) - len(good)} bad), {samples} samples, {tokens} code tokens, "
+          f"{len(gen.programs)} sampler programs, {seconds:.1f} s "
+          f"({done / max(seconds, 1e-9):.2f} rows/s)"
+          + ("; stopped early: rerun to resume" if stop else ""), file=sys.stderr)
+    return 130 if stop else 0
