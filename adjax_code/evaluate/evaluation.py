@@ -52,9 +52,7 @@ def score_task_samples(samples: Sequence[dict], which: str = "all",
     """Runs each sample against its task's tests; one result row per sample."""
     items = []
     for i, row in enumerate(samples):
-        missing = {"task_id", "language", "code"} - set(row)
-        if missing:
-            raise ValueError(f"sample {i}: missing keys {sorted(missing)}")
+        _check_row(i, row, ("task_id", "language", "code"))
         if row["language"] not in tasks.LANGS:
             raise ValueError(f"sample {i}: unknown language {row['language']!r}; "
                              f"valid: {', '.join(tasks.LANGS)}")
@@ -65,6 +63,20 @@ def score_task_samples(samples: Sequence[dict], which: str = "all",
          "tests_passed": r.tests_passed, "tests_total": r.tests_total, "message": r.message}
         for row, r in zip(samples, results, strict=True)
     ]
+
+
+def _check_row(i: int, row: Any, keys: Sequence[str], optional: Sequence[str] = ()) -> None:
+    """A sample row is a JSON object whose ``keys`` (and ``optional`` keys, when present)
+    are strings; a ValueError naming the sample otherwise."""
+    if not isinstance(row, dict):
+        raise ValueError(f"sample {i}: not a JSON object but {type(row).__name__}")
+    missing = sorted(set(keys) - set(row))
+    if missing:
+        raise ValueError(f"sample {i}: missing keys {missing}")
+    for key in (*keys, *(k for k in optional if k in row)):
+        if not isinstance(row[key], str):
+            raise ValueError(f"sample {i}: {key} must be a string, not "
+                             f"{type(row[key]).__name__}")
 
 
 def summarize(results: Sequence[dict], ks: Sequence[int] = (1,)) -> dict[str, dict]:
@@ -149,8 +161,9 @@ def score_humaneval(samples: Sequence[dict], sandbox: execution.Sandbox | None =
     problems = humaneval_problems()
     programs, harnesses = [], []
     for i, row in enumerate(samples):
-        if row.get("task_id") not in problems:
-            raise ValueError(f"sample {i}: unknown HumanEval task {row.get('task_id')!r}")
+        _check_row(i, row, ("task_id",), ("completion",))
+        if row["task_id"] not in problems:
+            raise ValueError(f"sample {i}: unknown HumanEval task {row['task_id']!r}")
         h = verdict.Harness.new()
         harnesses.append(h)
         programs.append((humaneval_program(problems[row["task_id"]], row.get("completion", ""),

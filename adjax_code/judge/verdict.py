@@ -71,6 +71,39 @@ class Harness:
         return out
 
 
+# -- reading records: bounded, never raising ---------------------------------------------
+
+MAX_VALUE_CHARS = 1 << 20  # one record's JSON value
+MAX_VALUE_DEPTH = 100  # nesting of lists and objects in it
+_CASE_NUMBER = re.compile(r"-?[0-9]{1,9}")
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_BAD = object()
+
+
+def load_value(text: str) -> tuple[bool, Any]:
+    """(True, value) of a record's JSON payload, or (False, why not): larger than
+    ``MAX_VALUE_CHARS``, nested deeper than ``MAX_VALUE_DEPTH``, an integer too long to
+    read, or not JSON. Never raises: a program's output cannot end the caller's run."""
+    if len(text) > MAX_VALUE_CHARS:
+        return False, f"a value of more than {MAX_VALUE_CHARS} characters"
+    depth = deepest = 0
+    for ch in re.findall(r"[\[\]{}]", _JSON_STRING.sub("", text)):
+        depth += 1 if ch in "[{" else -1
+        deepest = max(deepest, depth)
+    if deepest > MAX_VALUE_DEPTH:
+        return False, f"a value nested more than {MAX_VALUE_DEPTH} deep"
+    try:
+        return True, json.loads(text)
+    except (ValueError, RecursionError, MemoryError) as err:
+        why = "an integer too long to read" if "digits" in str(err) else "not JSON"
+        return False, why
+
+
+def case_number(text: str) -> int | None:
+    """A record's case number (ASCII digits, at most nine), or None."""
+    return int(text) if _CASE_NUMBER.fullmatch(text) else None
+
+
 # -- comparing values -------------------------------------------------------------------
 
 def strict_equal(a: Any, b: Any) -> bool:
@@ -99,8 +132,9 @@ def judge_cases(records: list[tuple[str, str]], expected: dict[int, Any]) -> dic
         if kind != "CASE":
             continue
         parts = rest.split(" ", 2)
-        if len(parts) == 3 and parts[0].lstrip("-").isdigit():
-            seen.setdefault(int(parts[0]), []).append(f"{parts[1]} {parts[2]}")
+        number = case_number(parts[0]) if len(parts) == 3 else None
+        if number is not None:
+            seen.setdefault(number, []).append(f"{parts[1]} {parts[2]}")
     passed, first_failure = 0, ""
     for i, want in expected.items():
         got = seen.get(i, [])
@@ -109,11 +143,15 @@ def judge_cases(records: list[tuple[str, str]], expected: dict[int, Any]) -> dic
             first_failure = first_failure or f"case {i} {why}"
             continue
         status, payload = got[0].split(" ", 1)
+        ok, value = load_value(payload)
+        if not ok:
+            first_failure = first_failure or f"case {i} returned {value}"
+            continue
         try:
-            value = json.loads(payload)
-        except json.JSONDecodeError:
-            value, status = payload, "X"
-        if status == "V" and strict_equal(value, want):
+            equal = status == "V" and strict_equal(value, want)
+        except (RecursionError, MemoryError):  # pragma: no cover - bounded above
+            equal = False
+        if equal:
             passed += 1
         elif not first_failure:
             first_failure = (f"case {i} got {payload[:200]}" if status == "V"
@@ -187,7 +225,12 @@ def js_prologue(h: Harness, typed: bool) -> str:
   }}
   const write = fs.writeSync, stringify = JSON.stringify, str = String;
   const report = (...fields{any_t}) => {{
-    write(1, "ADJAX-" + secret + " " + fields.join(" ") + "\\n");
+    const line = "ADJAX-" + secret + " " + fields.join(" ") + "\\n";
+    for (let tries = 0; ; tries++) {{  // stdout may be non-blocking once node opened it
+      try {{ write(1, line); return; }} catch (e{any_t}) {{
+        if (!e || e.code !== "EAGAIN" || tries > 1e6) throw e;
+      }}
+    }}
   }};
   const json = (v{any_t}) => {{
     const s = stringify(v);
@@ -378,7 +421,7 @@ def python_program(h: Harness, code: str, tests: str, *, calls: tuple[str, ...] 
     try:
         tree = harden(tests, f"_adjax_p_{t}", calls)
         statements = [(isinstance(s, ast.Assert), ast.unparse(s)) for s in tree.body]
-    except SyntaxError:
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
         statements = [(False, tests)]  # compiled in the sandbox, where it fails to END
     if epilogue:
         statements.append((False, epilogue))
@@ -439,12 +482,10 @@ def coverage_lines(records: list[tuple[str, str]]) -> list[int] | None:
     """The executed solution lines from a ``COVERAGE`` record, or None."""
     for kind, rest in records:
         if kind == "COVERAGE":
-            try:
-                lines = json.loads(rest)
-            except json.JSONDecodeError:
-                return None
-            if isinstance(lines, list) and all(isinstance(n, int) for n in lines):
+            ok, lines = load_value(rest)
+            if ok and isinstance(lines, list) and all(type(n) is int for n in lines):
                 return lines
+            return None
     return None
 
 
@@ -496,10 +537,20 @@ def plan_python_tests(tests: str) -> PythonTestPlan:
     test_x(tmp_path)``), async test functions (outside ``IsolatedAsyncioTestCase``), tests
     that yield, parametrize values that are not literals, tests that do not parse."""
     try:
+        return _plan(tests)
+    except (RecursionError, MemoryError):
+        return PythonTestPlan(tests, error="the tests are too deeply nested or too large to "
+                                           "read (split long expressions)")
+
+
+def _plan(tests: str) -> PythonTestPlan:
+    try:
         tree = ast.parse(tests)
     except SyntaxError as err:
         return PythonTestPlan(tests, error=f"the tests do not parse: line {err.lineno}: "
                                            f"{err.msg}")
+    except ValueError as err:  # null bytes
+        return PythonTestPlan(tests, error=f"the tests do not parse: {err}")
     last = {}
     for i, node in enumerate(tree.body):
         for name in _bound_names(node):
@@ -748,11 +799,8 @@ def python_tests_program(h: Harness, code: str, plan: PythonTestPlan, *,
 
 
 def _payload(text: str) -> dict:
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError:
-        return {}
-    return value if isinstance(value, dict) else {}
+    ok, value = load_value(text)
+    return value if ok and isinstance(value, dict) else {}
 
 
 def _source_line(source: str, line: Any) -> str:
@@ -777,7 +825,8 @@ def _why(payload: dict, tests: str, code: str) -> tuple[str, tuple[str, ...]]:
     kind, message = str(payload.get("e", "")), str(payload.get("m", ""))
     frames = payload.get("t", [])
     if not message and kind == "AssertionError":  # a bare assert: show its line
-        tests_frames = [f for f in frames if isinstance(f, list) and f[:1] == ["tests"]]
+        tests_frames = [f for f in frames if isinstance(f, list) and len(f) == 3
+                        and f[0] == "tests"]
         if tests_frames:
             message = _source_line(tests, tests_frames[-1][1])
     text = f"{kind}: {message}" if kind and message else (kind or message or "failed")
@@ -798,8 +847,9 @@ def judge_python_tests(records: list[tuple[str, str]], plan: PythonTestPlan, *,
     for kind, rest in records:
         if kind == "CASE":
             parts = rest.split(" ", 2)
-            if len(parts) == 3 and parts[0].isdigit():
-                seen.setdefault(int(parts[0]), []).append((parts[1], parts[2]))
+            number = case_number(parts[0]) if len(parts) == 3 else None
+            if number is not None:
+                seen.setdefault(number, []).append((parts[1], parts[2]))
         elif kind == "LOAD" and load is None:
             load = _payload(rest)
     load_message = _load_message(load, plan.tests, code, module_name) if load is not None \

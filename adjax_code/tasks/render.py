@@ -9,7 +9,6 @@ case that raises or panics fails alone; the others still run.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 from collections.abc import Sequence
@@ -191,7 +190,7 @@ def outputs(items: Sequence[tuple[Task, str, str]], which: str = "all",
     return out
 
 
-# -- batches: many tasks of one language in one program ---------------------------------
+# -- Java imports ------------------------------------------------------------------------
 
 
 _JAVA_IMPORT = re.compile(r"^\s*import\s+[\w.*]+\s*;\s*$", re.M)
@@ -202,112 +201,15 @@ def split_java_imports(code: str) -> tuple[list[str], str]:
     return [i.strip() for i in _JAVA_IMPORT.findall(code)], _JAVA_IMPORT.sub("", code)
 
 
-def batch_program(items: Sequence[tuple[Task, str]], language: str, which: str,
-                  h: Harness) -> str:
-    """One program that runs every (task, code) pair of one language in turn, reporting
-    ``TASK k`` before and ``DONE k`` after pair k's case records."""
-    t = h.tag
-    if language == "python":
-        names = ", ".join(f"'{n}_{t}': {n}_{t}" for n in
-                          ("_adjax_r", "_adjax_j", "_adjax_l", "_adjax_case"))
-        parts = [verdict.python_prologue(h)]
-        for k, (task, code) in enumerate(items):
-            src = code + "\n\n" + _python(task, _cases(task, which), h)
-            parts.append(
-                f"_adjax_r_{t}('TASK', {k})\ntry:\n"
-                f"    exec(compile({src!r}, 'task{k}', 'exec'), {{'__name__': '__main__', "
-                f"{names}}})\n    _adjax_r_{t}('DONE', {k})\nexcept BaseException:\n    pass")
-        return "\n".join(parts) + "\n"
-    if language in ("javascript", "typescript"):
-        typed = language == "typescript"
-        parts = [verdict.js_prologue(h, typed)]
-        for k, (task, code) in enumerate(items):
-            src = code + "\n" + _javascript(task, _cases(task, which), h, typed)
-            parts.append(f"__adjaxR_{t}('TASK', {k});\ntry {{\n(() => {{\n{src}\n}})();\n"
-                         f"__adjaxR_{t}('DONE', {k});\n}} catch (e) {{}}")
-        return "\n".join(parts) + "\n"
-    if language == "java":
-        imports, classes, methods, calls = ["import java.util.*;"], [], [], []
-        for k, (task, code) in enumerate(items):
-            found, body = split_java_imports(code)
-            imports += [i for i in found if i not in imports]
-            body = re.sub(r"\bpublic\s+(final\s+)?class\b", r"\1class", body)
-            classes.append(re.sub(r"\bSolution\b", f"Solution{k}", body))
-            lines = _java_lines(task, _cases(task, which), cls=f"Solution{k}")
-            methods.append(f"  static void task{k}() {{\n" + "\n".join(lines) + "\n  }")
-            calls.append(f'    r("TASK", "{k}"); task{k}(); r("DONE", "{k}");')
-        return ("\n".join(imports) + "\n" + "\n".join(classes) + "\n"
-                + _java_main(h, calls, methods))
-    if language == "go":
-        paths, bodies, calls = list(verdict.GO_IMPORTS), [], []
-        for k, (task, code) in enumerate(items):
-            found, code = sources.split_go(code)
-            paths += found
-            for name in set(re.findall(r"^func\s+(\w+)\s*\(", code, flags=re.M)):
-                code = re.sub(rf"\b{name}\b", f"{name}_{k}", code)
-            bodies.append(code)
-            fn = f"{task.fn_name('go')}_{k}"
-            calls.append(f'\tadjaxR_{t}("TASK", "{k}")\n'
-                         + "\n".join(_go_lines(task, _cases(task, which), h, fn))
-                         + f'\n\tadjaxR_{t}("DONE", "{k}")')
-        return sources.join_go(paths, verdict.go_helpers(h) + "\n".join(bodies)
-                               + f"\nfunc main() {{\n\tadjaxSecret_{t}()\n"
-                               + "\n".join(calls) + "\n}\n")
-    raise ValueError(f"the task suite has no renderer for {language!r}")
-
-
-def _split_batch(result: execution.RunResult, h: Harness, wants: list[dict[int, Any]]
-                 ) -> dict[int, execution.RunResult]:
-    """Per-pair results from a batch's records; pairs without a DONE record are left out."""
-    out: dict[int, execution.RunResult] = {}
-    current, records = None, []
-    for kind, rest in h.records(result.stdout):
-        if kind == "TASK" and rest.strip().isdigit():
-            current, records = int(rest), []
-        elif kind == "DONE" and current is not None and rest.strip() == str(current) \
-                and 0 <= current < len(wants):
-            v = verdict.judge_cases(records, wants[current])
-            status = execution.PASS if v["passed"] == v["total"] else execution.FAIL
-            out[current] = dataclasses.replace(
-                result, status=status, exit_code=0 if status == execution.PASS else 1,
-                message=v["message"], tests_passed=v["passed"], tests_total=v["total"])
-            current = None
-        else:
-            records.append((kind, rest))
-    return out
-
-
 def run_batched(items: Sequence[tuple[Task, str, str]], which: str = "all",
-                sandbox: execution.Sandbox | None = None, batch_size: int = 40,
+                sandbox: execution.Sandbox | None = None, batch_size: int | None = None,
                 progress=None) -> list[execution.RunResult]:
-    """Like ``run``, but many pairs of one language share a program (one compile, one
-    start-up). A pair whose batch did not reach its DONE record (a build error, a crash, a
-    timeout, an exit) is run again on its own, so results match ``run`` exactly."""
-    sandbox = sandbox or execution.Sandbox()
-    big = dataclasses.replace(sandbox.limits, cpu_seconds=sandbox.limits.cpu_seconds * 6,
-                              wall_seconds=sandbox.limits.wall_seconds * 6)
-    batch_box = execution.Sandbox(big, workers=sandbox.workers, use_bwrap=sandbox.use_bwrap)
-    results: list[execution.RunResult | None] = [None] * len(items)
-    groups: dict[str, list[int]] = {}
-    for i, (_, lang, _) in enumerate(items):
-        groups.setdefault(lang, []).append(i)
-    batches = [(lang, idx[j:j + batch_size]) for lang, idx in groups.items()
-               for j in range(0, len(idx), batch_size)]
-    harnesses = [Harness.new() for _ in batches]
-    programs = [(batch_program([(items[i][0], items[i][2]) for i in idx], lang, which, h),
-                 lang, h.stdin) for (lang, idx), h in zip(batches, harnesses, strict=True)]
-    for (lang, idx), h, res in zip(batches, harnesses, batch_box.run_many(programs),
-                                   strict=True):
-        wants = [expected(items[i][0], lang, which) for i in idx]
-        for k, r in _split_batch(res, h, wants).items():
-            results[idx[k]] = r
-            if progress is not None:
-                progress.update(1)
-    retry = [i for i, r in enumerate(results) if r is None]
-    for i, r in zip(retry, run([items[i] for i in retry], which, sandbox, progress),
-                    strict=True):
-        results[i] = r
-    return results  # type: ignore[return-value]
+    """``run``: every sample in a process of its own. Samples used to share a program (one
+    compile, one start-up for up to ``batch_size`` of them), and one could then borrow a
+    sibling's function or break the encoder its siblings report through; ``batch_size`` is
+    accepted and ignored."""
+    del batch_size
+    return run(items, which, sandbox, progress)
 
 
 def header(task: Task, language: str) -> str:

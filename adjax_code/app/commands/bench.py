@@ -48,6 +48,7 @@ def run(args: argparse.Namespace) -> int:
 
     if sum([args.references, bool(args.samples), bool(args.model)]) != 1:
         raise UserError("give one of --samples FILE, --references or --model DIR")
+    _check_paths(args)
     if args.model:
         return _eval_model(args)
     tasks_bench = args.benchmark == "tasks"
@@ -68,12 +69,40 @@ def run(args: argparse.Namespace) -> int:
             results = score(samples, progress=bar)
     except FileNotFoundError as err:
         raise UserError(f"samples file {err.filename} does not exist") from None
-    except (ValueError, KeyError, RuntimeError) as err:
-        raise UserError(str(err).strip("'\"")) from None
+    except OSError as err:
+        raise UserError(f"cannot read {err.filename}: {err.strerror}") from None
+    except (ValueError, KeyError, RuntimeError, TypeError) as err:
+        text = err.args[0] if isinstance(err, KeyError) and err.args else err
+        raise UserError(str(text)) from None
     table = evaluation.summarize(results, ks=args.k)
     if args.plot:
         evaluation.plot_table(table, args.plot, title=f"{args.benchmark}: pass@k by language")
     return _report(args, table, evaluation.format_table(table), results)
+
+
+def _check_paths(args: argparse.Namespace) -> None:
+    """Every path the command reads or writes, checked before any work is done."""
+    from pathlib import Path
+
+    if args.samples:
+        samples = Path(args.samples)
+        if samples.is_dir():
+            raise UserError(f"--samples {samples} is a directory, not a JSONL file")
+        if not samples.is_file():
+            raise UserError(f"samples file {samples} does not exist")
+    for flag, value in (("--out", args.out), ("--plot", args.plot)):
+        if not value:
+            continue
+        path = Path(value)
+        if path.is_dir():
+            raise UserError(f"{flag} {path} is a directory; give a file name")
+        if flag == "--plot" and path.suffix.lower() != ".png":
+            raise UserError(f"--plot {path}: the chart is a PNG; give a name ending in .png")
+        parent = path.parent
+        while not parent.exists() and parent != parent.parent:
+            parent = parent.parent
+        if not parent.is_dir():
+            raise UserError(f"{flag} {path}: {parent} is not a directory")
 
 
 def _report(args: argparse.Namespace, table: dict, text: str, rows: list[dict]) -> int:
