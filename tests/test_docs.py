@@ -151,3 +151,31 @@ def test_no_private_names_cross_modules():
                     continue
                 private = [n for n in names if n.startswith("_") and not n.startswith("__")]
                 assert not private, f"{path} imports private {private} from {module}"
+
+
+def _runs_here(argv: list[str]) -> bool:
+    """The README's commands that need nothing but this checkout and run in seconds."""
+    if any("$" in a for a in argv):
+        return False
+    if argv[0] == "generate":
+        model = argv[argv.index("--model") + 1] if "--model" in argv else None
+        return model in (None, "runs/dream-tiny")
+    if argv[:2] == ["model", "import"]:
+        return argv[2].startswith("tests/fixtures/")
+    return argv[:2] == ["model", "verify"]
+
+
+def test_readme_fast_commands_run(tmp_path):
+    """Every README command that can run here quickly runs as written (from a directory
+    where the README's relative paths resolve) and exits 0."""
+    import subprocess
+    import sys
+
+    (tmp_path / "tests").symlink_to(ROOT / "tests")
+    commands = [c for c in adjax_commands((ROOT / "README.md").read_text()) if _runs_here(c)]
+    assert {c[0] for c in commands} == {"generate", "model"}
+    assert ["model", "import", "tests/fixtures/hf/dream", "--out", "runs/dream-tiny"] in commands
+    for argv in commands:
+        proc = subprocess.run([sys.executable, "-m", "adjax_code.app.cli", *argv], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, f"adjax {shlex.join(argv)}: {proc.stderr[-1500:]}"
