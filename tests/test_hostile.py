@@ -356,3 +356,18 @@ def test_bad_paths_for_eval_are_one_line_before_any_scoring(tmp_path, capsys, mo
         (["--references", "--out", str(tmp_path)], "directory"),
     ]:
         _eval_fails_in_one_line(capsys, ["eval", *argv, "--quiet"], monkeypatch, what)
+
+
+def test_java_free_form_tests_may_import():
+    code = "import java.util.*;\nclass Sol {\n  static int add(int a, int b) { return a + b; }\n}\n"
+    tests = ("import java.util.List;\npublic class Main {\n  public static void main(String[] a)"
+             " {\n    List<Integer> xs = new ArrayList<>(List.of(1, 2));\n"
+             "    if (Sol.add(xs.get(0), xs.get(1)) != 3) throw new AssertionError(\"wrong\");\n"
+             "  }\n}\n")
+    assert rewards.functional_reward(code, "java", tests) == 1.0
+
+
+def test_pass_at_k_without_enough_samples_is_not_nan():
+    table = evaluation.summarize([{"task_id": "a", "language": "python", "passed": True}],
+                                 ks=(1, 5))
+    assert "nan" not in evaluation.format_table(table)

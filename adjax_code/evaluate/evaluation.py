@@ -98,11 +98,13 @@ def summarize(results: Sequence[dict], ks: Sequence[int] = (1,)) -> dict[str, di
 
 
 def format_table(table: dict[str, dict]) -> str:
+    """pass@k per row; ``n/a`` where no task has k samples."""
     keys = [k for k in next(iter(table.values())) if k.startswith("pass@")]
     lines = [f"{'language':<12}{'tasks':>7}{'samples':>9}" + "".join(f"{k:>9}" for k in keys)]
     for group, entry in table.items():
         lines.append(f"{group:<12}{entry['tasks']:>7}{entry['samples']:>9}"
-                     + "".join(f"{100 * entry[k]:>8.1f}%" for k in keys))
+                     + "".join(f"{100 * entry[k]:>8.1f}%" if entry[k] == entry[k]
+                               else f"{'n/a':>9}" for k in keys))
     return "\n".join(lines)
 
 

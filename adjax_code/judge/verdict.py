@@ -932,6 +932,8 @@ def refused_python(plan: PythonTestPlan, protections: tuple[str, ...] = ()
 
 # -- free-form tests: every language ----------------------------------------------------
 
+_JAVA_IMPORT = re.compile(r"^\s*import\s+(?:static\s+)?[\w.*]+\s*;[ \t]*$", re.M)
+
 def free_program(h: Harness, code: str, tests: str, language: str, *,
                  coverage: bool = False, module_name: str | None = None) -> tuple[str, int]:
     """(program, number of cases) running user-written ``tests`` against ``code``.
@@ -955,6 +957,10 @@ def free_program(h: Harness, code: str, tests: str, language: str, *,
         body = sources.combine(code, tests, language)
         return js_prologue(h, language == "typescript") + body + f'__adjaxR_{t}("END");\n', 0
     if language == "java":
+        # import lines of both files go first (the tests follow the solution's classes)
+        imports = list(dict.fromkeys(m.strip() for m in _JAVA_IMPORT.findall(code + "\n"
+                                                                              + tests)))
+        code, tests = _JAVA_IMPORT.sub("", code), _JAVA_IMPORT.sub("", tests)
         renamed = re.sub(r"\bMain\b", f"AdjaxTests_{t}", tests)
         renamed = re.sub(r"\bpublic\s+(final\s+)?class\b", r"\1class", renamed)
         code = re.sub(r"\bpublic\s+(final\s+)?class\b", r"\1class", code)
@@ -962,7 +968,7 @@ def free_program(h: Harness, code: str, tests: str, language: str, *,
                   + "  public static void main(String[] args) throws Throwable {\n"
                   + f"    readSecret();\n    AdjaxTests_{t}.main(args);\n"
                   + '    r("END");\n  }\n}\n')
-        return code + "\n\n" + renamed + "\n\n" + driver, 0
+        return "\n".join(imports) + "\n" + code + "\n\n" + renamed + "\n\n" + driver, 0
     if language == "go":
         paths, body = sources.split_go(code)
         test_paths, test_body = sources.split_go(tests)
