@@ -4,8 +4,8 @@ N rows from the task suite's train specifications across the five languages (eac
 signature as the prefix, so lengths are mixed), the shipped model, one sample a row, the
 model's steps and two repair rounds: (a) ``Generator.generate`` once per row in one process
 (today's API); (b) ``Generator.generate_batch`` over all rows. Each mode runs in its own
-process (peak memory is the process's); warm-up compiles are timed apart by running the
-first row (a) or a first small job (b) before the clock. Reports rows/s, code tokens/s,
+process (peak memory is the process's); compiles are timed apart by running the first row
+(a) or the same job under other ids (b) before the clock. Reports rows/s, code tokens/s,
 sampler programs, peak RSS and the ratio (b)/(a); appends to benchmarks/results/batch.jsonl.
 
     uv run python benchmarks/bench_batch.py [--rows 64] [--batch-size 64]
@@ -54,7 +54,10 @@ def measure(mode: str, n: int, batch_size: int) -> dict:
         r = rows[0]
         gen.generate(r["spec"], r["language"], samples=1, prefix=r["prefix"])  # compiles
     else:
-        list(gen.generate_batch(rows[:5], batch_size=batch_size))  # compiles some shapes
+        # The same job under other ids: the batches' shapes (and so their programs) are
+        # the timed job's.
+        list(gen.generate_batch([dict(r, id=r["id"] + "/warm") for r in rows],
+                                batch_size=batch_size))
     warm_s = time.perf_counter() - t0
     t0, tokens = time.perf_counter(), 0
     if mode == "calls":
