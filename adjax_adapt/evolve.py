@@ -19,8 +19,11 @@ so far; a rerun with the same output directory resumes from it and ends by writi
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
+import signal
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
@@ -139,10 +142,56 @@ def metrics_row(cycle: int, mechanism: str, state: mechanisms.AdaptState, reward
             "clip_fraction": float(state.metrics["clip_fraction"])}
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C stopped the loop; the state so far is saved as ``cycle`` (resume continues)."""
+
+    def __init__(self, cycle: int, saved: bool):
+        super().__init__(f"interrupted in cycle {cycle}")
+        self.cycle, self.saved = cycle, saved
+
+
+@contextlib.contextmanager
+def deferred_sigint():
+    """Within the block, the first Ctrl-C (SIGINT) only sets a flag the loop reads where it
+    can stop cleanly (the returned callable says whether it was pressed); a second one
+    interrupts at once. Outside the main thread nothing changes."""
+    pressed = []
+    if threading.current_thread() is not threading.main_thread():
+        yield lambda: False
+        return
+
+    def handler(signum, frame):
+        if pressed:
+            raise KeyboardInterrupt
+        pressed.append(True)
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield lambda: bool(pressed)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+class _Stop(Exception):
+    pass
+
+
+def read_metrics(out_dir: str | Path) -> list[dict]:
+    """The rows of a run's ``metrics.jsonl`` (empty when there is none)."""
+    path = Path(out_dir) / "metrics.jsonl"
+    if not path.is_file():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
 def evolve(domain: Domain, acfg: mechanisms.AdaptConfig, cfg: LoopConfig,
            out_dir: str | Path | None = None, *, progress: bool = True, log=print
            ) -> tuple[mechanisms.AdaptState, list[dict]]:
-    """Runs (or resumes) the loop; returns the final state and one metrics row per cycle."""
+    """Runs (or resumes) the loop; returns the final state and one metrics row per cycle.
+
+    A run whose ``cycles`` are all done says so and does nothing (more ``cycles`` continue
+    it). Ctrl-C stops at the next clean point (a chunk of generation, or the end of an
+    update), saves the state as a checkpoint and raises ``Interrupted``."""
     from tqdm import tqdm
 
     if domain.size == 0:
@@ -152,28 +201,66 @@ def evolve(domain: Domain, acfg: mechanisms.AdaptConfig, cfg: LoopConfig,
     state = mechanisms.init_state(ctx.base_params, ctx, jax.random.key(cfg.seed))
     rows: list[dict] = []
     start = 0
-    ckpt = checkpoint.Checkpointer(Path(out_dir) / "checkpoints") if out_dir else None
+    # Every cycle's state is kept: each is a model (``--model RUN --cycle N``).
+    ckpt = checkpoint.Checkpointer(Path(out_dir) / "checkpoints", keep=None) \
+        if out_dir else None
     if ckpt is not None and ckpt.latest_step() is not None:
         state, meta = ckpt.restore(checkpoint.abstract(state))
         rows, start = meta["metrics"], int(meta["cycle"])
-        log(f"resuming after cycle {start - 1}")
+        done = read_metrics(out_dir)
+        if start >= cfg.cycles and len(done) > start and done[start]["cycle"] == start:
+            ckpt.close()
+            log(f"already finished {start} cycles; pass --cycles N with N > {start} for more")
+            return state, done[:start + 1]
+        if start > cfg.cycles:
+            ckpt.close()
+            raise ValueError(f"{out_dir} holds {start} cycles, more than --cycles "
+                             f"{cfg.cycles}")
+        log(f"resuming after cycle {start - 1}" if start else "resuming at cycle 0")
     bar = tqdm(total=(cfg.cycles + 1) * domain.size, initial=start * domain.size,
                unit="item", desc=f"adapt[{acfg.mechanism}]", disable=not progress)
-    for cycle in range(start, cfg.cycles + 1):
-        key = jax.random.fold_in(jax.random.key(cfg.seed), cycle)
-        cands = domain.generate(state, mech, ctx, cycle, key, cfg.candidates, bar.update)
-        reward, passed = domain.score(cands)
-        row = metrics_row(cycle, acfg.mechanism, state, reward, passed, domain.measure(state))
-        rows.append(row)
-        bar.set_postfix(pass1=f"{row['pass_at_1']:.1f}", reward=f"{row['mean_reward']:.2f}",
-                        kl=f"{row['kl']:.3f}", clip=f"{row['clip_fraction']:.2f}")
-        if cycle == cfg.cycles:
-            break
-        keep = select(reward, cands.valid, cfg)
-        state = learn(state, mech, ctx, kept_rows(cands, reward, keep), (cands, reward))
-        if ckpt is not None:
-            ckpt.save(cycle + 1, state, {"metrics": rows, "cycle": cycle + 1,
-                                         "config": dataclasses.asdict(acfg)})
+    saved = start  # the cycle whose state the latest checkpoint holds (0: the start)
+    cycle = start
+    with deferred_sigint() as pressed:
+        def advance(n: int) -> None:
+            bar.update(n)
+            if pressed():
+                raise _Stop
+
+        try:
+            for cycle in range(start, cfg.cycles + 1):
+                key = jax.random.fold_in(jax.random.key(cfg.seed), cycle)
+                cands = domain.generate(state, mech, ctx, cycle, key, cfg.candidates, advance)
+                if pressed():
+                    raise _Stop
+                reward, passed = domain.score(cands)
+                row = metrics_row(cycle, acfg.mechanism, state, reward, passed,
+                                  domain.measure(state))
+                rows.append(row)
+                bar.set_postfix(pass1=f"{row['pass_at_1']:.1f}",
+                                reward=f"{row['mean_reward']:.2f}",
+                                kl=f"{row['kl']:.3f}", clip=f"{row['clip_fraction']:.2f}")
+                if cycle == cfg.cycles:
+                    break
+                keep = select(reward, cands.valid, cfg)
+                state = learn(state, mech, ctx, kept_rows(cands, reward, keep), (cands, reward))
+                if ckpt is not None:
+                    ckpt.save(cycle + 1, state, {"metrics": rows, "cycle": cycle + 1,
+                                                 "config": dataclasses.asdict(acfg)})
+                    saved = cycle + 1
+                if pressed():
+                    cycle += 1
+                    raise _Stop
+        except _Stop:
+            bar.close()
+            rows = rows[:cycle]  # the rows of the cycles before the one interrupted
+            if ckpt is not None:
+                if saved != cycle or ckpt.latest_step() is None:
+                    ckpt.save(cycle, state, {"metrics": rows, "cycle": cycle,
+                                             "config": dataclasses.asdict(acfg)})
+                ckpt.close()
+                write_metrics(rows, Path(out_dir))
+            raise Interrupted(cycle, ckpt is not None) from None
     bar.close()
     if ckpt is not None:
         ckpt.close()

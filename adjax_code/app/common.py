@@ -67,6 +67,8 @@ def sampling_args(p: argparse.ArgumentParser, note: str = "",
     p.add_argument("--steps", type=positive_int, default=None, help=f"{note}denoising steps")
     p.add_argument("--seed", type=seed, default=0, help=f"{note}sampling seed")
     p.add_argument("--model", default=None, metavar="DIR", help=model_help)
+    p.add_argument("--cycle", type=non_negative_int, default=None, metavar="N",
+                   help="with an adaptation run as --model: its cycle (default: the latest)")
 
 
 def read_text(path: str, what: str) -> str:
@@ -105,25 +107,34 @@ def read_source(path: str, what: str) -> str:
 
 
 def find_model(model_dir: str | None) -> Path:
-    """The model directory to load: a packaged model (manifest.json, verified on load) or a
-    training run (tokenizer.json + checkpoints/); the shipped model when none is given."""
+    """The model directory to load: a packaged model (manifest.json, verified on load), a
+    training run (tokenizer.json + checkpoints/) or an adaptation run (adapt.json); the
+    shipped model when none is given."""
+    from adjax_code.adapt import runs
     from adjax_code.model import model_store
 
     path = Path(model_dir) if model_dir else model_store.DEFAULT_DIR
+    if runs.is_run(path):
+        return path
     if (path / "tokenizer.json").is_file() and (path / "checkpoints").is_dir():
         return path
     if not (path / "manifest.json").is_file():
         if model_dir is None:
             raise UserError(f"no model installed: {path} holds no manifest.json; reinstall "
                             "adjax or pass --model DIR")
-        raise UserError(f"no model at {path}: neither manifest.json (a packaged model) nor "
-                        "checkpoints/ (a training run)")
+        if (path / "checkpoints").is_dir() and (path / "metrics.jsonl").is_file():
+            raise UserError(f"{path} is an adaptation run from an older adjax (no "
+                            f"{runs.RUN_FILE}); it cannot be loaded as a model")
+        raise UserError(f"no model at {path}: neither manifest.json (a packaged model), "
+                        "checkpoints/ (a training run) nor adapt.json (an adaptation run)")
     return path
 
 
-def load_generator(model_dir: str | None, mesh_shape: tuple[int, int] | None = None):
-    """The model's ``Generator``, on a DATA x MODEL mesh when ``mesh_shape`` is given."""
-    from adjax_code.generate.generator import Generator
+def load_generator(model_dir: str | None, mesh_shape: tuple[int, int] | None = None,
+                   cycle: int | None = None):
+    """The model's ``Generator``, on a DATA x MODEL mesh when ``mesh_shape`` is given; of an
+    adaptation run, the state of ``cycle`` (default: its latest)."""
+    from adjax_code.adapt import runs
     from adjax_code.model import model_store, runtime
 
     runtime.enable_compilation_cache()
@@ -137,7 +148,7 @@ def load_generator(model_dir: str | None, mesh_shape: tuple[int, int] | None = N
         except ValueError as err:
             raise UserError(f"--mesh {mesh_shape[0]}x{mesh_shape[1]}: {err}") from None
     try:
-        return Generator.load(path, mesh=mesh, store=runtime.program_store())
+        return runs.load_model(path, cycle, mesh=mesh, store=runtime.program_store())
     except model_store.ModelError as err:
         raise UserError(str(err)) from None
     except (ValueError, FileNotFoundError, KeyError) as err:
@@ -145,14 +156,12 @@ def load_generator(model_dir: str | None, mesh_shape: tuple[int, int] | None = N
 
 
 def load_api(args: argparse.Namespace):
-    """The Python API on the model of ``--model``, with ``--config``, ``--seed``,
-    ``--candidates`` and ``--steps`` applied."""
+    """The Python API on the model of ``--model`` (and ``--cycle``), with ``--config``,
+    ``--seed``, ``--candidates`` and ``--steps`` applied."""
     import dataclasses
 
     from adjax_code.app import api
-    from adjax_code.model import model_store, runtime
 
-    runtime.enable_compilation_cache()
     overrides = {"seed": args.seed}
     if args.samples:
         overrides["batch_size"] = args.samples
@@ -163,13 +172,8 @@ def load_api(args: argparse.Namespace):
         cfg = dataclasses.replace(base, **overrides)
     except ValueError as err:
         raise UserError(str(err)) from None
-    path = find_model(args.model)
-    try:
-        return api.create_code_generation_api(str(path), cfg, store=runtime.program_store())
-    except model_store.ModelError as err:
-        raise UserError(str(err)) from None
-    except (ValueError, FileNotFoundError, KeyError) as err:
-        raise UserError(f"cannot load the model in {path}: {err}") from None
+    gen = load_generator(args.model, cycle=getattr(args, "cycle", None))
+    return api.create_code_generation_api(gen, cfg)
 
 
 def language_of(path: str, given: str | None) -> str:

@@ -71,10 +71,24 @@ def build_corpus(cfg: DataConfig) -> tuple[list[Pair], list[Pair], dict]:
         pairs += corpus_from_trees(default_trees(), max_files=cfg.max_files)
     if cfg.include_tasks:
         pairs += task_pairs("train")
-    for path in filter(None, (p.strip() for p in cfg.jsonl.split(","))):
-        pairs += read_pairs(path)
+    files = [p for p in (p.strip() for p in cfg.jsonl.split(",")) if p]
+    per_file = {}
+    for path in files:
+        if not Path(path).is_file():
+            raise ValueError(f"data.jsonl: {path} does not exist"
+                             if not Path(path).exists() else f"data.jsonl: {path} is not a file")
+        per_file[path] = read_pairs(path)
+        pairs += per_file[path]
     unique = deduplicate(pairs)
     train, held = heldout_split(unique, cfg.heldout_fraction)
+    # Each JSONL file (the user's data) of two pairs or more keeps at least one held-out
+    # pair, the one with the lowest hash, so that the held-out figure measures its rows.
+    for rows in map(set, per_file.values()):
+        mine = [p for p in train if p in rows]
+        if len(mine) >= 2 and not any(p in rows for p in held):
+            pick = min(mine, key=lambda p: _key(p.code))
+            train.remove(pick)
+            held.append(pick)
     counts: dict = {"raw": len(pairs), "deduplicated": len(unique), "train": len(train),
                     "heldout": len(held), "by_language": {}, "by_source": {}}
     roots = _tree_roots()

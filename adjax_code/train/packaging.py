@@ -53,6 +53,36 @@ def package(run_dir: str | Path, out_dir: str | Path, *, evaluate: bool = False,
     return manifest
 
 
+def package_adapted(gen, run_dir: str | Path, out_dir: str | Path, *, cycle: int,
+                    rows: list[dict], evaluate: bool = False, candidates: int = 4,
+                    progress: bool = True, force: bool = False) -> dict:
+    """Writes ``out_dir`` from a loaded adapted ``Generator`` (an adaptation run's ``cycle``,
+    see ``adjax_code.adapt.runs``); ``rows`` are the run's metrics, one per cycle. The
+    manifest keeps the base model's facts (config, tokenizer, training) and adds
+    ``adapted``: the base, the cycle and that cycle's metrics."""
+    run_dir = Path(run_dir)
+    model_store.check_target(out_dir, model_store.MANIFEST, force=force)
+    row = next((r for r in rows if r.get("cycle") == cycle), {})
+    base = {k: v for k, v in gen.manifest.items()
+            if k not in ("format", "files", "heldout_tasks", "param_dtype", "adapted")}
+    manifest = {
+        **base,
+        "name": Path(out_dir).name,
+        "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "config": gen.cfg.to_dict(),
+        "adapted": {**gen.manifest.get("adapted", {}), "metrics": row},
+        "heldout_bits_per_token": row.get("heldout_bits_per_token",
+                                          base.get("heldout_bits_per_token")),
+    }
+    manifest.setdefault("versions", checkpoint.library_versions())
+    extra = {"adapt.png": run_dir / "adapt.png"} if (run_dir / "adapt.png").is_file() else {}
+    manifest = model_store.write(out_dir, gen.params, run_dir / model_store.TOKENIZER,
+                                 manifest, extra, force=force)
+    if evaluate:
+        manifest = evaluate_into_manifest(out_dir, candidates=candidates, progress=progress)
+    return manifest
+
+
 def evaluate_into_manifest(model_dir: str | Path, *, candidates: int = 4,
                            progress: bool = True) -> dict:
     from tqdm import tqdm

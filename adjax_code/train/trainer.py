@@ -7,9 +7,12 @@ it batches and writes files.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import math
+import signal
+import threading
 import time
 from pathlib import Path
 
@@ -65,6 +68,76 @@ def _batches(buckets: dict[int, data.Packed], batch_size: int, seed: int, step: 
     return {"tokens": b.tokens[idx], "cond": b.cond[idx], "cond_mask": b.cond_mask[idx]}
 
 
+ESTIMATE_AFTER_S = 120.0  # say how long a run will take when it takes longer than this
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C stopped training; the state after ``step`` steps is saved (resume continues)."""
+
+    def __init__(self, step: int):
+        super().__init__(f"interrupted at step {step}")
+        self.step = step
+
+
+@contextlib.contextmanager
+def deferred_sigint():
+    """Within the block the first Ctrl-C (SIGINT) only sets a flag that the loop reads
+    between steps (a step's donated state is never lost half-way); a second one interrupts
+    at once. Outside the main thread nothing changes."""
+    pressed = []
+    if threading.current_thread() is not threading.main_thread():
+        yield lambda: False
+        return
+
+    def handler(signum, frame):
+        if pressed:
+            raise KeyboardInterrupt
+        pressed.append(True)
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield lambda: bool(pressed)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+class _Estimate:
+    """Measures the steps after the first (which compiles) and says once, when the run will
+    take longer than ``ESTIMATE_AFTER_S``, about how long it will take."""
+
+    def __init__(self, start: int, steps: int, log, measure: int = 5):
+        self.start, self.steps, self.log, self.measure = start, steps, log, measure
+        self.t0, self.tokens, self.said = None, 0, False
+
+    def step(self, done: int, tokens: int, loss) -> None:
+        if self.said:
+            return
+        if done == self.start + 1:
+            jax.block_until_ready(loss)
+            self.t0 = time.perf_counter()
+            return
+        self.tokens += tokens
+        if done < self.start + 1 + self.measure and done < self.steps:
+            return
+        jax.block_until_ready(loss)
+        self.said = True
+        per_step = (time.perf_counter() - self.t0) / max(done - self.start - 1, 1)
+        left = per_step * (self.steps - done)
+        if left >= ESTIMATE_AFTER_S:
+            rate = self.tokens / max(time.perf_counter() - self.t0, 1e-9)
+            self.log(f"expected: about {_duration(left)} for the remaining "
+                     f"{self.steps - done} of {self.steps} steps ({rate:,.0f} tokens/s "
+                     "measured); Ctrl-C saves a checkpoint, rerun the command to resume")
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
 def run(cfg: RunConfig, out_dir: str | Path, *, progress: bool = True, log=print) -> dict:
     """Trains (or resumes) into ``out_dir``; returns a summary of the run."""
     from tqdm import tqdm
@@ -88,13 +161,15 @@ def run(cfg: RunConfig, out_dir: str | Path, *, progress: bool = True, log=print
         tok = CodeTokenizer.train((t for p in train_pairs for t in (p.spec, p.code)),
                                   vocab_size=cfg.data.vocab_size)
         if primary:
-            tmp = tok.save(out / "tokenizer.json.tmp")
+            tmp = tok.save(out / "tokenizer.tmp.json")  # a file: no directory is left
             tmp.replace(tok_file)
     cfg = resolve(cfg, tok)
     buckets, dropped = data.pack(train_pairs, tok, buckets=cfg.data.buckets,
                                  cond_len=cfg.data.cond_len)
-    held, _ = data.pack(held_pairs or train_pairs[:64], tok, buckets=cfg.data.buckets,
-                        cond_len=cfg.data.cond_len)
+    # No held-out rows (a corpus of one pair): no held-out figure, rather than one computed
+    # on training rows.
+    held, _ = data.pack(held_pairs, tok, buckets=cfg.data.buckets,
+                        cond_len=cfg.data.cond_len) if held_pairs else ({}, 0)
     tcfg, dcfg = cfg.train, cfg.diffusion
     anneal_from = tcfg.steps - cfg.data.anneal_steps
     focus = None
@@ -153,29 +228,42 @@ def run(cfg: RunConfig, out_dir: str | Path, *, progress: bool = True, log=print
                disable=not progress or not primary)
     tokens_done, t_last = 0, time.perf_counter()
     record = {}
-    for step in range(start, tcfg.steps):
-        batch = _batches(buckets, tcfg.batch_size, tcfg.seed, step,
-                         focus if step >= anneal_from else None, cfg.data.anneal_corpus)
-        state, m = step_fn(state, place(batch))
-        tokens_done += batch["tokens"].size
-        done = step + 1
-        if done % tcfg.eval_every == 0 or done == tcfg.steps:
-            loss = float(m["loss"])
-            if not math.isfinite(loss):
-                raise FloatingPointError(f"the loss became {loss} at step {done}")
-            elapsed = time.perf_counter() - t_last
-            record = {"step": done, "loss": loss, "bits_per_token": loss / math.log(2),
-                      "heldout_bits_per_token": heldout_bits(state.params),
-                      "tokens_per_s": tokens_done / max(elapsed, 1e-9),
-                      "wall_s": time.perf_counter() - t_start}
-            if primary:
-                with open(metrics_path, "a") as f:
-                    f.write(json.dumps(record) + "\n")
-            bar.set_postfix(loss=f"{loss:.3f}", tok_s=f"{record['tokens_per_s']:.0f}")
-            tokens_done, t_last = 0, time.perf_counter()
-        if done % tcfg.checkpoint_every == 0 or done == tcfg.steps:
-            ckpt.save(done, state, meta)
-        bar.update(1)
+    timer = _Estimate(start, tcfg.steps, log if primary else (lambda m: None))
+    step = start
+    with deferred_sigint() as pressed:
+        for step in range(start, tcfg.steps):
+            batch = _batches(buckets, tcfg.batch_size, tcfg.seed, step,
+                             focus if step >= anneal_from else None, cfg.data.anneal_corpus)
+            state, m = step_fn(state, place(batch))
+            tokens_done += batch["tokens"].size
+            done = step + 1
+            timer.step(done, batch["tokens"].size, m["loss"])
+            if done % tcfg.eval_every == 0 or done == tcfg.steps:
+                loss = float(m["loss"])
+                if not math.isfinite(loss):
+                    raise FloatingPointError(f"the loss became {loss} at step {done}")
+                elapsed = time.perf_counter() - t_last
+                record = {"step": done, "loss": loss, "bits_per_token": loss / math.log(2),
+                          **({"heldout_bits_per_token": heldout_bits(state.params)} if held
+                             else {}),
+                          "tokens_per_s": tokens_done / max(elapsed, 1e-9),
+                          "wall_s": time.perf_counter() - t_start}
+                if primary:
+                    with open(metrics_path, "a") as f:
+                        f.write(json.dumps(record) + "\n")
+                bar.set_postfix(loss=f"{loss:.3f}", tok_s=f"{record['tokens_per_s']:.0f}")
+                tokens_done, t_last = 0, time.perf_counter()
+            if done % tcfg.checkpoint_every == 0 or done == tcfg.steps:
+                ckpt.save(done, state, meta)
+            bar.update(1)
+            if pressed():  # Ctrl-C: save where we are and stop
+                bar.close()
+                if ckpt.latest_step() != done:
+                    ckpt.save(done, state, meta)
+                ckpt.close()
+                if primary:
+                    plot_metrics(metrics_path, out / "loss.png")
+                raise Interrupted(done)
     bar.close()
     ckpt.close()
     if primary:
@@ -219,7 +307,9 @@ def plot_metrics(metrics_path: str | Path, png: str | Path) -> None:
     steps = [r["step"] for r in rows]
     fig, ax = plt.subplots(figsize=(6, 3.5))
     ax.plot(steps, [r["bits_per_token"] for r in rows], label="train (bits/token)")
-    ax.plot(steps, [r["heldout_bits_per_token"] for r in rows], label="held-out ELBO")
+    if any("heldout_bits_per_token" in r for r in rows):
+        ax.plot(steps, [r.get("heldout_bits_per_token", math.nan) for r in rows],
+                label="held-out ELBO")
     ax.set_xlabel("step")
     ax.set_ylabel("bits per token")
     ax.legend()

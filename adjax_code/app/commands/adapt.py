@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from adjax_code.app.common import LANGUAGES, UserError, load_generator, positive_int, sampling_args
+from adjax_code.app.common import (
+    LANGUAGES,
+    UserError,
+    find_model,
+    load_generator,
+    positive_int,
+    sampling_args,
+)
 
 
 def add_parser(sub) -> None:
@@ -13,7 +20,8 @@ def add_parser(sub) -> None:
                         description="Cycles of generate -> score -> keep the best -> learn. "
                         "Task-suite items are rewarded by their example tests and measured on "
                         "their hidden tests. Writes checkpoints/, metrics.jsonl and adapt.png "
-                        "to --out and resumes from them.")
+                        "to --out and resumes from them; the run is a model (--model RUN, "
+                        "--cycle N) and a finished run continues only with more --cycles.")
     ad.add_argument("--tasks", required=True,
                     help="a task-suite split (train, heldout, all) or a JSONL file of "
                     "{spec, language, tests?, prefix?}")
@@ -59,9 +67,25 @@ def run(args: argparse.Namespace) -> int:
                         "JSONL file") from None
     except ValueError as err:
         raise UserError(str(err)) from None
-    gen = load_generator(args.model)
-    _, rows = evolve.evolve(gen, items, acfg, ecfg, args.out, progress=not args.quiet,
-                            log=lambda m: print(m, file=sys.stderr))
+    from adjax_adapt.evolve import Interrupted
+    from adjax_code.adapt import runs
+
+    if args.out:
+        try:
+            runs.prepare(args.out, find_model(args.model), args.cycle)
+        except ValueError as err:
+            raise UserError(str(err)) from None
+    gen = load_generator(args.model, cycle=args.cycle)
+    try:
+        _, rows = evolve.evolve(gen, items, acfg, ecfg, args.out, progress=not args.quiet,
+                                log=lambda m: print(m, file=sys.stderr))
+    except Interrupted as stop:
+        where = (f"; saved cycle {stop.cycle} in {args.out}, rerun the same command to "
+                 "resume" if stop.saved else " (nothing saved: no --out)")
+        print(f"adjax: interrupted in cycle {stop.cycle}{where}", file=sys.stderr)
+        return 130
+    except ValueError as err:
+        raise UserError(str(err)) from None
     if args.json:
         print(json.dumps(rows, indent=2))
     else:

@@ -3,48 +3,69 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
-from adjax_code.app.common import UserError
+from adjax_code.app.common import UserError, load_generator, non_negative_int
 
 
 def add_parser(sub) -> None:
     mod = sub.add_parser("model", help="verify, pull, import, package or archive a model",
-                         description="verify: check every file of a packaged model against "
-                         "the sha256 in its manifest. pull: install a model from an http(s) "
-                         "URL, an archive or a directory (checked, then installed "
-                         "atomically). import: convert a pretrained diffusion checkpoint in "
-                         "Hugging Face layout (Dream, DiffuCoder, LLaDA, Qwen2/Qwen3/Llama-"
-                         "shaped masked diffusion) into an adjax model. package: turn a "
-                         "training run into a packaged model (weights, tokenizer, manifest). "
-                         "archive: a model as .tar.gz.")
-    mod.add_argument("action", choices=("verify", "pull", "import", "package", "archive"))
-    mod.add_argument("dir", nargs="?", default=None,
-                     help="verify/archive: the model (default: the shipped one); pull: the "
-                     "SOURCE; import: a local checkpoint directory or a hub id ORG/NAME; "
-                     "package: the training run")
-    mod.add_argument("--out", default=None,
-                     help="pull/import: where to install (default: "
-                     "~/.local/share/adjax/models/NAME); package: the model directory to "
-                     "write; archive: the .tar.gz")
-    mod.add_argument("--dtype", default="bfloat16", choices=("bfloat16", "float16", "float32"),
-                     help="import: the stored weights' dtype")
-    mod.add_argument("--mask-token", default=None, metavar="TEXT",
-                     help="import: the [MASK] token when the checkpoint does not name one")
-    mod.add_argument("--prompt", default=None, metavar="TEMPLATE",
-                     help="import: the prompt, with {spec} and {language} (default: the "
-                     "tokenizer's chat template around one user turn)")
-    shift = mod.add_mutually_exclusive_group()
+                         description="Verify, install, import, package or archive a model; "
+                         "`adjax model ACTION --help` shows each action's options.")
+    actions = mod.add_subparsers(dest="action", metavar="ACTION")
+    actions.required = True
+
+    def action(name: str, help_text: str, description: str, dir_help: str):
+        p = actions.add_parser(name, help=help_text, description=description)
+        p.add_argument("dir", nargs="?", default=None, metavar="DIR" if name in (
+            "verify", "archive", "package") else "SOURCE", help=dir_help)
+        p.set_defaults(run=run)
+        return p
+
+    action("verify", "check a packaged model's files against its manifest",
+                    "Check every file of a packaged model against the sha256 in its "
+                    "manifest.", "the model (default: the shipped one)")
+    pull = action("pull", "install a model from a URL, an archive or a directory",
+                  "Install a model from an http(s) URL, an archive or a directory (checked, "
+                  "then installed atomically).", "an http(s) URL, an archive or a directory")
+    pull.add_argument("--out", default=None,
+                      help="where to install (default: ~/.local/share/adjax/models/NAME)")
+    imp = action("import", "convert a pretrained Hugging Face diffusion checkpoint",
+                 "Convert a pretrained diffusion checkpoint in Hugging Face layout (Dream, "
+                 "DiffuCoder, LLaDA, Qwen2/Qwen3/Llama-shaped masked diffusion) into an adjax "
+                 "model.", "a local checkpoint directory or a hub id ORG/NAME")
+    imp.add_argument("--out", default=None,
+                     help="where to install (default: ~/.local/share/adjax/models/NAME)")
+    imp.add_argument("--dtype", default="bfloat16", choices=("bfloat16", "float16", "float32"),
+                     help="the stored weights' dtype")
+    imp.add_argument("--mask-token", default=None, metavar="TEXT",
+                     help="the [MASK] token when the checkpoint does not name one")
+    imp.add_argument("--prompt", default=None, metavar="TEMPLATE",
+                     help="the prompt, with {spec} and {language} (default: the tokenizer's "
+                     "chat template around one user turn)")
+    shift = imp.add_mutually_exclusive_group()
     shift.add_argument("--logit-shift", dest="logit_shift", action="store_true", default=None,
-                       help="import: read position i's prediction from position i-1 (on "
-                       "for Dream/DiffuCoder)")
+                       help="read position i's prediction from position i-1 (on for "
+                       "Dream/DiffuCoder)")
     shift.add_argument("--no-logit-shift", dest="logit_shift", action="store_false")
-    mod.add_argument("--evaluate", action="store_true",
-                     help="package: also measure held-out pass@1 into the manifest")
-    mod.add_argument("--force", action="store_true",
-                     help="pull/import/package: replace a non-empty --out that is not a model")
-    mod.add_argument("--quiet", action="store_true", help="no progress bars")
-    mod.set_defaults(run=run)
+    pkg = action("package", "turn a training or adaptation run into a packaged model",
+                 "Turn a training run, or an adaptation run (its latest cycle or --cycle N), "
+                 "into a packaged model: weights, tokenizer, manifest.",
+                 "the training or adaptation run")
+    pkg.add_argument("--out", default=None, help="the model directory to write")
+    pkg.add_argument("--cycle", type=non_negative_int, default=None, metavar="N",
+                     help="an adaptation run's cycle (default: its latest)")
+    pkg.add_argument("--evaluate", action="store_true",
+                     help="also measure held-out pass@1 into the manifest")
+    arc = action("archive", "write a model as .tar.gz", "Write a model as a .tar.gz archive.",
+                 "the model (default: the shipped one)")
+    arc.add_argument("--out", default=None, help="the .tar.gz to write")
+    for p in (pull, imp, pkg):
+        p.add_argument("--force", action="store_true",
+                       help="replace a non-empty --out that is not a model")
+    for p in (pull, imp, pkg):
+        p.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -98,10 +119,28 @@ def _archive(args: argparse.Namespace) -> int:
 def _package(args: argparse.Namespace) -> int:
     import json
 
+    from adjax_adapt import evolve
+    from adjax_code.adapt import runs
     from adjax_code.train import packaging
 
     if not args.out:
         raise UserError("model package needs --out DIR")
+    if args.dir and runs.is_run(args.dir):
+        gen = load_generator(args.dir, cycle=args.cycle)
+        cycle = gen.manifest["adapted"]["cycle"]
+        try:
+            manifest = packaging.package_adapted(
+                gen, args.dir, args.out, cycle=cycle, rows=evolve.read_metrics(args.dir),
+                evaluate=args.evaluate, progress=not args.quiet, force=args.force)
+        except (ValueError, FileNotFoundError) as err:
+            raise UserError(str(err)) from None
+        print(json.dumps({k: manifest[k] for k in ("files", "heldout_bits_per_token")
+                          if k in manifest}, indent=2))
+        print(f"packaged cycle {cycle} of adaptation run {args.dir} into {args.out}",
+              file=sys.stderr)
+        return 0
+    if args.cycle is not None:
+        raise UserError(f"--cycle applies to adaptation runs; {args.dir} is not one")
     try:
         manifest = packaging.package(args.dir, args.out, evaluate=args.evaluate,
                                      progress=not args.quiet, force=args.force)

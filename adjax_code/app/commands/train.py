@@ -18,6 +18,10 @@ def add_parser(sub) -> None:
     tr.add_argument("--out", required=True, help="run directory")
     tr.add_argument("--set", nargs="+", metavar="SECTION.KEY=VALUE",
                     help="override config values, e.g. train.steps=100")
+    tr.add_argument("--data-only", action="store_true",
+                    help="train on the JSONL files of data.jsonl alone (the same as --set "
+                    "data.max_files=0 data.include_tasks=false), e.g. --data-only --set "
+                    "data.jsonl=mine.jsonl")
     tr.add_argument("--force", action="store_true",
                     help="write into a non-empty --out that is not a training run")
     tr.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -39,13 +43,18 @@ def run(args: argparse.Namespace) -> int:
     from adjax_code.model import configs
     from adjax_code.train import trainer
 
+    sets = [*(args.set or []), *(["data.max_files=0", "data.include_tasks=false"]
+                                 if args.data_only else [])]
     try:
-        cfg = configs.load(args.config).override(args.set or [])
+        cfg = configs.load(args.config).override(sets)
     except ValueError as err:
         raise UserError(str(err)) from None
     if cfg.data is None:
         raise UserError(f"config {args.config} has no data section; it is not a code-model "
                         "config")
+    if args.data_only and not cfg.data.jsonl.strip():
+        raise UserError("--data-only needs your data: --set data.jsonl=FILE.jsonl (rows of "
+                        "{\"spec\", \"language\", \"code\"})")
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise UserError(f"--out {out} exists and is not a directory")
@@ -61,6 +70,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         summary = trainer.run(cfg, args.out, progress=not args.quiet,
                               log=lambda m: print(m, file=sys.stderr))
+    except trainer.Interrupted as stop:
+        print(f"adjax: interrupted at step {stop.step}; saved a checkpoint in {args.out}, "
+              "rerun the same command to resume", file=sys.stderr)
+        return 130
     except (ValueError, FloatingPointError) as err:
         raise UserError(str(err)) from None
     print(json.dumps(summary, indent=2))

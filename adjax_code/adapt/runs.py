@@ -1,0 +1,147 @@
+"""An adaptation run is a model: ``adapt.json`` names the base model it started from (its
+path and sha256), ``tokenizer.json`` is the base's, and ``checkpoints/N`` holds the
+``AdaptState`` after N updates (the state cycle N measured). Loading a run loads the base
+(``Generator.load``) and puts the adapted parameters of the chosen cycle (default: the
+latest; cycle 0 is the base itself) into a ``Generator`` over the base's network.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from adjax_code.generate.generator import Generator
+from adjax_code.model import model_store
+
+RUN_FILE = "adapt.json"
+
+
+def is_run(path: str | Path) -> bool:
+    """Whether ``path`` is an adaptation run directory (it holds ``adapt.json``)."""
+    return (Path(path) / RUN_FILE).is_file()
+
+
+def info(path: str | Path) -> dict:
+    """The run's ``adapt.json``: base_model, base_kind, base_sha256, base_cycle."""
+    try:
+        return json.loads((Path(path) / RUN_FILE).read_text())
+    except (OSError, json.JSONDecodeError) as err:
+        raise model_store.ModelError(f"cannot read {Path(path) / RUN_FILE}: {err}") from None
+
+
+def _identity(base: Path) -> tuple[str, str]:
+    """(kind, sha256 of the file that pins what the run depends on: a packaged model's
+    manifest, a training or adaptation run's tokenizer)."""
+    if model_store.is_packaged(base):
+        return "packaged", model_store.sha256(base / model_store.MANIFEST)
+    kind = "adaptation run" if is_run(base) else "training run"
+    return kind, model_store.sha256(base / model_store.TOKENIZER)
+
+
+def _tokenizer_file(base: Path) -> Path:
+    return base / model_store.TOKENIZER
+
+
+def prepare(out: str | Path, base: str | Path, base_cycle: int | None = None) -> dict:
+    """Makes ``out`` self-describing before the first cycle: ``adapt.json`` and the base's
+    tokenizer. A run that exists already must name the same base.
+
+    Raises:
+      ValueError: ``out`` adapts another base model.
+    """
+    out, base = Path(out), Path(base).resolve()
+    if is_run(out):
+        have = info(out)
+        if Path(have["base_model"]) != base or have.get("base_cycle") != base_cycle:
+            raise ValueError(f"{out} adapts {have['base_model']}"
+                             + (f" (cycle {have['base_cycle']})"
+                                if have.get("base_cycle") is not None else "")
+                             + f", not {base}; pass that --model or choose another --out")
+        return have
+    kind, digest = _identity(base)
+    if base_cycle is not None and kind != "adaptation run":
+        raise ValueError(f"--cycle applies to adaptation runs; {base} is a {kind}")
+    fields = {"base_model": str(base), "base_kind": kind, "base_sha256": digest,
+              "base_cycle": base_cycle}
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = out / (RUN_FILE + ".tmp")
+    shutil.copyfile(_tokenizer_file(base), out / model_store.TOKENIZER)
+    tmp.write_text(json.dumps(fields, indent=2) + "\n")
+    tmp.replace(out / RUN_FILE)
+    return fields
+
+
+def cycles(path: str | Path) -> list[int]:
+    """The cycles whose state the run holds (0, the base, always)."""
+    ckpts = Path(path) / "checkpoints"
+    steps = sorted(int(p.name) for p in ckpts.iterdir() if p.name.isdigit()) \
+        if ckpts.is_dir() else []
+    return sorted({0, *steps})
+
+
+def resolve_cycle(path: str | Path, cycle: int | None) -> int:
+    """``cycle``, or the run's latest; a cycle the run does not hold is an error."""
+    held = cycles(path)
+    if cycle is None:
+        return held[-1]
+    if cycle not in held:
+        raise model_store.ModelError(f"adaptation run {path} holds cycles "
+                                     f"{', '.join(map(str, held))}, not {cycle}")
+    return cycle
+
+
+def load_model(path: str | Path | None, cycle: int | None = None, *, mesh=None,
+               store=None) -> Generator:
+    """A packaged model, a training run, or an adaptation run at ``cycle`` (default: its
+    latest); ``cycle`` on anything else is an error."""
+    path = Path(path) if path is not None else model_store.DEFAULT_DIR
+    if is_run(path):
+        return load(path, cycle, mesh=mesh, store=store)
+    if cycle is not None:
+        raise model_store.ModelError(f"--cycle applies to adaptation runs; {path} is not one "
+                                     f"(no {RUN_FILE})")
+    return Generator.load(path, mesh=mesh, store=store)
+
+
+def load(path: str | Path, cycle: int | None = None, *, mesh=None, store=None) -> Generator:
+    """The adapted model of run ``path`` at ``cycle`` (default: the latest)."""
+    import jax
+
+    from adjax import checkpoint
+    from adjax_adapt import mechanisms
+    from adjax_code.adapt import domain
+
+    path = Path(path)
+    meta = info(path)
+    base = Path(meta["base_model"])
+    if not base.exists():
+        raise model_store.ModelError(f"the base model {base} of adaptation run {path} is "
+                                     "gone; restore it to use the run")
+    if _identity(base)[1] != meta["base_sha256"]:
+        raise model_store.ModelError(f"the base model {base} of adaptation run {path} has "
+                                     "changed since the run started (its sha256 differs)")
+    gen = load_model(base, meta.get("base_cycle"), mesh=mesh, store=store)
+    cycle = resolve_cycle(path, cycle)
+    manifest = {**gen.manifest, "adapted": {"run": str(path.resolve()), "cycle": cycle,
+                                            **meta}}
+    if cycle == 0:
+        return Generator(gen.model, gen.params, gen.tok, gen.cfg, manifest)
+    try:
+        with checkpoint.Checkpointer(path / "checkpoints", keep=None) as ckpt:
+            acfg = ckpt.read_meta(cycle).get("config", {})
+            cfg = mechanisms.AdaptConfig(
+                buffer_capacity=acfg.get("buffer_capacity",
+                                         mechanisms.AdaptConfig.buffer_capacity))
+            ctx = domain.context(gen, cfg, gen.default_length, replay=False)
+            template = jax.eval_shape(
+                lambda: mechanisms.init_state(gen.params, ctx, jax.random.key(0)))
+            state, _ = ckpt.restore(template, cycle)
+    except Exception as err:  # orbax raises many kinds on a damaged checkpoint
+        raise model_store.ModelError(
+            f"cannot read cycle {cycle} of adaptation run {path} ({type(err).__name__}: "
+            f"{str(err)[:200]})") from None
+    params = state.params
+    if mesh is not None:
+        params = jax.device_put(params, jax.tree.map(lambda x: x.sharding, gen.params))
+    return Generator(gen.model, params, gen.tok, gen.cfg, manifest)
