@@ -60,6 +60,9 @@ def test_unknown_config_key_names_it_and_the_valid_ones():
     ("steps", 2.5, "integer >= 1"),
     ("temperature", -1.0, r"must lie in \[0, inf\]"),
     ("functional_weight", "high", r"must lie in \[0, inf\]"),
+    ("threshold", 1.5, r"threshold must lie in \(0, 1\]"),
+    ("block_size", 0, "block_size must be a positive integer"),
+    ("cache", "full", "cache must be one of prompt, dual"),
 ])
 def test_bad_config_values_name_the_key(key, value, match):
     with pytest.raises(ValueError, match=f"'{key}'.*{match}"):
@@ -117,6 +120,25 @@ def test_generate_code_is_seeded_and_reports_details(gen):
     overall = [c["scores"]["overall"] for c in result["candidates"]]
     assert overall == sorted(overall, reverse=True)
     assert result["steps"] == 4 and len(result["repair_rounds"]) == 2
+
+
+def test_threshold_blocks_and_cache_decode_as_the_cli_does(gen):
+    """The API's decoding keys go through the CLI's one translator into the sampler, and a
+    threshold run is a threshold run (it stops as soon as every row is committed)."""
+    from adjax_code.generate.decoding import Decoding
+
+    a = make(gen, threshold=0.5, steps=None, block_size=32, cache="dual")
+    expected = Decoding(threshold=0.5, block_size=32, cache="dual", temperature=1.0,
+                        guidance_scale=0.0).sampler(gen.cfg.sampler, 64)
+    assert a.generator.cfg.sampler == expected
+    assert (expected.rule, expected.threshold, expected.block_size, expected.cache) == (
+        "threshold", 0.5, 32, "dual")
+    plain = make(gen, steps=None)
+    assert plain.generator.cfg.sampler == gen.cfg.sampler
+    fast = make(gen, threshold=0.05, steps=None)
+    fast.generate_code("return the sum of a list")
+    plain.generate_code("return the sum of a list")
+    assert fast.last_profile["forward_passes"] < plain.last_profile["forward_passes"]
 
 
 def test_last_profile_measures_the_call(api):

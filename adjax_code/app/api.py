@@ -55,10 +55,7 @@ def configure(base: Generator, cfg: APIConfig, device: jax.Device) -> Generator:
     model = base.model
     if net != base.cfg.net:
         model, _ = split_abstract(lambda: Transformer(net, rngs=nnx.Rngs(0)))
-    sampler = dataclasses.replace(
-        base.cfg.sampler, temperature=float(cfg.temperature),
-        guidance_scale=float(cfg.guidance_scale),
-        num_steps=cfg.steps or base.cfg.sampler.num_steps)
+    sampler = cfg.decoding.sampler(base.cfg.sampler, cfg.max_length or base.default_length)
     gen = Generator(model, jax.device_put(base.params, device), base.tok,
                     base.cfg.replace(net=net, sampler=sampler), base.manifest)
     gen.reward_weights = cfg.reward_weights

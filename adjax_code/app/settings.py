@@ -12,6 +12,7 @@ import jax
 
 from adjax.config import ConfigError, check_choice, check_integer, check_range
 from adjax_adapt import mechanisms
+from adjax_code.generate.decoding import Decoding
 from adjax_code.judge import rewards
 from adjax_code.lang import languages
 
@@ -34,7 +35,11 @@ class APIConfig:
       precision: the computation dtype (parameters stay float32).
       device: cpu, gpu (cuda is a synonym) or tpu; None takes JAX's default backend.
       seed: the seed of the API's PRNG key.
-      steps: denoising steps (None: the model's own).
+      steps: denoising steps (None: the model's own); with ``threshold``, their cap.
+      threshold: commit every position whose confidence reaches it, at least one a step
+        (None: the model's step rule); as ``adjax generate --threshold``.
+      block_size: semi-autoregressive blocks of this many tokens (None: the model's).
+      cache: key/value cache between denoising steps, ``prompt`` or ``dual`` (None: off).
       max_length: output tokens (None: the model's default).
       temperature: sampling temperature (0: greedy).
       guidance_scale: classifier-free guidance against a language-only condition (0: off);
@@ -54,6 +59,9 @@ class APIConfig:
     device: str | None = None
     seed: int = 0
     steps: int | None = None
+    threshold: float | None = None
+    block_size: int | None = None
+    cache: str | None = None
     max_length: int | None = None
     temperature: float = 1.0
     guidance_scale: float = 0.0
@@ -83,6 +91,11 @@ class APIConfig:
                 check_range(self, name, 0.0, float("inf"))
         except ConfigError as err:
             raise ValueError(f"config key {err.key!r}: {err.message}") from None
+        try:
+            self.decoding  # noqa: B018 - validates the decoding options
+        except ValueError as err:
+            key = str(err).split(" ", 1)[0]
+            raise ValueError(f"config key {key!r}: {err}") from None
         if self.gradient_weight + self.memory_weight <= 0:
             raise ValueError("config keys gradient_weight and memory_weight: their sum must "
                              "be positive")
@@ -104,6 +117,13 @@ class APIConfig:
                 raise ValueError(f"unknown config key {key!r}{hint}; valid keys: "
                                  f"{', '.join(valid)}")
         return cls(**values)
+
+    @property
+    def decoding(self) -> Decoding:
+        """The decoding options, translated into the sampler as the CLI's are."""
+        return Decoding(steps=self.steps, threshold=self.threshold, block_size=self.block_size,
+                        cache=self.cache, temperature=float(self.temperature),
+                        guidance_scale=float(self.guidance_scale))
 
     @property
     def reward_weights(self) -> dict[str, float]:
