@@ -127,7 +127,7 @@ def _eval_model(args: argparse.Namespace) -> int:
         return _eval_model_humaneval(args)
     split = args.split or "heldout"
     langs = args.languages or list(tasks.LANGS)
-    gen = load_generator(args.model)
+    gen = load_generator(args.model, cycle=args.cycle)
     n = len(tasks.load(split)[:args.limit]) * len(langs)
     with tqdm(total=n, desc="generating", unit="task", disable=args.quiet,
               file=sys.stderr) as bar:
@@ -146,7 +146,7 @@ def _eval_model_humaneval(args: argparse.Namespace) -> int:
 
     from adjax_code.evaluate import evaluation, model_eval
 
-    gen = load_generator(args.model)
+    gen = load_generator(args.model, cycle=args.cycle)
     try:
         total = min(args.limit or 164, len(evaluation.humaneval_problems()))
     except RuntimeError as err:

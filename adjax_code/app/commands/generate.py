@@ -106,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
     if args.input is not None:
         return run_job(args)
     spec = _spec(args)
-    gen = load_generator(args.model, args.mesh)
+    gen = load_generator(args.model, args.mesh, cycle=args.cycle)
     total, kept = gen.spec_tokens(spec)
     if total > kept:
         print(f"adjax: note: the specification is {total} tokens; the model reads its first "
@@ -181,7 +181,7 @@ def run_job(args: argparse.Namespace) -> int:
     from adjax_code.generate import batch, batch_file
     from adjax_code.generate.decoding import Decoding
 
-    gen = load_generator(args.model, args.mesh)
+    gen = load_generator(args.model, args.mesh, cycle=args.cycle)
     length = args.length or gen.default_length
     try:
         decoding = Decoding(steps=args.steps, threshold=args.threshold,
