@@ -19,11 +19,8 @@ so far; a rerun with the same output directory resumes from it and ends by writi
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
-import signal
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
@@ -32,6 +29,7 @@ import jax
 import numpy as np
 
 from adjax import checkpoint
+from adjax.interrupt import deferred_sigint
 from adjax_adapt import mechanisms
 
 
@@ -148,28 +146,6 @@ class Interrupted(KeyboardInterrupt):
     def __init__(self, cycle: int, saved: bool):
         super().__init__(f"interrupted in cycle {cycle}")
         self.cycle, self.saved = cycle, saved
-
-
-@contextlib.contextmanager
-def deferred_sigint():
-    """Within the block, the first Ctrl-C (SIGINT) only sets a flag the loop reads where it
-    can stop cleanly (the returned callable says whether it was pressed); a second one
-    interrupts at once. Outside the main thread nothing changes."""
-    pressed = []
-    if threading.current_thread() is not threading.main_thread():
-        yield lambda: False
-        return
-
-    def handler(signum, frame):
-        if pressed:
-            raise KeyboardInterrupt
-        pressed.append(True)
-
-    previous = signal.signal(signal.SIGINT, handler)
-    try:
-        yield lambda: bool(pressed)
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 class _Stop(Exception):

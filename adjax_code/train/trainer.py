@@ -7,12 +7,9 @@ it batches and writes files.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
 import math
-import signal
-import threading
 import time
 from pathlib import Path
 
@@ -22,6 +19,7 @@ import numpy as np
 from flax import nnx
 
 from adjax import checkpoint, masked, sharding, train
+from adjax.interrupt import deferred_sigint
 from adjax.nets import Transformer
 from adjax.nets.functional import split, split_abstract
 from adjax_code.corpus import data
@@ -77,28 +75,6 @@ class Interrupted(KeyboardInterrupt):
     def __init__(self, step: int):
         super().__init__(f"interrupted at step {step}")
         self.step = step
-
-
-@contextlib.contextmanager
-def deferred_sigint():
-    """Within the block the first Ctrl-C (SIGINT) only sets a flag that the loop reads
-    between steps (a step's donated state is never lost half-way); a second one interrupts
-    at once. Outside the main thread nothing changes."""
-    pressed = []
-    if threading.current_thread() is not threading.main_thread():
-        yield lambda: False
-        return
-
-    def handler(signum, frame):
-        if pressed:
-            raise KeyboardInterrupt
-        pressed.append(True)
-
-    previous = signal.signal(signal.SIGINT, handler)
-    try:
-        yield lambda: bool(pressed)
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 class _Estimate:
