@@ -17,7 +17,7 @@ def gen(code_run_dir):
 
 @pytest.mark.parametrize("code", PROGRAMS)
 def test_refinement_never_scores_lower(gen, code):
-    before = refine._score([code], "python", "add two numbers", None, None)[0]
+    before = refine.score([code], "python", "add two numbers", None, None)[0]
     result = refine.refine(gen, code, "python", spec="add two numbers", iterations=2,
                            candidates=3, seed=1)
     assert result.score >= before

@@ -106,9 +106,11 @@ def token_confidence(gen: Generator, ids: list[int], cond: jax.Array, cond_mask:
     return np.exp(picked[groups, np.arange(n)])  # each token from the pass that masked it
 
 
-def _score(codes: list[str], language: str, spec: str, tests: str | None,
-           check: Callable[[str, str], bool] | None,
-           weights: dict[str, float] | None = None) -> list[float]:
+def score(codes: list[str], language: str, spec: str, tests: str | None,
+          check: Callable[[str, str], bool] | None,
+          weights: dict[str, float] | None = None) -> list[float]:
+    """The score refinement maximises, per program: the overall reward, plus 1 when
+    ``check`` (a feedback's required property) holds and the program parses."""
     scores = rewards.score(codes, language, spec=spec or None, tests=tests, weights=weights)
     out = []
     for code, s in zip(codes, scores, strict=True):
@@ -269,8 +271,8 @@ def scaffold_edit(gen: Generator, code: str, feedback: str, language: str, *, sp
     res = gen.generate_many([Request(cond_text, language, init=rows)], samples=candidates,
                             seed=seed, length=length, repair_rounds=1, allowed=allowed)[0]
     codes = [c.code for c in res.candidates]
-    best = _score([code], language, spec, tests, check, gen.reward_weights)[0]
-    scores = _score(codes, language, spec, tests, check, gen.reward_weights)
+    best = score([code], language, spec, tests, check, gen.reward_weights)[0]
+    scores = score(codes, language, spec, tests, check, gen.reward_weights)
     k = int(np.argmax(scores))
     accepted = scores[k] > best
     history = [{"iteration": 0, "score": best, "accepted": True, "code": code},
@@ -295,7 +297,7 @@ def refine(gen: Generator, code: str, language: str, *, spec: str = "",
     length = max(gen.cfg.data.buckets)
     mask, pad, eos = gen.cfg.diffusion.mask_id, gen.tok.pad_id, gen.tok.eos_id
     current = code
-    best = _score([current], language, spec, tests, check, gen.reward_weights)[0]
+    best = score([current], language, spec, tests, check, gen.reward_weights)[0]
     history = [{"iteration": 0, "score": best, "accepted": True, "code": current}]
     cond = jnp.asarray([gen.condition_row(cond_text, language)] * max(candidates, 4), jnp.int32)
     cond_mask = cond != pad
@@ -328,7 +330,7 @@ def refine(gen: Generator, code: str, language: str, *, spec: str = "",
         res = gen.generate_many([Request(cond_text, language, init=init)], samples=candidates,
                                 seed=seed + it, length=length, repair_rounds=1)[0]
         codes = [c.code for c in res.candidates]
-        scores = _score(codes, language, spec, tests, check, gen.reward_weights)
+        scores = score(codes, language, spec, tests, check, gen.reward_weights)
         k = int(np.argmax(scores))
         accepted = scores[k] > best
         if accepted:
@@ -366,6 +368,6 @@ def improve(gen: Generator, code: str, feedback: str | dict, language: str, *,
         result = edit
         history += [{**h, "feedback": text} for h in edit.history]
     if not result.history:  # nothing edited: every property asked for already held
-        result = Refinement(code, _score([code], language, spec, tests, None,
+        result = Refinement(code, score([code], language, spec, tests, None,
                                          gen.reward_weights)[0], [])
     return Refinement(result.code, result.score, history)
