@@ -2,13 +2,18 @@
 
 import functools
 import http.server
+import inspect
 import json
 import threading
+import types
 
+import numpy as np
 import pytest
 
 from adjax_code.app import cli, doctor
+from adjax_code.generate.generator import Generator
 from adjax_code.model import model_store
+from adjax_code.model.network import Network
 from adjax_code.train import packaging
 
 GOOD = "def add(a, b):\n    return a + b\n"
@@ -213,10 +218,10 @@ def test_eval_model_on_humaneval(capsys, code_run_dir, tmp_path):
 
 
 def test_interrupt_is_one_line_and_exit_130(capsys, monkeypatch):
-    def interrupted(args):
+    def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "cmd_doctor", interrupted)
+    monkeypatch.setattr(doctor, "run_checks", interrupted)  # what `adjax doctor` runs
     code, _, err = run(capsys, "doctor")
     assert code == 130 and "interrupted" in err and "Traceback" not in err
 
@@ -241,29 +246,79 @@ def test_pull_and_package_never_delete_a_directory_that_is_not_a_model(
     assert run(capsys, "model", "pull", str(packaged), "--out", str(tmp_path / "m"))[0] == 0
 
 
-def test_generate_with_threshold_decoding(capsys):
-    """--threshold switches the shipped model to threshold decoding: forward passes follow
-    the model's confidence, capped by --steps; a bad value is one line."""
+@pytest.fixture
+def seen(monkeypatch):
+    """What reaches the generator (each ``Generator.generate`` call's keyword arguments) and
+    the sampler (each ``Network.sample`` call's config, rows and length, step count and
+    forward passes); both still run."""
+    calls = {"generate": [], "sample": []}
+    generate, sample = Generator.generate, Network.sample
+
+    @functools.wraps(generate)
+    def spy_generate(self, *args, **kwargs):
+        calls["generate"].append(kwargs)
+        return generate(self, *args, **kwargs)
+
+    @functools.wraps(sample)
+    def spy_sample(self, *args, **kwargs):
+        arg = inspect.signature(sample).bind(self, *args, **kwargs).arguments
+        out = sample(self, *args, **kwargs)
+        calls["sample"].append(types.SimpleNamespace(
+            cfg=arg["statics"]["cfg"], shape=np.shape(arg["rows"]["tokens"]),
+            steps=int(arg["steps"]), passes=int(out[1])))
+        return out
+
+    monkeypatch.setattr(Generator, "generate", spy_generate)
+    monkeypatch.setattr(Network, "sample", spy_sample)
+    return calls
+
+
+def test_generate_with_threshold_decoding(capsys, seen):
+    """--threshold reaches the generator as the threshold rule with that threshold and
+    --steps as its cap, and the sampler runs it: the draft's forward passes follow the
+    model's confidence, fewer than the cap (the fixed-step rule, without the end fill,
+    spends every one of its steps), each committing several positions (more code tokens
+    than passes); a bad value is one line."""
     assert cli.main(["generate", "return the sum of a list of numbers", "--threshold", "0.5",
                      "--steps", "40", "--json", "--repair-rounds", "0"]) == 0
     timings = json.loads(capsys.readouterr().out)["timings"]
-    assert 1 <= timings["draft_forward_passes"] <= 40
-    assert timings["tokens"] > 0
+    [call] = seen["generate"]
+    cfg = call["sampler"]
+    assert cfg is not None, "the generator got the model's own sampler config"
+    assert (cfg.rule, cfg.threshold, cfg.num_steps, cfg.end_fill) == ("threshold", 0.5, 40, True)
+    [draft] = seen["sample"]  # no repair rounds: the draft is the only sampler call
+    assert (draft.cfg.rule, draft.cfg.threshold, draft.steps) == ("threshold", 0.5, 40)
+    assert timings["draft_forward_passes"] == draft.passes
+    assert 1 <= draft.passes < 40, draft.passes
+    # Several positions a step: more code tokens per candidate than forward passes.
+    assert timings["tokens_per_forward_pass"] > 1, timings
     for bad in ("0", "1.5", "x"):
-        with pytest.raises(SystemExit):
+        with pytest.raises(SystemExit, match="^2$"):  # argparse's usage error
             cli.main(["generate", "x", "--threshold", bad])
         assert "expected a number in (0, 1]" in capsys.readouterr().err
 
 
-def test_generate_with_blocks_a_cache_and_growing_lengths(capsys):
-    """--block-size, --cache and --grow reach the generator and write code; a step count
+def test_generate_with_blocks_a_cache_and_growing_lengths(capsys, seen):
+    """--block-size, --cache and --grow reach the generator, every sampler call runs blocks
+    of that size over that cache, and the draft starts below the 128-token output (at the
+    model's shortest length bucket), only unfinished rows moving up to 128; a step count
     that does not divide into the blocks is one line, an unknown cache is refused by the
     parser."""
     assert cli.main(["generate", "return the sum of a list of numbers", "--block-size", "32",
                      "--cache", "dual", "--grow", "--json", "--repair-rounds", "0"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["timings"]["tokens"] > 0 and len(out["candidates"]) == 4
+    [call] = seen["generate"]
+    assert call["grow"] is True and call["sampler"] is not None, call
+    assert (call["sampler"].block_size, call["sampler"].cache) == (32, "dual")
+    assert seen["sample"], "no sampler call"
+    for c in seen["sample"]:
+        assert (c.cfg.block_size, c.cfg.cache) == (32, "dual"), c.cfg
+    lengths = [c.shape[1] for c in seen["sample"]]
+    assert lengths[0] < 128 and lengths == sorted(set(lengths)) and lengths[-1] <= 128, lengths
+    assert out["timings"]["draft_forward_passes"] == sum(c.passes for c in seen["sample"])
     assert cli.main(["generate", "x", "--block-size", "5", "--steps", "32"]) == 1
     assert "multiple" in capsys.readouterr().err
-    with pytest.raises(SystemExit):
+    with pytest.raises(SystemExit, match="^2$"):
         cli.main(["generate", "x", "--cache", "everything"])
+    assert "invalid choice: 'everything'" in capsys.readouterr().err

@@ -9,7 +9,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from adjax import SamplerConfig, sampling
+from adjax import SamplerConfig, sampling, schedules
 from tests.conftest import make_model
 
 V, MASK, L, B = 12, 11, 16, 4
@@ -200,7 +200,19 @@ def test_vmap_over_keys(tiny_model):
     np.testing.assert_array_equal(out[1], single)
 
 
-def test_rule_registry(tiny_model):
+@pytest.fixture
+def registries():
+    """The step-rule and schedule registries as they were before the test, put back after it
+    (in place: a module holding either dict sees the restored one), so what a test registers
+    leaks into no other test and the test can run again in the same process."""
+    saved = [(registry, dict(registry)) for registry in (sampling._RULES, schedules._REGISTRY)]
+    yield
+    for registry, before in saved:
+        registry.clear()
+        registry.update(before)
+
+
+def test_rule_registry(tiny_model, registries):
     model, params = tiny_model
 
     def leftmost(inp, cfg):

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from adjax_code.app import cli
 from adjax_code.generate.generator import Generator
+from adjax_code.judge import execution, rewards
 from adjax_code.lang import syntax
 from adjax_code.model import model_store
 
@@ -39,25 +40,35 @@ def test_signature_prefix_gives_parseable_code_sometimes():
     assert any(syntax.is_valid(c.code, "python") for c in result.candidates)
 
 
+# Sandboxed checks of a printed program: the one function it defines, found by name-free
+# inspection of its namespace (the test driver's own names start with _adjax_).
+_FUNCTIONS = ("_fns = [v for k, v in list(globals().items())\n"
+              "        if callable(v) and not k.startswith(('__', '_adjax_'))]\n")
+ONE_FUNCTION = _FUNCTIONS + "assert len(_fns) == 1\n"
+SUMS = _FUNCTIONS + "".join(f"assert _fns[0]({xs!r}) == {sum(xs)!r}\n"
+                            for xs in ([1, 2, 3], [], [-4, 10, 0.5]))
+
+
 def test_the_readme_first_command_prints_working_code(capsys):
     """The README's first command, as a fresh machine runs it, prints one Python function;
-    with the seeds the README names it sums lists (checked by running it, never by its
-    text), and with the default seed it does not (the README says so)."""
+    with the seeds the README names it sums lists (checked by running it in the sandbox,
+    never in this process nor by its text), and with the default seed it does not (the
+    README says so)."""
     readme = (Path(__file__).parents[1] / "README.md").read_text()
     spec = "return the sum of a list of numbers"
     assert f'adjax generate "{spec}" --language python' in readme
     assert "`--seed 2` and `--seed 4` print `return sum(xs)`" in readme
-    sums = {}
-    for seed in (0, 2, 4):
+    seeds = (0, 2, 4)
+    codes = []
+    for seed in seeds:
         assert cli.main(["generate", spec, "--language", "python", "--seed", str(seed)]) == 0
-        code = capsys.readouterr().out
-        namespace: dict = {}
-        exec(compile(code, "<generated>", "exec"), namespace)  # noqa: S102 (model output)
-        functions = [v for k, v in namespace.items() if callable(v) and not k.startswith("__")]
-        assert len(functions) == 1, code
-        try:
-            sums[seed] = all(functions[0](list(xs)) == sum(xs)
-                             for xs in ([1, 2, 3], [], [-4, 10, 0.5]))
-        except Exception:  # the model's body may raise (an undefined name)
-            sums[seed] = False
-    assert sums == {0: False, 2: True, 4: True}, sums
+        codes.append(capsys.readouterr().out)
+    sandbox = execution.Sandbox()
+    shapes = rewards.functional_results(codes, "python", ONE_FUNCTION, sandbox)
+    for code, result in zip(codes, shapes, strict=True):
+        assert (result.tests_passed, result.tests_total) == (1, 1), (code, result)
+    # A body that raises (an undefined name) fails its cases: it does not sum.
+    runs = rewards.functional_results(codes, "python", SUMS, sandbox)
+    assert all(r.tests_total == 3 for r in runs), runs
+    sums = {seed: r.tests_passed == 3 for seed, r in zip(seeds, runs, strict=True)}
+    assert sums == {0: False, 2: True, 4: True}, (sums, codes)

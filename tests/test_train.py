@@ -6,7 +6,7 @@ import numpy as np
 import optax
 import pytest
 
-from adjax import OptimConfig, TrainConfig, train
+from adjax import OptimConfig, TrainConfig, checkpoint, train
 from adjax.config import from_dict, to_dict
 
 
@@ -61,19 +61,56 @@ def test_state_is_donated():
     assert old.is_deleted()
 
 
-def test_resume_draws_the_same_noise():
-    """The step key is fold_in(key, step): two runs with the same state agree exactly."""
-    def noisy(params, batch, key):
-        loss = jnp.sum((params["w"] - jax.random.normal(key, (3,))) ** 2)
-        return loss, {"loss": loss}
+def _noisy(params, batch, key):
+    """A loss over noise drawn from the step's key; the key comes back as a metric."""
+    loss = jnp.sum((params["w"] - jax.random.normal(key, (3,))) ** 2)
+    return loss, {"loss": loss, "key": jax.random.key_data(key)}
+
+
+def _train(state, opt, steps):
+    """``steps`` steps with a train step built afresh (nothing carried in a closure)."""
+    step = train.make_train_step(_noisy, opt, ema_decay=0.5)
+    metrics = []
+    for _ in range(steps):
+        state, m = step(state, {})
+        metrics.append(jax.device_get(m))
+    return state, metrics
+
+
+def test_resume_draws_the_same_noise(tmp_path):
+    """Six steps in one run, and three steps, a checkpoint, a restore into a fresh state and
+    train step and three more, end bit-identical (parameters, optimizer state, EMA, step,
+    every loss): the step's key is ``fold_in(key, step)``, a new one each step, derived from
+    the checkpointed state alone."""
     opt = train.make_optimizer(OptimConfig(total_steps=10, warmup_steps=1))
-    step = train.make_train_step(noisy, opt)
-    a = train.init_state({"w": jnp.zeros(3)}, opt, jax.random.key(1))
-    b = train.init_state({"w": jnp.zeros(3)}, opt, jax.random.key(1))
-    for _ in range(3):
-        a, _ = step(a, {})
-        b, _ = step(b, {})
-    np.testing.assert_array_equal(a.params["w"], b.params["w"])
+
+    def fresh():
+        return train.init_state({"w": jnp.zeros(3)}, opt, jax.random.key(1), ema=True)
+
+    whole, m_whole = _train(fresh(), opt, 6)
+    first, m_first = _train(fresh(), opt, 3)
+    with checkpoint.Checkpointer(tmp_path / "ckpt") as ckpt:
+        ckpt.save(int(first.step), first)
+        resumed, _ = ckpt.restore(checkpoint.abstract(fresh()))
+    assert int(resumed.step) == 3
+    resumed, m_rest = _train(resumed, opt, 3)
+
+    leaves, tree = jax.tree.flatten(jax.device_get(whole))
+    leaves_r, tree_r = jax.tree.flatten(jax.device_get(resumed))
+    assert tree == tree_r
+    for a, b in zip(leaves, leaves_r, strict=True):
+        if jnp.issubdtype(a.dtype, jax.dtypes.prng_key):
+            a, b = jax.random.key_data(a), jax.random.key_data(b)
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    assert [float(m["loss"]) for m in m_whole] == \
+        [float(m["loss"]) for m in m_first + m_rest]
+    # Each step's key is fold_in(key, step): new every step, the same after a resume.
+    want = [np.asarray(jax.random.key_data(jax.random.fold_in(jax.random.key(1), i)))
+            for i in range(6)]
+    for i, m in enumerate(m_whole):
+        np.testing.assert_array_equal(m["key"], want[i], err_msg=f"step {i}")
+    for i, m in enumerate(m_first + m_rest):
+        np.testing.assert_array_equal(m["key"], want[i], err_msg=f"resumed, step {i}")
 
 
 def test_config_validation_and_round_trip():
@@ -87,5 +124,6 @@ def test_config_validation_and_round_trip():
     assert from_dict(TrainConfig, to_dict(cfg)) == cfg
     with pytest.raises(ValueError, match="unknown TrainConfig keys.*valid keys"):
         from_dict(TrainConfig, {"batchsize": 3})
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(dataclasses.FrozenInstanceError,
+                       match="cannot assign to field 'batch_size'"):
         cfg.batch_size = 3
