@@ -44,6 +44,7 @@ def code_tokens(gen, code: str, prefix: str) -> int:
 
 
 def measure(mode: str, n: int, batch_size: int) -> dict:
+    from adjax_code.generate import batch
     from adjax_code.generate.generator import Generator
     from adjax_code.model import model_store
 
@@ -56,7 +57,7 @@ def measure(mode: str, n: int, batch_size: int) -> dict:
     else:
         # The same job under other ids: the batches' shapes (and so their programs) are
         # the timed job's.
-        list(gen.generate_batch([dict(r, id=r["id"] + "/warm") for r in rows],
+        list(batch.generate_batch(gen, [dict(r, id=r["id"] + "/warm") for r in rows],
                                 batch_size=batch_size))
     warm_s = time.perf_counter() - t0
     t0, tokens = time.perf_counter(), 0
@@ -65,7 +66,7 @@ def measure(mode: str, n: int, batch_size: int) -> dict:
             best = gen.generate(r["spec"], r["language"], samples=1, prefix=r["prefix"]).best
             tokens += code_tokens(gen, best.code, r["prefix"])
     else:
-        for res in gen.generate_batch(rows, batch_size=batch_size):
+        for res in batch.generate_batch(gen, rows, batch_size=batch_size):
             tokens += code_tokens(gen, res.generation.best.code, res.row.prefix)
     seconds = time.perf_counter() - t0
     return {"mode": mode, "rows": n, "seconds": seconds, "warmup_s": warm_s,

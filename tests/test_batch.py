@@ -1,4 +1,4 @@
-"""Batch jobs: ``adjax generate --input``, ``Generator.generate_batch``."""
+"""Batch jobs: ``adjax generate --input``, ``adjax_code.generate.batch.generate_batch``."""
 
 import json
 import os
@@ -71,7 +71,7 @@ def test_a_sample_depends_on_its_row_alone(gen):
 
     def run(order, size):
         return {r.row.id: [(c.index, c.code) for c in r.generation.candidates]
-                for r in gen.generate_batch(order, batch_size=size, sampler=sampler,
+                for r in batch.generate_batch(gen, order, batch_size=size, sampler=sampler,
                                             length=32, repair_rounds=1)}
 
     shuffled = items[:]

@@ -179,3 +179,38 @@ def test_readme_fast_commands_run(tmp_path):
         proc = subprocess.run([sys.executable, "-m", "adjax_code.app.cli", *argv], cwd=tmp_path,
                               capture_output=True, text=True, timeout=300)
         assert proc.returncode == 0, f"adjax {shlex.join(argv)}: {proc.stderr[-1500:]}"
+
+
+def test_no_import_circles():
+    """No module imports another that imports it back, directly or around a loop, at
+    module level or inside a function."""
+    graph = {}
+    for package in ("adjax", "adjax_adapt", "adjax_code"):
+        for path in (ROOT / package).rglob("*.py"):
+            name = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(
+                ".__init__")
+            targets = set()
+            for module, names in _imports(path):
+                if module.split(".")[0] not in ("adjax", "adjax_adapt", "adjax_code"):
+                    continue
+                for n in names or [None]:  # `from pkg import module` names a module
+                    full = f"{module}.{n}" if n else module
+                    targets.add(full if (ROOT / (full.replace(".", "/") + ".py")).is_file()
+                                else module)
+            graph[name] = targets - {name}
+    done, stack = set(), []
+
+    def visit(node):
+        if node in stack:
+            raise AssertionError("import circle: " + " -> ".join(
+                stack[stack.index(node):] + [node]))
+        if node in done or node not in graph:
+            return
+        stack.append(node)
+        for t in sorted(graph[node]):
+            visit(t)
+        stack.pop()
+        done.add(node)
+
+    for node in sorted(graph):
+        visit(node)

@@ -334,31 +334,6 @@ class Generator:
                                   sampler=sampler, predict_length=predict_length,
                                   grow=grow)[0]
 
-    def generate_batch(self, rows, *, batch_size: int | str = "auto", samples: int = 1,
-                       seed: int = 0, length: int | None = None, repair_rounds: int = 2,
-                       sampler: SamplerConfig | None = None, grow: bool = False):
-        """Generations for many rows, an iterator of ``batch.RowResult`` in batch order
-        (grouped by language, samples and length plan; see ``adjax_code.generate.batch``).
-
-        ``rows``: dicts as in a batch job's input (``{"id", "spec", "language", "prefix"?,
-        "samples"?, "seed"?}`` or ``{"task_id", "prompt"}``) or ``batch.Row``s; ``samples``
-        and ``seed`` are the defaults of rows without their own. Each sample depends only on
-        its row, seed and index and these settings, never on ``batch_size`` or the other
-        rows. Every row is checked before any compute (``batch.BadInput``)."""
-        from adjax_code.generate import batch as batching
-
-        rows, length = list(rows), length or self.default_length
-        given = [r for r in rows if isinstance(r, batching.Row)]
-        parsed = given if len(given) == len(rows) else batching.parse_rows(
-            rows, "rows", samples=samples, seed=seed)
-        parsed = batching.check_lengths(self, parsed, length, "rows", skip_bad=False)
-        size = batching.auto_batch_size(self, length) if batch_size == "auto" else batch_size
-        batches = batching.plan_batches(self, parsed, int(size), length, grow)
-        for results in batching.generate_batches(
-                self, batches, length=length, sampler=sampler or self.cfg.sampler,
-                repair_rounds=repair_rounds, grow=grow):
-            yield from results
-
     def start_rows(self, req: Request, samples: int, length: int) -> np.ndarray:
         """The starting rows [samples, length] of a request: its ``init``, or the prefix
         (the language's opening when none) clamped at the start and [MASK] after it."""
@@ -426,7 +401,7 @@ class Generator:
         the rows that did not end there the next bucket, up to ``length`` (see
         ``length_plan``). ``row_keys``: per request (seed, row id hash); each sample then
         draws from its own key (``network.row_keys``), ``seed`` unused, and its tokens do
-        not depend on the other requests (``generate_batch``)."""
+        not depend on the other requests (``adjax_code.generate.batch.generate_batch``)."""
         if repair_rounds < 0:
             raise ValueError(f"repair_rounds must be >= 0, got {repair_rounds}")
         batch = self._prepare(requests, samples, length or self.default_length,
