@@ -68,3 +68,21 @@ def test_evaluate_judges_pytest_style_tests_as_written(capsys, tmp_path):
     (tmp_path / "x.txt").write_text("x = 1\n")
     assert cli.main(["evaluate", str(tmp_path / "x.txt")]) == 1
     assert "cannot tell the language of" in capsys.readouterr().err
+
+
+def test_a_file_given_as_the_specification_and_k_beyond_the_samples_are_one_line(
+        capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "spec.txt").write_text("add two numbers\n")
+    assert cli.main(["generate", "spec.txt", "--language", "python"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "did you mean --spec-file spec.txt" in err
+    samples = tmp_path / "s.jsonl"
+    samples.write_text('{"task_id": "add_two", "language": "python", '
+                       '"code": "def add_two(a, b):\\n    return a + b\\n"}\n')
+    assert cli.main(["eval", "--samples", str(samples), "--k", "1", "5"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--k 5 needs at least 5 samples" in err
+    assert "add_two (python) has 1" in err
+    assert cli.main(["eval", "--model", str(tmp_path), "--candidates", "2", "--k", "4"]) == 1
+    assert "pass --candidates 4" in capsys.readouterr().err

@@ -42,3 +42,14 @@ def test_pytest_names_missing_toolchains_at_once(tmp_path):
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 4
     assert "missing toolchains: node, tsc, javac, java, go, bwrap" in proc.stdout + proc.stderr
+
+
+def test_uv_run_is_quiet():
+    """A plain `uv run` prints nothing of its own (bytecode is compiled on first import,
+    not by every `uv run`)."""
+    uv = shutil.which("uv")
+    assert uv is not None, "uv is not installed (scripts/install-toolchains.sh installs it)"
+    proc = subprocess.run([uv, "run", "--locked", "python", "-c", "print('ok')"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "ok\n" and "Bytecode compiled" not in proc.stderr

@@ -50,6 +50,9 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("give one of --samples FILE, --references or --model DIR")
     _check_paths(args)
     if args.model:
+        if max(args.k) > args.candidates:
+            raise UserError(f"--k {max(args.k)} needs at least {max(args.k)} samples of "
+                            f"every task; pass --candidates {max(args.k)} or more")
         return _eval_model(args)
     tasks_bench = args.benchmark == "tasks"
     try:
@@ -63,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
             samples = [r for r in samples if r["task_id"] in set(keep)]
         if not samples:
             raise UserError("no samples to score")
+        _check_k(args.k, samples)
         score = evaluation.score_task_samples if tasks_bench else evaluation.score_humaneval
         with tqdm(total=len(samples), desc="scoring", unit="prog", disable=args.quiet,
                   file=sys.stderr) as bar:
@@ -115,6 +119,20 @@ def _report(args: argparse.Namespace, table: dict, text: str, rows: list[dict]) 
         evaluation.write_jsonl(args.out, rows)
     print(json.dumps(table, indent=2) if args.json else text)
     return 0
+
+
+def _check_k(ks: list[int], samples: list) -> None:
+    """pass@k needs k samples of a task: a larger k is refused before any scoring."""
+    import collections
+
+    counts = collections.Counter((r.get("language", "python"), r.get("task_id"))
+                                 for r in samples if isinstance(r, dict))
+    if not counts:
+        return
+    (lang, task), n = min(counts.items(), key=lambda kv: kv[1])
+    if max(ks) > n:
+        raise UserError(f"--k {max(ks)} needs at least {max(ks)} samples of every task; "
+                        f"{task} ({lang}) has {n}")
 
 
 def _eval_model(args: argparse.Namespace) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from adjax_code.app.common import (
     LANGUAGES,
@@ -89,6 +90,10 @@ def _spec(args: argparse.Namespace) -> str:
             raise UserError("give the specification as an argument or with --spec-file, "
                             "not both")
         spec = read_text(args.spec_file, "specification file")
+    elif spec is not None and spec.strip() and not any(c.isspace() for c in spec) \
+            and Path(spec).is_file():
+        raise UserError(f"the specification {spec!r} names a file; the argument is the "
+                        f"specification's text: did you mean --spec-file {spec}?")
     if spec is None:
         raise UserError("no specification: pass it as an argument or with --spec-file FILE "
                         "(- for standard input)")
