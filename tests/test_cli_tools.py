@@ -322,3 +322,23 @@ def test_generate_with_blocks_a_cache_and_growing_lengths(capsys, seen):
     with pytest.raises(SystemExit, match="^2$"):
         cli.main(["generate", "x", "--cache", "everything"])
     assert "invalid choice: 'everything'" in capsys.readouterr().err
+
+
+def test_package_evaluate_takes_limit_languages_and_candidates(capsys, code_run_dir, tmp_path):
+    """`model package --evaluate` on a slice: the first task in Python, one candidate,
+    with bars for generation and scoring; the slice's options without --evaluate are one
+    line."""
+    import json
+
+    out = tmp_path / "m"
+    code, _, err = run(capsys, "model", "package", str(code_run_dir), "--out", str(out),
+                       "--limit", "1")
+    assert code == 1 and "--limit apply with --evaluate" in err and not out.exists()
+    code, _, err = run(capsys, "model", "package", str(code_run_dir), "--out", str(out),
+                       "--evaluate", "--limit", "1", "--languages", "python",
+                       "--candidates", "1")
+    assert code == 0, err
+    assert "generating" in err and "scoring" in err
+    heldout = json.loads((out / "manifest.json").read_text())["heldout_tasks"]
+    assert heldout["command"].endswith("--candidates 1 --limit 1 --languages python")
+    assert set(heldout["table"]) == {"python", "all"}

@@ -12,7 +12,9 @@ from adjax_code.train import trainer
 
 
 def package(run_dir: str | Path, out_dir: str | Path, *, evaluate: bool = False,
-            candidates: int = 4, progress: bool = True, force: bool = False) -> dict:
+            candidates: int = 4, limit: int | None = None,
+            languages: list[str] | None = None, progress: bool = True,
+            force: bool = False) -> dict:
     """Writes ``out_dir`` from the latest checkpoint of ``run_dir``; returns the manifest.
 
     With ``evaluate`` the held-out task suite is generated and scored with the packaged
@@ -49,12 +51,14 @@ def package(run_dir: str | Path, out_dir: str | Path, *, evaluate: bool = False,
     manifest = model_store.write(out_dir, gen.params, run_dir / "tokenizer.json", manifest,
                                  extra, force=force)
     if evaluate:
-        manifest = evaluate_into_manifest(out_dir, candidates=candidates, progress=progress)
+        manifest = evaluate_into_manifest(out_dir, candidates=candidates, limit=limit,
+                                          languages=languages, progress=progress)
     return manifest
 
 
 def package_adapted(gen, run_dir: str | Path, out_dir: str | Path, *, cycle: int,
                     rows: list[dict], evaluate: bool = False, candidates: int = 4,
+                    limit: int | None = None, languages: list[str] | None = None,
                     progress: bool = True, force: bool = False) -> dict:
     """Writes ``out_dir`` from a loaded adapted ``Generator`` (an adaptation run's ``cycle``,
     see ``adjax_code.adapt.runs``); ``rows`` are the run's metrics, one per cycle. The
@@ -79,25 +83,37 @@ def package_adapted(gen, run_dir: str | Path, out_dir: str | Path, *, cycle: int
     manifest = model_store.write(out_dir, gen.params, run_dir / model_store.TOKENIZER,
                                  manifest, extra, force=force)
     if evaluate:
-        manifest = evaluate_into_manifest(out_dir, candidates=candidates, progress=progress)
+        manifest = evaluate_into_manifest(out_dir, candidates=candidates, limit=limit,
+                                          languages=languages, progress=progress)
     return manifest
 
 
 def evaluate_into_manifest(model_dir: str | Path, *, candidates: int = 4,
+                           limit: int | None = None, languages: list[str] | None = None,
                            progress: bool = True) -> dict:
+    """Held-out pass@1 of the packaged model in its manifest: the first ``limit`` held-out
+    tasks (all by default) in ``languages`` (all five by default), ``candidates`` each;
+    generation and scoring (three programs a candidate) each show a bar."""
     from tqdm import tqdm
 
     from adjax_code import tasks
     from adjax_code.evaluate import model_eval
     from adjax_code.generate.generator import Generator
 
+    langs = list(languages or tasks.LANGS)
     gen = Generator.load(model_dir)
-    n = len(tasks.load("heldout")) * len(tasks.LANGS)
+    n = len(tasks.load("heldout")[:limit]) * len(langs)
     with tqdm(total=n, desc="generating", unit="task", disable=not progress) as bar:
-        rows = model_eval.generate(gen, "heldout", candidates=candidates, progress=bar)
-    rows = model_eval.score(rows)
+        rows = model_eval.generate(gen, "heldout", langs, candidates=candidates, limit=limit,
+                                   progress=bar)
+    with tqdm(total=3 * len(rows), desc="scoring", unit="prog", disable=not progress) as bar:
+        rows = model_eval.score(rows, progress=bar)
     table = model_eval.summarize(rows)
-    return model_store.update_manifest(model_dir, heldout_tasks={
-        "command": f"adjax eval --benchmark tasks --split heldout --model {model_dir} "
-                   f"--candidates {candidates}",
-        "table": table})
+    command = (f"adjax eval --benchmark tasks --split heldout --model {model_dir} "
+               f"--candidates {candidates}")
+    if limit is not None:
+        command += f" --limit {limit}"
+    if languages:
+        command += f" --languages {' '.join(langs)}"
+    return model_store.update_manifest(model_dir, heldout_tasks={"command": command,
+                                                                 "table": table})

@@ -6,7 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from adjax_code.app.common import UserError, load_generator, non_negative_int
+from adjax_code.app.common import (
+    LANGUAGES,
+    UserError,
+    load_generator,
+    non_negative_int,
+    positive_int,
+)
 
 
 def add_parser(sub) -> None:
@@ -58,6 +64,12 @@ def add_parser(sub) -> None:
                      help="an adaptation run's cycle (default: its latest)")
     pkg.add_argument("--evaluate", action="store_true",
                      help="also measure held-out pass@1 into the manifest")
+    pkg.add_argument("--candidates", type=positive_int, default=4,
+                     help="with --evaluate: candidates per task and language")
+    pkg.add_argument("--limit", type=positive_int, default=None,
+                     help="with --evaluate: the first N held-out tasks")
+    pkg.add_argument("--languages", nargs="+", choices=LANGUAGES, default=None,
+                     help="with --evaluate: these languages only")
     arc = action("archive", "write a model as .tar.gz", "Write a model as a .tar.gz archive.",
                  "the model (default: the shipped one)")
     arc.add_argument("--out", default=None, help="the .tar.gz to write")
@@ -131,7 +143,8 @@ def _package(args: argparse.Namespace) -> int:
         try:
             manifest = packaging.package_adapted(
                 gen, args.dir, args.out, cycle=cycle, rows=evolve.read_metrics(args.dir),
-                evaluate=args.evaluate, progress=not args.quiet, force=args.force)
+                evaluate=args.evaluate, progress=not args.quiet, force=args.force,
+                **_evaluation(args))
         except (ValueError, FileNotFoundError) as err:
             raise UserError(str(err)) from None
         print(json.dumps({k: manifest[k] for k in ("files", "heldout_bits_per_token")
@@ -143,12 +156,21 @@ def _package(args: argparse.Namespace) -> int:
         raise UserError(f"--cycle applies to adaptation runs; {args.dir} is not one")
     try:
         manifest = packaging.package(args.dir, args.out, evaluate=args.evaluate,
-                                     progress=not args.quiet, force=args.force)
+                                     progress=not args.quiet, force=args.force,
+                                     **_evaluation(args))
     except (ValueError, FileNotFoundError) as err:
         raise UserError(str(err)) from None
     print(json.dumps({k: manifest[k] for k in ("files", "heldout_bits_per_token")
                       if k in manifest}, indent=2))
     return 0
+
+
+def _evaluation(args: argparse.Namespace) -> dict:
+    """``--candidates --limit --languages`` for ``--evaluate``; refused without it."""
+    given = [f"--{n}" for n in ("limit", "languages") if getattr(args, n) is not None]
+    if given and not args.evaluate:
+        raise UserError(f"{' and '.join(given)} apply with --evaluate")
+    return {"candidates": args.candidates, "limit": args.limit, "languages": args.languages}
 
 
 def _import(args: argparse.Namespace) -> int:
