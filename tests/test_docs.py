@@ -158,6 +158,8 @@ def _runs_here(argv: list[str]) -> bool:
     if any("$" in a for a in argv):
         return False
     if argv[0] == "generate":
+        if "--input" in argv:  # a batch job reads the user's file
+            return False
         model = argv[argv.index("--model") + 1] if "--model" in argv else None
         return model in (None, "runs/dream-tiny")
     if argv[:2] == ["model", "import"]:

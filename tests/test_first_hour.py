@@ -90,7 +90,7 @@ def test_an_adaptation_run_is_a_model(code_run_dir, tmp_path, capsys):
     assert packaged.manifest["adapted"]["cycle"] == 1
 
     # Another base model for the same --out is refused.
-    assert cli.main([*argv[:4], "--model", str(pkg), *argv[6:], "--cycles", "2"]) == 1
+    assert cli.main([*argv[:3], "--model", str(pkg), *argv[5:], "--cycles", "2"]) == 1
     assert "pass that --model" in capsys.readouterr().err
 
 
