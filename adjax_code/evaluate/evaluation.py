@@ -65,6 +65,16 @@ def score_task_samples(samples: Sequence[dict], which: str = "all",
     ]
 
 
+def check_samples(samples: Sequence[Any], humaneval: bool = False) -> None:
+    """Every row well formed (a JSON object whose keys are strings), checked before any
+    counting or scoring; a ValueError naming the first bad sample."""
+    for i, row in enumerate(samples):
+        if humaneval:
+            _check_row(i, row, ("task_id",), ("completion",))
+        else:
+            _check_row(i, row, ("task_id", "language", "code"))
+
+
 def _check_row(i: int, row: Any, keys: Sequence[str], optional: Sequence[str] = ()) -> None:
     """A sample row is a JSON object whose ``keys`` (and ``optional`` keys, when present)
     are strings; a ValueError naming the sample otherwise."""

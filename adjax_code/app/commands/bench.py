@@ -66,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
             samples = [r for r in samples if r["task_id"] in set(keep)]
         if not samples:
             raise UserError("no samples to score")
+        evaluation.check_samples(samples, humaneval=not tasks_bench)
         _check_k(args.k, samples)
         score = evaluation.score_task_samples if tasks_bench else evaluation.score_humaneval
         with tqdm(total=len(samples), desc="scoring", unit="prog", disable=args.quiet,
