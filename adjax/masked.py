@@ -8,6 +8,7 @@ network sees the mask rate ``1 - alpha(t)`` as its noise level and never predict
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any
 
@@ -124,3 +125,20 @@ def heldout_bits_per_token(params: Any, batch: Batch, key: jax.Array, *, model: 
 
     totals, counts = jax.lax.map(one, jax.random.split(key, num_samples))
     return jnp.sum(totals) / jnp.maximum(jnp.sum(counts), 1.0) / math.log(2.0)
+
+
+def nelbo_draws(params: Any, batch: Batch, key: jax.Array, *, model: Any,
+                cfg: MaskedDiffusionConfig, draws: int) -> jax.Array:
+    """``draws`` unbiased estimates [draws, B] of each row's negative ELBO in nats, the
+    bound the model trains on (an upper bound on -log p(tokens | cond); times drawn from
+    [t_min, 1]), without condition dropout.
+
+    Each draw is one (t, mask) pair per row; with ``cfg.antithetic`` the draws' times are
+    stratified over [t_min, 1], so their spread overstates the error of their mean.
+    """
+    cfg = dataclasses.replace(cfg, cond_dropout=0.0)
+    rows = batch["tokens"].shape[0]
+    # Draw-major copies: with antithetic times each row's draws still cover [t_min, 1].
+    tiled = {k: jnp.tile(v, (draws,) + (1,) * (v.ndim - 1)) for k, v in batch.items()}
+    per_row, _ = elbo_terms(params, tiled, key, model=model, cfg=cfg)
+    return per_row.reshape(draws, rows)

@@ -19,12 +19,13 @@ from adjax_code.app.commands import (
     init,
     model,
     plan,
+    score,
     train,
 )
 from adjax_code.app.common import UserError
 
 # In the order `adjax --help` lists them.
-COMMANDS = (generate, evaluate, edit, check, init, bench, train, plan, adapt, data, model)
+COMMANDS = (generate, evaluate, score, edit, check, init, bench, train, plan, adapt, data, model)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,10 +43,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def select_device(name: str) -> None:
+    """``--device``: the JAX device every array and computation of the command goes to."""
+    import jax
+
+    from adjax_code.app.settings import resolve_device
+
+    try:
+        device = resolve_device(name)
+    except ValueError as err:
+        raise UserError(str(err).replace("config key 'device'", f"--device {name}")
+                        .replace("device='cpu'", "--device cpu")) from None
+    jax.config.update("jax_default_device", device)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        if getattr(args, "device", None):
+            select_device(args.device)
         return args.run(args)
     except UserError as err:
         print(f"adjax: error: {err}", file=sys.stderr)

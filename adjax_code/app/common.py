@@ -63,12 +63,21 @@ seed = int_in(0, 2**32, "a seed in [0, 2^32)")
 
 def sampling_args(p: argparse.ArgumentParser, note: str = "",
                   model_help: str = "model directory (default: the shipped one)") -> None:
-    """--steps, --seed and --model, the same on every command that samples."""
+    """--steps, --seed, --model, --cycle and --device, the same on every command that
+    samples."""
     p.add_argument("--steps", type=positive_int, default=None, help=f"{note}denoising steps")
     p.add_argument("--seed", type=seed, default=0, help=f"{note}sampling seed")
     p.add_argument("--model", default=None, metavar="DIR", help=model_help)
     p.add_argument("--cycle", type=non_negative_int, default=None, metavar="N",
                    help="with an adaptation run as --model: its cycle (default: the latest)")
+    device_arg(p)
+
+
+def device_arg(p: argparse.ArgumentParser) -> None:
+    """--device: where the model runs (the command line's ``main`` selects it)."""
+    p.add_argument("--device", choices=("cpu", "gpu", "cuda", "tpu"), default=None,
+                   help="run the model on this kind of device (default: JAX's default "
+                   "backend: an accelerator when one is present)")
 
 
 def read_text(path: str, what: str) -> str:
@@ -191,3 +200,23 @@ def language_of(path: str, given: str | None) -> str:
             return name
     raise UserError(f"cannot tell the language of {path} from its extension; pass "
                     f"--language ({', '.join(languages.names())})")
+
+
+def spec_of(args: argparse.Namespace) -> str:
+    """The specification, from ``args.spec`` or ``--spec-file``; never empty."""
+    spec = args.spec
+    if args.spec_file is not None:
+        if spec is not None:
+            raise UserError("give the specification as an argument or with --spec-file, "
+                            "not both")
+        spec = read_text(args.spec_file, "specification file")
+    elif spec is not None and spec.strip() and not any(c.isspace() for c in spec) \
+            and Path(spec).is_file():
+        raise UserError(f"the specification {spec!r} names a file; the argument is the "
+                        f"specification's text: did you mean --spec-file {spec}?")
+    if spec is None:
+        raise UserError("no specification: pass it as an argument or with --spec-file FILE "
+                        "(- for standard input)")
+    if not spec.strip():
+        raise UserError("the specification is empty; describe the code you want")
+    return spec

@@ -334,6 +334,21 @@ class Generator:
                                   sampler=sampler, predict_length=predict_length,
                                   grow=grow)[0]
 
+    def log_likelihood(self, spec: str, code: str, language: str, *, draws: int = 256,
+                       seed: int = 0):
+        """The ELBO of ``code`` given ``spec`` (nats, <= log p), with its Monte Carlo error:
+        a ``likelihood.Likelihood`` (see ``adjax_code.generate.likelihood``)."""
+        from adjax_code.generate import likelihood
+
+        return likelihood.log_likelihood(self, spec, code, language, draws=draws, seed=seed)
+
+    def logits(self, tokens: np.ndarray, spec: str | None = None, language: str = "python",
+               mask_rate: float = 1.0) -> np.ndarray:
+        """The network's logits [B, L, V] for token rows (see ``likelihood.logits``)."""
+        from adjax_code.generate import likelihood
+
+        return likelihood.logits(self, tokens, spec, language, mask_rate)
+
     def start_rows(self, req: Request, samples: int, length: int) -> np.ndarray:
         """The starting rows [samples, length] of a request: its ``init``, or the prefix
         (the language's opening when none) clamped at the start and [MASK] after it."""

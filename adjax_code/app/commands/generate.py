@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from adjax_code.app.common import (
     LANGUAGES,
@@ -15,6 +14,7 @@ from adjax_code.app.common import (
     positive_int,
     read_text,
     sampling_args,
+    spec_of,
     unit_float,
 )
 
@@ -82,26 +82,6 @@ def _batch_size(text: str) -> int | str:
     return text if text == "auto" else positive_int(text)
 
 
-def _spec(args: argparse.Namespace) -> str:
-    """The specification, from the argument or ``--spec-file``; never empty."""
-    spec = args.spec
-    if args.spec_file is not None:
-        if spec is not None:
-            raise UserError("give the specification as an argument or with --spec-file, "
-                            "not both")
-        spec = read_text(args.spec_file, "specification file")
-    elif spec is not None and spec.strip() and not any(c.isspace() for c in spec) \
-            and Path(spec).is_file():
-        raise UserError(f"the specification {spec!r} names a file; the argument is the "
-                        f"specification's text: did you mean --spec-file {spec}?")
-    if spec is None:
-        raise UserError("no specification: pass it as an argument or with --spec-file FILE "
-                        "(- for standard input)")
-    if not spec.strip():
-        raise UserError("the specification is empty; describe the code you want")
-    return spec
-
-
 def run(args: argparse.Namespace) -> int:
     import json
     import time
@@ -110,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.input is not None:
         return run_job(args)
-    spec = _spec(args)
+    spec = spec_of(args)
     gen = load_generator(args.model, args.mesh, cycle=args.cycle)
     total, kept = gen.spec_tokens(spec)
     if total > kept:
