@@ -235,3 +235,32 @@ def test_model_actions_have_their_own_help(capsys):
         cli.main(["model", "--help"])
     text = capsys.readouterr().out
     assert all(a in text for a in ("verify", "pull", "import", "package", "archive")), text
+
+
+def test_task_ids_are_listed_for_writing_samples(capsys):
+    assert cli.main(["eval", "--list-tasks", "--split", "heldout", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    from adjax_code import tasks
+
+    assert [r["task_id"] for r in rows] == [t.id for t in tasks.load("heldout")]
+    assert all(r["split"] == "heldout" and r["spec"] for r in rows)
+    assert cli.main(["eval", "--list-tasks"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == len(tasks.load("all"))
+    assert lines[0].split("\t")[0] == tasks.load("all")[0].id
+
+
+def test_eval_samples_reports_its_coverage(tmp_path, capsys):
+    from adjax_code import tasks
+
+    t = tasks.get("add_two")
+    path = tmp_path / "s.jsonl"
+    path.write_text(json.dumps({"task_id": t.id, "language": "python",
+                                "code": t.solutions["python"]}) + "\n")
+    assert cli.main(["eval", "--samples", str(path), "--quiet"]) == 0
+    out = capsys.readouterr().out
+    n = len(tasks.load("all"))
+    assert f"coverage: 1 of the {n} tasks" in out and "mean over the tasks present" in out
+    assert cli.main(["eval", "--samples", str(path), "--quiet", "--json"]) == 0
+    table = json.loads(capsys.readouterr().out)
+    assert table["overall"]["benchmark_tasks"] == n and table["overall"]["tasks"] == 1

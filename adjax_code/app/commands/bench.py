@@ -38,6 +38,9 @@ def add_parser(sub) -> None:
     bench.add_argument("--plot", default=None, metavar="PNG",
                        help="write a bar chart of pass@k per language")
     bench.add_argument("--quiet", action="store_true", help="no progress bar")
+    bench.add_argument("--list-tasks", action="store_true",
+                       help="list the benchmark's task ids (of --split) and their "
+                       "specifications, for writing a samples file, and exit")
     bench.set_defaults(run=run)
 
 
@@ -46,6 +49,8 @@ def run(args: argparse.Namespace) -> int:
 
     from adjax_code.evaluate import evaluation
 
+    if args.list_tasks:
+        return _list_tasks(args)
     if sum([args.references, bool(args.samples), bool(args.model)]) != 1:
         raise UserError("give one of --samples FILE, --references or --model DIR")
     _check_paths(args)
@@ -80,9 +85,60 @@ def run(args: argparse.Namespace) -> int:
         text = err.args[0] if isinstance(err, KeyError) and err.args else err
         raise UserError(str(text)) from None
     table = evaluation.summarize(results, ks=args.k)
+    text = evaluation.format_table(table)
+    if args.samples:
+        text += "\n" + _coverage(args, table, samples)
     if args.plot:
         evaluation.plot_table(table, args.plot, title=f"{args.benchmark}: pass@k by language")
-    return _report(args, table, evaluation.format_table(table), results)
+    return _report(args, table, text, results)
+
+
+def _benchmark_ids(args: argparse.Namespace) -> list[str]:
+    from adjax_code import tasks
+    from adjax_code.evaluate import evaluation
+
+    if args.benchmark == "humaneval":
+        return list(evaluation.humaneval_problems())
+    return [t.id for t in tasks.load(args.split or "all")]
+
+
+def _coverage(args: argparse.Namespace, table: dict, samples: list[dict]) -> str:
+    """How much of the benchmark the samples cover (pass@k averages over the tasks present);
+    also added to the table's ``overall`` entry as ``benchmark_tasks``."""
+    known = _benchmark_ids(args)
+    present = {r["task_id"] for r in samples} & set(known)
+    table["overall"]["benchmark_tasks"] = len(known)
+    where = args.benchmark if args.benchmark == "humaneval" else \
+        f"the task suite ({args.split or 'all'})"
+    line = f"coverage: {len(present)} of the {len(known)} tasks of {where}"
+    if len(present) < len(known):
+        line += "; pass@k is the mean over the tasks present"
+    return line
+
+
+def _list_tasks(args: argparse.Namespace) -> int:
+    """``--list-tasks``: one line per task: its id, split and specification (JSON with
+    ``--json``)."""
+    import json
+
+    from adjax_code import tasks
+    from adjax_code.evaluate import evaluation
+
+    if args.benchmark == "humaneval":
+        try:
+            problems = evaluation.humaneval_problems()
+        except RuntimeError as err:
+            raise UserError(str(err)) from None
+        rows = [{"task_id": k, "entry_point": p["entry_point"]} for k, p in problems.items()]
+    else:
+        rows = [{"task_id": t.id, "split": t.split, "function": t.name, "spec": t.specs[0]}
+                for t in tasks.load(args.split or "all")]
+    if args.json:
+        print(json.dumps(rows, indent=2))
+    else:
+        for r in rows:
+            print("\t".join(str(v) for v in r.values()))
+    return 0
 
 
 def _check_paths(args: argparse.Namespace) -> None:
