@@ -34,6 +34,7 @@ import optax
 
 from adjax.config import check_choice, check_range
 from adjax.masked import mask_logits
+from adjax_adapt import adapters
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -155,22 +156,38 @@ def loss_fn(params: Any, old_params: Any, ref_params: Any, batch: dict, key: jax
 
 
 def make_step(model: Any, optimizer: optax.GradientTransformation, cfg: GRPOConfig,
-              mask_id: int) -> Callable:
-    """``step(state, old_params, batch, ref_params=None) -> (state, metrics)``, jitted, state
-    donated; any state with ``params``, ``opt_state``, ``step``, ``key`` and ``replace``
-    works (``ref_params`` defaults to the state's own). The masks come from
-    ``fold_in(state.key, state.step)``: fresh at every step."""
+              mask_id: int, *, view: adapters.Trainable | None = None, mesh=None,
+              state_shardings: Any = None, frozen_shardings: Any = None) -> Callable:
+    """``step(state, old_params, batch, ref_params=None, frozen=None) -> (state, metrics)``,
+    jitted, state donated; any state with ``params``, ``opt_state``, ``step``, ``key`` and
+    ``replace`` works. The masks come from ``fold_in(state.key, state.step)``: fresh at
+    every step.
 
-    def step(state: Any, old_params: Any, batch: dict, ref_params: Any = None):
+    ``view`` (``adapters.Trainable``, default: the params themselves) says how the state's
+    trainable params, ``old_params`` and ``ref_params`` reach the network, with ``frozen``
+    the base under LoRA; gradients reach only the state's params. ``ref_params`` None is the
+    state's own ``ref_params``, or under LoRA the base alone. With ``mesh`` the state and the
+    frozen base are pinned to ``state_shardings`` and ``frozen_shardings``."""
+    view = view or adapters.Trainable(model)
+
+    def step(state: Any, old_params: Any, batch: dict, ref_params: Any = None,
+             frozen: Any = None):
         key = jax.random.fold_in(state.key, state.step)
-        ref = state.ref_params if ref_params is None else ref_params
-        (_, metrics), grads = jax.value_and_grad(loss_fn, has_aux=True)(
-            state.params, old_params, ref, batch, key, model=model, mask_id=mask_id, cfg=cfg)
+        ref = state.ref_params if ref_params is None and view.lora is None else ref_params
+        dkey = view.dropout_key(key)
+
+        def loss(trainable):
+            return loss_fn(view.full(trainable, frozen, dkey), view.full(old_params, frozen),
+                           view.full(ref, frozen), batch, key, model=view.forward,
+                           mask_id=mask_id, cfg=cfg)
+
+        (_, metrics), grads = jax.value_and_grad(loss, has_aux=True)(state.params)
         updates, opt_state = optimizer.update(grads, state.opt_state, state.params)
         params = optax.apply_updates(state.params, updates)
         return state.replace(params=params, opt_state=opt_state, step=state.step + 1), metrics
 
-    return jax.jit(step, donate_argnums=0)
+    return adapters.jit_step(step, mesh, state_shardings, frozen_shardings, n_args=5,
+                             frozen_arg=4)
 
 
 def update(state: GRPOState, step_fn: Callable, batch: dict, cfg: GRPOConfig

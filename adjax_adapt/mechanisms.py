@@ -38,6 +38,16 @@ Built in:
   sampled them, with a k3 KL to the model adaptation started from. The buffer is not used
   for learning. Groups whose candidates all scored the same carry no signal.
 
+What ``params`` holds depends on ``AdaptConfig``: the whole parameter state (default); with
+``master=True`` a float32 master of it, the network computing with it cast to the stored
+dtype (bf16 compute, float32 update); with ``lora`` (an ``adapters.LoraConfig``) only the
+float32 adapters, the base frozen in ``Context.base_params`` and never copied. Every
+mechanism reads and trains the state through ``Context.view`` (``adapters.Trainable``), so
+gradient, hybrid and grpo train adapters alone when a LoRA config is given, and ``policy``
+gives the (model, params) to sample with (adapters applied inside the jitted sampler, no
+merge). With ``Context.mesh`` the steps are jitted with the state, base and batch placed on
+it (``adapters.state_shardings``).
+
 A new mechanism subclasses ``Mechanism``, overrides what it changes and calls
 ``register(name, obj)``.
 """
@@ -55,8 +65,9 @@ import numpy as np
 import optax
 
 from adjax import buffer as buffer_lib
-from adjax import masked, train
+from adjax import masked, sharding, train
 from adjax.config import check_choice, check_positive, check_range
+from adjax_adapt import adapters
 from adjax_adapt import grpo as grpo_lib
 
 
@@ -77,8 +88,17 @@ class AdaptConfig:
     memory_threshold: float = 0.9
     remask_fraction: float = 0.3
     grpo: grpo_lib.GRPOConfig = dataclasses.field(default_factory=grpo_lib.GRPOConfig)
+    lora: adapters.LoraConfig | None = None  # train adapters only, the base frozen
+    master: bool = False  # full fine-tuning of a float32 master (bf16 compute)
 
     def __post_init__(self):
+        if isinstance(self.lora, dict):  # as a checkpoint's metadata holds it
+            object.__setattr__(self, "lora", adapters.LoraConfig(**self.lora))
+        if isinstance(self.grpo, dict):
+            object.__setattr__(self, "grpo", grpo_lib.GRPOConfig(**self.grpo))
+        if self.lora is not None and self.master:
+            raise ValueError("a float32 master is for full fine-tuning; LoRA keeps the base "
+                             "frozen in its stored dtype (choose one)")
         check_choice("reward_mode", self.reward_mode, ("weighted", "filtered"))
         for name in ("gradient_weight", "memory_weight"):
             check_range(self, name, 0.0, float("inf"))
@@ -118,6 +138,25 @@ class Context:
     replay_cond: np.ndarray  # [R, Lc]
     base_params: Any = None  # the model adaptation started from (GRPO's KL reference)
     mask_id: int = 0
+    mesh: Any = None  # a jax.sharding.Mesh the steps run on (None: one device)
+    strategy: str = "fsdp"  # how the base (and a full state) is split on ``mesh``
+    adapter_min_bytes: int = 1 << 20  # adapters smaller than this stay replicated on a mesh
+
+    @functools.cached_property
+    def view(self) -> adapters.Trainable:
+        """What the state trains (all weights, a float32 master, or adapters) and how the
+        network reads it."""
+        master = None
+        if self.cfg.master:
+            if self.base_params is None:
+                raise ValueError("a float32 master needs the base parameters in the context")
+            master = adapters.stored_dtype(self.base_params)
+        return adapters.Trainable(self.model, lora=self.cfg.lora, master_dtype=master)
+
+    @property
+    def frozen(self) -> Any:
+        """The frozen base the steps take as an argument (LoRA), else None."""
+        return self.view.frozen(self.base_params)
 
     @functools.cached_property
     def optimizer(self) -> optax.GradientTransformation:
@@ -125,16 +164,40 @@ class Context:
         return train.adamw(self.cfg.learning_rate * self.cfg.gradient_share)
 
     @functools.cached_property
+    def shardings(self) -> tuple[Any, Any]:
+        """(state shardings, frozen base shardings) on ``mesh``; (None, None) without."""
+        if self.mesh is None:
+            return None, None
+        shapes = jax.eval_shape(lambda: _fresh_state(self.base_params, self, jax.random.key(0)))
+        state = adapters.state_shardings(shapes, self.mesh, self.strategy,
+                                         lora=self.cfg.lora is not None,
+                                         min_bytes=self.adapter_min_bytes)
+        return state, _placed_like(self.frozen, self.mesh, self.strategy)
+
+    def place_batch(self, batch: dict) -> dict:
+        """A batch split over the mesh's data axis when its rows divide (else replicated)."""
+        if self.mesh is None:
+            return batch
+        n = self.mesh.shape["data"]
+        rows = next(iter(batch.values())).shape[0]
+        target = sharding.data_sharding(self.mesh) if rows % n == 0 \
+            else sharding.replicated(self.mesh)
+        return jax.device_put(batch, target)
+
+    @functools.cached_property
     def train_step(self):
-        """One gradient step on a batch of rows (``adjax.train.make_train_step``: jitted,
-        state donated), counted in the state's metrics."""
-        model, dcfg = self.model, self.diffusion
-        base = train.make_train_step(
-            lambda p, batch, key: masked.elbo_loss(p, batch, key, model=model, cfg=dcfg),
-            self.optimizer)
+        """One gradient step on a batch of rows (``adapters.make_train_step``: jitted, state
+        donated, the frozen base an argument), counted in the state's metrics."""
+        dcfg = self.diffusion
+        state_sh, frozen_sh = self.shardings
+        base = adapters.make_train_step(
+            self.view, lambda p, batch, key, model: masked.elbo_loss(p, batch, key,
+                                                                     model=model, cfg=dcfg),
+            self.optimizer, state_shardings=state_sh, frozen_shardings=frozen_sh,
+            mesh=self.mesh)
 
         def step(state: AdaptState, batch) -> AdaptState:
-            state, metrics = base(state, batch)
+            state, metrics = base(state, self.frozen, self.place_batch(batch))
             return state.replace(metrics={**state.metrics,
                                           "updates": state.metrics["updates"] + 1,
                                           "last_loss": metrics["loss"]})
@@ -143,20 +206,49 @@ class Context:
 
     @functools.cached_property
     def grpo_step(self):
-        """One coupled-GRPO step (``grpo.make_step``) on an ``AdaptState``."""
-        return grpo_lib.make_step(self.model, self.optimizer, self.cfg.grpo, self.mask_id)
+        """One coupled-GRPO step (``grpo.make_step``) on an ``AdaptState``:
+        ``step(state, old, batch, ref, frozen)``."""
+        state_sh, frozen_sh = self.shardings
+        return grpo_lib.make_step(self.model, self.optimizer, self.cfg.grpo, self.mask_id,
+                                  view=self.view, mesh=self.mesh, state_shardings=state_sh,
+                                  frozen_shardings=frozen_sh)
+
+
+def _placed_like(tree: Any, mesh, strategy: str) -> Any:
+    """The shardings ``tree`` has on ``mesh`` (a base loaded onto it keeps its layout), or
+    ``strategy``'s where it is not there; None for None."""
+    if tree is None:
+        return None
+    shardings = [getattr(x, "sharding", None) for x in jax.tree.leaves(tree)]
+    if all(getattr(s, "mesh", None) == mesh for s in shardings):
+        return jax.tree.map(lambda x: x.sharding, tree)
+    return sharding.tree_shardings(tree, mesh, strategy)
 
 
 def init_state(params: Any, ctx: Context, key: jax.Array) -> AdaptState:
-    """A fresh state; ``params`` are copied (updates donate the state's buffers)."""
+    """A fresh state from the base's ``params``: a copy of them, their float32 master, or
+    fresh adapters (B = 0: the base's outputs exactly), per ``ctx.view``. On ``ctx.mesh``
+    the state is placed in its shards."""
+    state = _fresh_state(params, ctx, key)
+    return state if ctx.mesh is None else jax.device_put(state, ctx.shardings[0])
+
+
+def _fresh_state(params: Any, ctx: Context, key: jax.Array) -> AdaptState:
     length, cond_len = ctx.replay_tokens.shape[1], ctx.replay_cond.shape[1]
-    params = jax.tree.map(jnp.copy, params)
+    trainable = ctx.view.init(params, key)
     return AdaptState(
-        params=params, opt_state=ctx.optimizer.init(params),
+        params=trainable, opt_state=ctx.optimizer.init(trainable),
         buffer=buffer_lib.init(ctx.cfg.buffer_capacity, length, cond_len, ctx.pad_id),
         key=key, step=jnp.zeros((), jnp.int32),
         metrics={"updates": jnp.zeros((), jnp.int32), "last_loss": jnp.zeros(()),
                  "kl": jnp.zeros(()), "clip_fraction": jnp.zeros(())})
+
+
+def policy(state: AdaptState, ctx: Context) -> tuple[Any, Any]:
+    """(model, params) that sample (and score) with ``state``: the state's params, a
+    master cast to the stored dtype, or ``LoraFns`` over the base and the adapters (no
+    merge: the adapters apply inside the jitted sampler)."""
+    return ctx.view.sampling(state.params, ctx.base_params)
 
 
 def add(state: AdaptState, tokens: np.ndarray, cond: np.ndarray, reward: np.ndarray
@@ -190,8 +282,9 @@ def retrieve(state: AdaptState, ctx: Context, query_cond: np.ndarray) -> tuple[i
     buf = state.buffer
     if not bool(buf.valid.any()):
         return -1, -1.0
-    emb = _embed(state.params, jnp.concatenate([jnp.asarray(query_cond)[None], buf.cond]),
-                 model=ctx.model, pad_id=ctx.pad_id)
+    model, params = policy(state, ctx)
+    emb = _embed(params, jnp.concatenate([jnp.asarray(query_cond)[None], buf.cond]),
+                 model=model, pad_id=ctx.pad_id)
     sim = emb[1:] @ emb[0]
     # Prefer the most similar; among equally similar (the same spec), the best reward.
     score = jnp.where(buf.valid, jnp.round(sim, 4) * 1e3 + buf.reward, -jnp.inf)
@@ -315,7 +408,7 @@ class GRPO(Mechanism):
         if len(useful) == 0:
             return state  # every group scored evenly: nothing to learn from
         old = jax.tree.map(jnp.copy, state.params)
-        ref = ctx.base_params if ctx.base_params is not None else old
+        ref = ctx.view.reference(ctx.base_params, old)
         rng = np.random.default_rng(int(state.step) + 104729)
         per_batch = max(1, ctx.cfg.batch_size // g)
         sums = {"loss": 0.0, "kl": 0.0, "clip_fraction": 0.0}
@@ -329,7 +422,7 @@ class GRPO(Mechanism):
                      "cond": jnp.asarray(np.repeat(cond[pick], g, axis=0)),
                      "advantages": jnp.asarray(adv[pick].reshape(-1))}
             batch["cond_mask"] = batch["cond"] != ctx.pad_id
-            state, m = ctx.grpo_step(state, old, batch, ref)
+            state, m = ctx.grpo_step(state, old, ctx.place_batch(batch), ref, ctx.frozen)
             sums = {k: v + m[k] / steps for k, v in sums.items()}  # on the device: no sync
         metrics = {**state.metrics, "updates": state.metrics["updates"] + steps,
                    **{("last_loss" if k == "loss" else k): jnp.asarray(v, jnp.float32)

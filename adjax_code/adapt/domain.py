@@ -108,11 +108,12 @@ def heldout_rows(gen: Generator, length: int):
 
 
 def context(gen: Generator, acfg: mechanisms.AdaptConfig, length: int, *,
-            replay=None) -> mechanisms.Context:
+            replay=None, mesh=None) -> mechanisms.Context:
     """The mechanisms' context for ``gen``: the self-evolution loop's and the API's.
 
     ``replay`` (packed rows) defaults to the original training rows of ``heldout_rows``;
-    ``replay=False`` gives none (enough for ``starts`` and a fresh state).
+    ``replay=False`` gives none (enough for ``starts`` and a fresh state). ``mesh``: the
+    device mesh the steps run on (``gen``'s weights already placed on it).
     """
     if replay is None:
         replay, _ = heldout_rows(gen, length)
@@ -123,7 +124,8 @@ def context(gen: Generator, acfg: mechanisms.AdaptConfig, length: int, *,
         tokens, cond = replay.tokens, replay.cond
     return mechanisms.Context(model=gen.model, diffusion=gen.cfg.diffusion, cfg=acfg,
                               pad_id=gen.tok.pad_id, replay_tokens=tokens, replay_cond=cond,
-                              base_params=gen.params, mask_id=gen.cfg.diffusion.mask_id)
+                              base_params=gen.params, mask_id=gen.cfg.diffusion.mask_id,
+                              mesh=mesh)
 
 
 def sampled_group(gen: Generator, request: Request, result, length: int) -> loop.Candidates:
@@ -143,11 +145,13 @@ class CodeDomain:
     """Items to write programs for, sampled by a ``Generator`` over the state's params."""
 
     def __init__(self, gen: Generator, items: list[Item], *, steps: int | None = None,
-                 repair_rounds: int = 1, chunk: int = 16, seed: int = 0):
+                 repair_rounds: int = 1, chunk: int = 16, seed: int = 0, mesh=None):
         if chunk < 1:
             raise ValueError("chunk must be positive")
         self.gen, self.items = gen, items
         self.steps, self.repair_rounds, self.chunk, self.seed = steps, repair_rounds, chunk, seed
+        self.mesh = mesh
+        self._ctx: mechanisms.Context | None = None  # the last context made (for measure)
         self.size = len(items)
         self.length = gen.default_length
         self.conds = np.asarray([gen.condition_row(it.spec, it.language) for it in items],
@@ -158,13 +162,19 @@ class CodeDomain:
         return heldout_rows(self.gen, self.length)
 
     def context(self, acfg: mechanisms.AdaptConfig) -> mechanisms.Context:
-        return context(self.gen, acfg, self.length, replay=self._rows[0])
+        self._ctx = context(self.gen, acfg, self.length, replay=self._rows[0], mesh=self.mesh)
+        return self._ctx
+
+    def _policy(self, state: mechanisms.AdaptState):
+        if self._ctx is None:
+            return self.gen.model, state.params
+        return mechanisms.policy(state, self._ctx)
 
     def generate(self, state: mechanisms.AdaptState, mech: mechanisms.Mechanism,
                  ctx: mechanisms.Context, cycle: int, key: jax.Array, candidates: int,
                  progress: Callable[[int], Any]) -> loop.Candidates:
         gen = self.gen
-        current = Generator(gen.model, state.params, gen.tok, gen.cfg)
+        current = Generator(*mechanisms.policy(state, ctx), gen.tok, gen.cfg)
         mask = gen.cfg.diffusion.mask_id
         tokens, valid, codes, prefix_lens = [], [], [], []
         for lo in range(0, self.size, self.chunk):
@@ -196,15 +206,16 @@ class CodeDomain:
         return score(self.items, cands.outputs)
 
     @functools.cached_property
-    def _bits(self):
+    def _heldout(self) -> dict:
         held = self._rows[1]
-        batch = {"tokens": jnp.asarray(held.tokens[:64]), "cond": jnp.asarray(held.cond[:64]),
-                 "cond_mask": jnp.asarray(held.cond_mask[:64])}
-        gen = self.gen
-        fn = jax.jit(lambda p, b, k: masked.heldout_bits_per_token(
-            p, b, k, model=gen.model, cfg=gen.cfg.diffusion, num_samples=4))
-        return fn, batch
+        return {"tokens": jnp.asarray(held.tokens[:64]), "cond": jnp.asarray(held.cond[:64]),
+                "cond_mask": jnp.asarray(held.cond_mask[:64])}
 
     def measure(self, state: mechanisms.AdaptState) -> dict[str, float]:
-        fn, batch = self._bits
-        return {"heldout_bits_per_token": float(fn(state.params, batch, jax.random.key(0)))}
+        model, params = self._policy(state)
+        bits = _bits(params, self._heldout, jax.random.key(0), model=model,
+                     cfg=self.gen.cfg.diffusion, num_samples=4)
+        return {"heldout_bits_per_token": float(bits)}
+
+
+_bits = jax.jit(masked.heldout_bits_per_token, static_argnames=("model", "cfg", "num_samples"))

@@ -55,11 +55,11 @@ def select(reward, valid, ecfg: EvolveConfig):
 
 def evolve(gen: Generator, items: list[Item], acfg: mechanisms.AdaptConfig,
            ecfg: EvolveConfig, out_dir: str | Path | None = None, *, progress: bool = True,
-           log=print) -> tuple[mechanisms.AdaptState, list[dict]]:
+           log=print, mesh=None) -> tuple[mechanisms.AdaptState, list[dict]]:
     """Runs (or resumes) the loop on code items; returns the final state and one metrics row
-    per cycle."""
+    per cycle. ``mesh``: the device mesh ``gen``'s weights are on (the steps run there)."""
     if not items:
         raise ValueError("no items to adapt on")
     domain = CodeDomain(gen, items, steps=ecfg.steps, repair_rounds=ecfg.repair_rounds,
-                        chunk=ecfg.chunk, seed=ecfg.seed)
+                        chunk=ecfg.chunk, seed=ecfg.seed, mesh=mesh)
     return core.evolve(domain, acfg, ecfg.loop, out_dir, progress=progress, log=log)

@@ -3,10 +3,17 @@ path and sha256), ``tokenizer.json`` is the base's, and ``checkpoints/N`` holds 
 ``AdaptState`` after N updates (the state cycle N measured). Loading a run loads the base
 (``Generator.load``) and puts the adapted parameters of the chosen cycle (default: the
 latest; cycle 0 is the base itself) into a ``Generator`` over the base's network.
+
+A run with LoRA adapters (``--lora-rank``) checkpoints the adapters, their optimizer state
+and the buffer only (megabytes, not the base's gigabytes); loaded, it samples through
+``adapters.LoraFns`` with no merge, and ``load(..., merged=True)`` folds the adapters into
+the base's weights (``adjax model merge``). A run with a float32 master loads as the master
+cast to the base's stored dtype.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from pathlib import Path
@@ -104,16 +111,36 @@ def load_model(path: str | Path | None, cycle: int | None = None, *, mesh=None,
     return Generator.load(path, mesh=mesh, store=store)
 
 
-def load(path: str | Path, cycle: int | None = None, *, mesh=None, store=None) -> Generator:
-    """The adapted model of run ``path`` at ``cycle`` (default: the latest)."""
+def check_base(path: str | Path, base: str | Path) -> None:
+    """Refuses (one line) a ``base`` that is not the model run ``path`` adapted: its
+    sha256 must be the one the run recorded."""
+    meta, base = info(path), Path(base)
+    if not base.exists():
+        raise model_store.ModelError(f"no base model at {base}")
+    if _identity(base)[1] != meta["base_sha256"]:
+        raise model_store.ModelError(
+            f"{base} is not the base model of adaptation run {path} (its sha256 differs "
+            f"from the run's {meta['base_sha256'][:12]}, {meta['base_model']})")
+
+
+def load(path: str | Path, cycle: int | None = None, *, mesh=None, store=None,
+         base: str | Path | None = None, merged: bool = False) -> Generator:
+    """The adapted model of run ``path`` at ``cycle`` (default: the latest).
+
+    ``base``: the base model's directory when it moved (default: the one the run
+    recorded; either must have the recorded sha256). ``merged``: LoRA adapters folded into
+    the base's weights (a plain parameter state) instead of applied on the fly."""
     import jax
 
     from adjax import checkpoint
-    from adjax_adapt import mechanisms
+    from adjax_adapt import adapters, mechanisms
     from adjax_code.adapt import domain
 
     path = Path(path)
     meta = info(path)
+    if base is not None:
+        check_base(path, base)
+        meta = {**meta, "base_model": str(Path(base).resolve())}
     base = Path(meta["base_model"])
     if not base.exists():
         raise model_store.ModelError(f"the base model {base} of adaptation run {path} is "
@@ -132,7 +159,8 @@ def load(path: str | Path, cycle: int | None = None, *, mesh=None, store=None) -
             acfg = ckpt.read_meta(cycle).get("config", {})
             cfg = mechanisms.AdaptConfig(
                 buffer_capacity=acfg.get("buffer_capacity",
-                                         mechanisms.AdaptConfig.buffer_capacity))
+                                         mechanisms.AdaptConfig.buffer_capacity),
+                lora=acfg.get("lora"), master=acfg.get("master", False))
             ctx = domain.context(gen, cfg, gen.default_length, replay=False)
             template = jax.eval_shape(
                 lambda: mechanisms.init_state(gen.params, ctx, jax.random.key(0)))
@@ -141,7 +169,19 @@ def load(path: str | Path, cycle: int | None = None, *, mesh=None, store=None) -
         raise model_store.ModelError(
             f"cannot read cycle {cycle} of adaptation run {path} ({type(err).__name__}: "
             f"{str(err)[:200]})") from None
-    params = state.params
+    if cfg.lora is not None:
+        manifest["adapted"]["lora"] = dataclasses.asdict(cfg.lora)
+        lora = state.params
+        if merged:
+            return Generator(gen.model, adapters.merge(gen.params, lora, cfg.lora), gen.tok,
+                             gen.cfg, manifest)
+        if mesh is not None:
+            from adjax import sharding
+
+            lora = jax.device_put(lora, sharding.replicated(mesh))
+        model, params = ctx.view.sampling(lora, gen.params)
+        return Generator(model, params, gen.tok, gen.cfg, manifest)
+    _, params = ctx.view.sampling(state.params, gen.params)
     if mesh is not None:
         params = jax.device_put(params, jax.tree.map(lambda x: x.sharding, gen.params))
     return Generator(gen.model, params, gen.tok, gen.cfg, manifest)

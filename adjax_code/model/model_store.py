@@ -198,10 +198,12 @@ def write_manifest(model_dir: str | Path, fields: dict) -> dict:
 
 
 def write(out_dir: str | Path, params, tokenizer_file: str | Path, manifest: dict,
-          extra_files: dict[str, str | Path] | None = None, *, force: bool = False) -> dict:
+          extra_files: dict[str, str | Path] | None = None, *, force: bool = False,
+          dtype: str = "float32") -> dict:
     """Writes a packaged model atomically: into a temporary sibling, then renamed over
     ``out_dir`` (an existing model is replaced only once the new one is complete; any other
-    non-empty directory only with ``force``)."""
+    non-empty directory only with ``force``). Weights are stored in ``dtype``; another
+    than float32 is recorded as the manifest's ``param_dtype`` (loaded as stored)."""
     out_dir = Path(out_dir)
     check_target(out_dir, MANIFEST, force=force)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -209,7 +211,9 @@ def write(out_dir: str | Path, params, tokenizer_file: str | Path, manifest: dic
     try:
         from adjax import weights
 
-        weights.save(params, tmp, dtype="float32")
+        weights.save(params, tmp, dtype=dtype)
+        if dtype != "float32":
+            manifest = {**manifest, "param_dtype": dtype}
         shutil.copyfile(tokenizer_file, tmp / TOKENIZER)
         for name, src in (extra_files or {}).items():
             shutil.copyfile(src, tmp / name)

@@ -59,11 +59,12 @@ def package(run_dir: str | Path, out_dir: str | Path, *, evaluate: bool = False,
 def package_adapted(gen, run_dir: str | Path, out_dir: str | Path, *, cycle: int,
                     rows: list[dict], evaluate: bool = False, candidates: int = 4,
                     limit: int | None = None, languages: list[str] | None = None,
-                    progress: bool = True, force: bool = False) -> dict:
+                    progress: bool = True, force: bool = False,
+                    dtype: str = "float32") -> dict:
     """Writes ``out_dir`` from a loaded adapted ``Generator`` (an adaptation run's ``cycle``,
     see ``adjax_code.adapt.runs``); ``rows`` are the run's metrics, one per cycle. The
     manifest keeps the base model's facts (config, tokenizer, training) and adds
-    ``adapted``: the base, the cycle and that cycle's metrics."""
+    ``adapted``: the base, the cycle and that cycle's metrics. Weights in ``dtype``."""
     run_dir = Path(run_dir)
     model_store.check_target(out_dir, model_store.MANIFEST, force=force)
     row = next((r for r in rows if r.get("cycle") == cycle), {})
@@ -81,7 +82,7 @@ def package_adapted(gen, run_dir: str | Path, out_dir: str | Path, *, cycle: int
     manifest.setdefault("versions", checkpoint.library_versions())
     extra = {"adapt.png": run_dir / "adapt.png"} if (run_dir / "adapt.png").is_file() else {}
     manifest = model_store.write(out_dir, gen.params, run_dir / model_store.TOKENIZER,
-                                 manifest, extra, force=force)
+                                 manifest, extra, force=force, dtype=dtype)
     if evaluate:
         manifest = evaluate_into_manifest(out_dir, candidates=candidates, limit=limit,
                                           languages=languages, progress=progress)

@@ -70,19 +70,31 @@ def add_parser(sub) -> None:
                      help="with --evaluate: the first N held-out tasks")
     pkg.add_argument("--languages", nargs="+", choices=LANGUAGES, default=None,
                      help="with --evaluate: these languages only")
+    mrg = actions.add_parser(
+        "merge", help="fold an adaptation run's LoRA adapters into its base model",
+        description="Write a model directory whose weights are the base's with the run's "
+        "LoRA adapters folded in (W + alpha/rank * A B, in the base's stored dtype); every "
+        "command loads it. The base must be the model the run adapted (its sha256).")
+    mrg.add_argument("dir", metavar="BASE", help="the base model directory")
+    mrg.add_argument("adapters", metavar="ADAPTERS", help="the adaptation run (--out of "
+                     "`adjax adapt --lora-rank R`)")
+    mrg.add_argument("--out", required=True, help="the model directory to write")
+    mrg.add_argument("--cycle", type=non_negative_int, default=None, metavar="N",
+                     help="the run's cycle (default: its latest)")
+    mrg.set_defaults(run=run)
     arc = action("archive", "write a model as .tar.gz", "Write a model as a .tar.gz archive.",
                  "the model (default: the shipped one)")
     arc.add_argument("--out", default=None, help="the .tar.gz to write")
-    for p in (pull, imp, pkg):
+    for p in (pull, imp, pkg, mrg):
         p.add_argument("--force", action="store_true",
                        help="replace a non-empty --out that is not a model")
-    for p in (pull, imp, pkg):
+    for p in (pull, imp, pkg, mrg):
         p.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
 def run(args: argparse.Namespace) -> int:
     actions = {"verify": _verify, "pull": _pull, "import": _import, "archive": _archive,
-               "package": _package}
+               "package": _package, "merge": _merge}
     return actions[args.action](args)
 
 
@@ -162,6 +174,36 @@ def _package(args: argparse.Namespace) -> int:
         raise UserError(str(err)) from None
     print(json.dumps({k: manifest[k] for k in ("files", "heldout_bits_per_token")
                       if k in manifest}, indent=2))
+    return 0
+
+
+def _merge(args: argparse.Namespace) -> int:
+    from adjax_adapt import evolve
+    from adjax_code.adapt import runs
+    from adjax_code.model import model_store, runtime
+    from adjax_code.train import packaging
+
+    if not runs.is_run(args.adapters):
+        raise UserError(f"{args.adapters} is not an adaptation run (no {runs.RUN_FILE})")
+    runtime.enable_compilation_cache()
+    try:
+        runs.check_base(args.adapters, args.dir)
+        gen = runs.load(args.adapters, args.cycle, base=args.dir, merged=True)
+    except model_store.ModelError as err:
+        raise UserError(str(err)) from None
+    if "lora" not in gen.manifest.get("adapted", {}):
+        raise UserError(f"{args.adapters} holds no LoRA adapters (cycle "
+                        f"{gen.manifest['adapted']['cycle']}); `adjax model package` writes "
+                        "a full fine-tuning run as a model")
+    cycle = gen.manifest["adapted"]["cycle"]
+    try:
+        packaging.package_adapted(gen, args.adapters, args.out, cycle=cycle,
+                                  rows=evolve.read_metrics(args.adapters), force=args.force,
+                                  dtype=gen.manifest.get("param_dtype", "float32"))
+    except (ValueError, FileNotFoundError, model_store.ModelError) as err:
+        raise UserError(str(err)) from None
+    print(f"merged cycle {cycle} of {args.adapters} into {args.dir}'s weights: {args.out}; "
+          f"use it with --model {args.out}")
     return 0
 
 
