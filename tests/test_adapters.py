@@ -309,3 +309,33 @@ def test_adapt_saves_adapters_only_restores_merges_and_refuses_another_base(impo
         err = capsys.readouterr().err
         assert message in err and "Traceback" not in err, (argv, err)
     assert not (imported / "x").exists()
+
+
+def test_the_api_adapts_with_adapters_saves_them_and_refuses_another_base(imported,
+                                                                          tmp_path):
+    from adjax_code.app.api import create_code_generation_api
+
+    config = {"adaptation_type": "gradient", "batch_size": 2, "lora_rank": 2,
+              "lora_targets": ["q", "down"], "steps": 4,
+              "repair_rounds": 0, "adapt_steps": 2}
+    api = create_code_generation_api(imported / "base", config)
+    base = _bytes(api.base.params)
+    assert isinstance(api.generator.model, adapters.LoraFns)
+    api.adapt_code("def add(a, b):\n    return a + b\n", "python",
+                   specification="Add two numbers.")
+    assert api.last_result["updates"] == 2 and _bytes(api.base.params) == base
+    assert set(api.state.params["blocks"]["0"]["mlp"]) == {"down"}
+    assert any(float(jnp.abs(x).max()) > 0 for x in
+               jax.tree.leaves(api.state.params) if x.shape[0] == 2)  # a B moved
+    api.save_state(tmp_path / "state")
+    again = create_code_generation_api(imported / "base", config)
+    again.load_state(tmp_path / "state")
+    assert _bytes(again.state.params) == _bytes(api.state.params)
+    other = create_code_generation_api(imported / "other", config)
+    with pytest.raises(ValueError, match="different model"):
+        other.load_state(tmp_path / "state")
+    for bad, match in (({"lora_alpha": 2.0}, "need lora_rank"),
+                       ({"lora_rank": 2, "lora_targets": ["x"]}, "LoRA targets"),
+                       ({"lora_rank": -1}, "lora_rank")):
+        with pytest.raises(ValueError, match=match):
+            create_code_generation_api(imported / "base", bad)

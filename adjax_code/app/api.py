@@ -123,8 +123,8 @@ class CodeGenerationAPI:
     def generator(self) -> Generator:
         """A generator over the state's (possibly adapted) params, with the config's
         precision and sampler; its ``stats`` are the API's."""
-        gen = Generator(self._gen.model, self._state.params, self._gen.tok, self._gen.cfg,
-                        self._gen.manifest)
+        model, params = mechanisms.policy(self._state, self._context(False))
+        gen = Generator(model, params, self._gen.tok, self._gen.cfg, self._gen.manifest)
         gen.reward_weights, gen.stats = self._gen.reward_weights, self._gen.stats
         return gen
 
@@ -278,14 +278,18 @@ class CodeGenerationAPI:
     # -- state ----------------------------------------------------------------------------
 
     def _identity(self) -> dict:
-        return {"net": to_dict(self.base.cfg.net), "diffusion": to_dict(self.base.cfg.diffusion),
-                "output_length": self.length, "cond_len": self._gen.cfg.data.cond_len,
-                "tokenizer_vocab": self._gen.tok.vocab_size}
+        out = {"net": to_dict(self.base.cfg.net), "diffusion": to_dict(self.base.cfg.diffusion),
+               "output_length": self.length, "cond_len": self._gen.cfg.data.cond_len,
+               "tokenizer_vocab": self._gen.tok.vocab_size}
+        if self.config.lora_rank:  # adapters belong to one base's weights
+            out["base_weights"] = self.base.manifest.get("files")
+        return out
 
     def save_state(self, path: str | os.PathLike, *, overwrite: bool = False) -> Path:
         """Writes params, optimizer state, buffer, key, config and tokenizer to ``path``
-        (orbax for the arrays). Atomic: the state is written to a temporary sibling and
-        renamed over ``path`` only when complete, so a crash leaves the previous state.
+        (orbax for the arrays; with ``lora_rank`` the params are the adapters alone).
+        Atomic: the state is written to a temporary sibling and renamed over ``path`` only
+        when complete, so a crash leaves the previous state.
 
         A previous saved state at ``path`` is replaced; any other non-empty directory only
         with ``overwrite`` (a ``ValueError`` otherwise), and never one holding the current

@@ -46,6 +46,10 @@ class APIConfig:
         only for models trained with ``diffusion.cond_dropout`` > 0 (the shipped one is not).
       repair_rounds: rounds of remasking syntax errors after sampling.
       adapt_steps: optimizer steps per ``adapt_code`` call (gradient and hybrid).
+      lora_rank: > 0 trains LoRA adapters of this rank only, the base frozen in its stored
+        dtype (0: all weights); lora_alpha (default 2 x rank), lora_dropout and lora_targets
+        (of q k v o gate up down; default all) as ``adjax adapt --lora-*``.
+      master: full fine-tuning of a float32 master of low-precision weights.
       syntax_weight, quality_weight, relevance_weight, functional_weight: the weights of the
         overall reward.
     """
@@ -67,6 +71,11 @@ class APIConfig:
     guidance_scale: float = 0.0
     repair_rounds: int = 2
     adapt_steps: int = 4
+    lora_rank: int = 0
+    lora_alpha: float | None = None
+    lora_dropout: float = 0.0
+    lora_targets: tuple[str, ...] | None = None
+    master: bool = False
     syntax_weight: float = rewards.DEFAULT_WEIGHTS["syntax"]
     quality_weight: float = rewards.DEFAULT_WEIGHTS["quality"]
     relevance_weight: float = rewards.DEFAULT_WEIGHTS["relevance"]
@@ -80,7 +89,7 @@ class APIConfig:
             if self.device is not None:
                 check_choice("device", self.device, DEVICES)
             check_integer(self, "batch_size", 1)
-            for name in ("repair_rounds", "adapt_steps", "seed"):
+            for name in ("repair_rounds", "adapt_steps", "seed", "lora_rank"):
                 check_integer(self, name, 0)
             for name in ("steps", "max_length"):
                 if getattr(self, name) is not None:
@@ -99,6 +108,12 @@ class APIConfig:
         if self.gradient_weight + self.memory_weight <= 0:
             raise ValueError("config keys gradient_weight and memory_weight: their sum must "
                              "be positive")
+        if self.lora_targets is not None:
+            object.__setattr__(self, "lora_targets", tuple(self.lora_targets))
+        try:
+            self.adapt  # noqa: B018 - validates the adapter options
+        except (ValueError, TypeError) as err:
+            raise ValueError(f"config key 'lora_rank': {err}") from None
 
     @classmethod
     def from_dict(cls, values: dict | None) -> APIConfig:
@@ -135,7 +150,24 @@ class APIConfig:
         return mechanisms.AdaptConfig(
             mechanism=self.adaptation_type, gradient_weight=self.gradient_weight,
             memory_weight=self.memory_weight, steps_per_update=max(self.adapt_steps, 1),
-            batch_size=8, reward_mode="weighted", memory_threshold=0.9)
+            batch_size=8, reward_mode="weighted", memory_threshold=0.9, lora=self.lora,
+            master=self.master)
+
+    @property
+    def lora(self):
+        """The ``adjax_adapt.adapters.LoraConfig`` of the lora_* keys (None at rank 0)."""
+        given = [k for k in ("lora_alpha", "lora_targets") if getattr(self, k) is not None]
+        given += ["lora_dropout"] if self.lora_dropout else []
+        if not self.lora_rank:
+            if given:
+                raise ValueError(f"{', '.join(given)} need lora_rank > 0")
+            return None
+        from adjax_adapt import adapters
+
+        return adapters.LoraConfig(
+            rank=self.lora_rank,
+            alpha=2.0 * self.lora_rank if self.lora_alpha is None else self.lora_alpha,
+            dropout=self.lora_dropout, targets=self.lora_targets or adapters.TARGETS)
 
 
 def resolve_device(name: str | None) -> jax.Device:
