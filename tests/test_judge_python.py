@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from adjax_code.judge import rewards, verdict
+from adjax_code.judge import python_tests, rewards
 
 ADD = "def add(a, b):\n    return a + b\n"
 WRONG = "def add(a, b):\n    return 0\n"
@@ -194,17 +194,12 @@ def test_forged_passes_score_zero_under_the_new_runners(tests):
         assert result.fraction_passed == 0.0 and result.tests_passed == 0, (name, result)
 
 
-def test_a_metaclass_that_equals_every_type_fails_top_level_and_humaneval_checks():
-    from adjax_code.judge import execution
-
+def test_a_metaclass_that_equals_every_type_fails_top_level_and_humaneval_style_checks():
     code = FORGERIES["a metaclass that equals every type"]
     assert rewards.functional_reward(code, "python", "assert add(1, 2) == 3\n") == 0.0
-    h = verdict.Harness.new()
-    program, _ = verdict.python_program(h, code, "def check(candidate):\n"
-                                        "    assert candidate(1, 2) == 3\n",
-                                        calls=("candidate",), epilogue="check(add)")
-    r = execution.Sandbox().run(program, "python", stdin=h.stdin)
-    assert verdict.judged(r, verdict.judge_free(h.records(r.stdout), 0)).status == "fail"
+    check = "def check(candidate):\n    assert candidate(1, 2) == 3\n\ndef test_c():\n" \
+            "    check(add)\n"
+    assert rewards.functional_reward(code, "python", check) == 0.0
 
 
 def test_a_program_that_ends_during_a_case_fails_it_and_the_rest():
@@ -217,15 +212,16 @@ def test_a_program_that_ends_during_a_case_fails_it_and_the_rest():
     assert result.cases[2].message == "not run: the program ended before it"
 
 
-def test_output_past_the_limit_is_named_as_the_reason_cases_are_missing():
+def test_output_past_the_limit_costs_no_case():
+    """Records travel on the tests' own channel, apart from what anyone prints."""
     from adjax_code.judge import execution
 
     tests = ("def test_a():\n    print('x' * 3000, flush=True)\n\n"
              "def test_b():\n    assert add(1, 2) == 3\n")
     sandbox = execution.Sandbox(execution.Limits(output_chars=2000))
-    (result,) = rewards.functional_results([ADD], "python", tests, sandbox)
-    assert result.fraction_passed == 0.0
-    assert "standard output passed the size limit" in result.cases[0].message
+    (result,) = rewards.functional_results([ADD + "print('y' * 3000)\n"], "python", tests,
+                                           sandbox)
+    assert result.fraction_passed == 1.0, result
 
 
 def test_each_case_says_why_and_the_result_keeps_stderr():
@@ -292,7 +288,7 @@ def test_the_plan_names_cases_in_the_order_they_run():
              "class U(unittest.TestCase):\n    def test_u(self):\n        pass\n\n"
              "def test_again():\n    pass\n\ndef test_again():\n    pass\n\n"
              "def test_rebound():\n    pass\n\ntest_rebound: int = 0\n")
-    plan = verdict.plan_python_tests(tests)
+    plan = python_tests.plan_python_tests(tests)
     assert not plan.error
     assert [c.name for c in plan.cases] == ["line 6: assert True", "test_late", "TestP.test_m",
                                             "U.test_u", "test_again"]
@@ -323,7 +319,7 @@ def test_the_plan_names_cases_in_the_order_they_run():
      "pytest.mark.parametrize values must be literals that repr() writes back: test_x"),
 ])
 def test_the_plan_refuses_what_cannot_run_as_written(tests, error):
-    assert verdict.plan_python_tests(tests).error == error
+    assert python_tests.plan_python_tests(tests).error == error
 
 
 def test_the_plan_expands_parametrize_like_pytest():
@@ -332,25 +328,27 @@ def test_the_plan_expands_parametrize_like_pytest():
              "def test_grid(x, y, s):\n    pass\n\n"
              "@pytest.mark.parametrize('v', [[1], (2,), {'k': b'x'}])\ndef test_obj(v):\n"
              "    pass\n")
-    plan = verdict.plan_python_tests(tests)
+    plan = python_tests.plan_python_tests(tests)
     assert [c.name for c in plan.cases] == [
         "test_grid[two-0]", "test_grid[two-1]", "test_grid[more-0]", "test_grid[more-1]",
         "test_obj[v0]", "test_obj[v1]", "test_obj[v2]"]
-    assert verdict.plan_python_tests(
+    assert python_tests.plan_python_tests(
         "import unittest.mock\nclass T(unittest.IsolatedAsyncioTestCase):\n"
         "    async def test_a(self):\n        pass\n").preload == (
         "unittest", "unittest.mock", "unittest.async_case")
 
 
 def test_the_program_api_and_module_names():
-    h = verdict.Harness.new()
-    program, cases = verdict.free_program(h, ADD, "def test_a():\n    assert add(1, 2) == 3\n",
-                                          "python", module_name="add")
-    assert cases == 1 and f"_adjax_go_{h.tag}" in program and h.secret not in program
-    with pytest.raises(ValueError, match="fixtures are not supported"):
-        verdict.free_program(h, ADD, "def test_x(tmp_path):\n    pass\n", "python")
+    from adjax_code.judge import isolation
+
+    plan = python_tests.plan_python_tests("def test_a():\n    assert add(1, 2) == 3\n")
+    tests = isolation.tests_program(plan, "add")
+    server = isolation.server_program(ADD, "add", coverage=True)
+    assert "'module': 'add'" in tests and ADD not in tests and repr(ADD) in server
     with pytest.raises(ValueError, match="not a Python identifier"):
         rewards.functional_results([ADD], "python", "assert True\n", module_name="my-add")
+    with pytest.raises(ValueError, match="not a Python identifier"):
+        isolation.tests_program(plan, "my-add")
     refused = rewards.functional_results([ADD, WRONG], "python", "async def test_x():\n  pass\n")
     assert [r.status for r in refused] == ["error", "error"]
     assert refused[0].to_json()["message"] == "async test functions are not supported: test_x"
@@ -358,28 +356,48 @@ def test_the_program_api_and_module_names():
 
 # -- the driver, in this process ---------------------------------------------------------
 
-def drive(code, tests, module_name=None):
-    """Runs the driver here as the sandbox would; the verdict dict of its records."""
-    from adjax_code.judge import python_driver
+class LocalLink:
+    """The harness and the candidate's process, here: each request and reply goes through
+    JSON as it would on the wire."""
 
-    plan = verdict.plan_python_tests(tests)
-    assert not plan.error, plan.error
-    records = []
+    def __init__(self, server):
+        self.server, self.records = server, []
 
-    def report(*fields):
+    def report(self, *fields):
         kind, _, rest = " ".join(map(str, fields)).partition(" ")
-        records.append((kind, rest))
+        self.records.append((kind, rest))
 
-    go = python_driver.start(verdict.driver_spec(plan, "t0", module_name), report)
+    def ask(self, request):
+        from adjax_code.judge import python_wire
+
+        reply = self.server.answer(json.loads(python_wire.dumps(request)))
+        return json.loads(python_wire.dumps(reply))
+
+
+def drive(code, tests, module_name=None, **spec):
+    """Runs the server and the driver here as the two sandboxed processes would; the
+    verdict dict of the records."""
+    from adjax_code.judge import python_driver, python_server
+
+    plan = python_tests.plan_python_tests(tests)
+    assert not plan.error, plan.error
+    server = python_server.Server(code, module_name)
+    link = LocalLink(server)
     try:
-        go(code)
-        records.append(("END", ""))
+        kind, payload = server.load()
+        if kind == "LOAD":
+            link.records.append(("LOAD", json.dumps(payload)))
+        else:
+            go = python_driver.start({**python_tests.driver_spec(plan, "t0", module_name),
+                                      **spec}, link)
+            go(json.loads(json.dumps(payload)))
+            link.records.append(("END", ""))
     except SystemExit:
         pass
     finally:
         if module_name:
             sys.modules.pop(module_name, None)
-    return verdict.judge_python_tests(records, plan, code=code, ended="exit code 1",
+    return python_tests.judge_python_tests(link.records, plan, code=code, ended="exit code 1",
                                       module_name=module_name)
 
 
@@ -590,7 +608,7 @@ def test_driver_pytest_features():
         "test_param[1-2]": "pass", "test_param[x-y]": "pass", "test_hooks_ran": "pass",
         "test_raises_forms": "pass", "test_raises_did_not_raise": "fail",
         "test_raises_no_match": "fail", "test_raises_bad_keyword": "fail",
-        "test_approx": "pass", "test_approx_of_a_lie": "fail", "test_skip_bare": "skip",
+        "test_approx": "pass", "test_approx_of_a_lie": "pass", "test_skip_bare": "skip",
         "test_skipif": "skip", "test_skipif_false": "pass", "test_skip_inside": "skip",
         "test_xfail_fails": "skip", "test_xfail_passes": "pass", "test_xfail_strict": "fail",
         "test_xfail_other_error": "fail", "test_other_marks": "pass", "test_fail": "fail",
@@ -601,7 +619,6 @@ def test_driver_pytest_features():
         "TestSkipped.test_x": "skip", "TestBrokenSetup.test_x": "fail"}
     assert why["test_raises_did_not_raise"] == "Failed: DID NOT RAISE ValueError"
     assert why["test_raises_no_match"].startswith("AssertionError: Regex pattern did not match")
-    assert why["test_approx_of_a_lie"] == "AssertionError: not plain data: Liar"
     assert why["test_skip_bare"] == "unconditional skip" and why["test_skipif"] == "on purpose"
     assert why["test_xfail_fails"] == "xfail: known"
     assert why["test_xfail_strict"] == "Failed: [XPASS(strict)] must fail"
@@ -614,7 +631,7 @@ def test_driver_pytest_features():
     assert why["test_unprintable"] == "Odd: <unprintable Odd>"
     assert why["test_text"] == 'ValueError: quote " backslash \\ tab \t é 𝄞 \x01'
     assert why["TestBrokenSetup.test_x"] == "RuntimeError: setup_class: no class today"
-    assert (v["passed"], v["total"]) == (12, 30 - 6)  # six skipped
+    assert (v["passed"], v["total"]) == (13, 30 - 6)  # six skipped
 
 
 UNITTEST_FEATURES = '''import unittest
@@ -707,7 +724,7 @@ def test_driver_unittest_features():
         "UnexpectedSuccess: marked expectedFailure, but it passed")
     assert why["Features.test_returns"].startswith(
         "AssertionError: test_returns returned a value (int)")
-    # the private copies stayed private: sys.modules holds what it held before
+    # the driver left sys.modules as it was
     assert {name: sys.modules.get(name) for name in shared} == shared
 
 
@@ -738,10 +755,10 @@ def test_driver_load_failures_stop_everything_and_say_why():
 
 
 def test_judging_records_that_are_missing_doubled_or_garbled():
-    plan = verdict.plan_python_tests("def test_a():\n    pass\n\ndef test_b():\n    pass\n"
+    plan = python_tests.plan_python_tests("def test_a():\n    pass\n\ndef test_b():\n    pass\n"
                                      "\ndef test_c():\n    pass\n")
     records = [("CASE", "0 V true"), ("CASE", "0 V true"), ("CASE", "1 X {not json"),
                ("CASE", "x V true"), ("CASE", "2 V false")]
-    v = verdict.judge_python_tests(records, plan)
+    v = python_tests.judge_python_tests(records, plan)
     assert [c.message for c in v["cases"]] == ["reported more than once", "failed", "failed"]
     assert v["passed"] == 0 and not v["ended"]

@@ -16,7 +16,7 @@ from typing import Any
 
 from adjax_code import tasks
 from adjax_code.corpus import data
-from adjax_code.judge import execution, verdict
+from adjax_code.judge import execution, isolation, python_tests
 from adjax_code.tasks import render
 
 
@@ -157,37 +157,37 @@ def humaneval_problems() -> dict[str, dict]:
     return read_problems()
 
 
-def humaneval_program(problem: dict, completion: str, h: verdict.Harness) -> str:
-    """Prompt + completion, then the problem's ``check`` run on the entry point, with every
-    value ``candidate`` returns checked to be plain data (``verdict.python_program``)."""
-    program, _ = verdict.python_program(h, problem["prompt"] + completion, problem["test"],
-                                        calls=("candidate",),
-                                        epilogue=f"check({problem['entry_point']})")
-    return program
+def humaneval_plan(problem: dict) -> python_tests.PythonTestPlan:
+    """The problem's tests as one case, ``check(<entry point>)``, for the isolated runner
+    (``isolation.run_python``): the tests' process runs the prompt itself (its imports and
+    helpers are the tests' own), and only the entry point comes from the candidate."""
+    tests = f"{problem['test']}\n\ndef test_check():\n    check({problem['entry_point']})\n"
+    return python_tests.plan_python_tests(tests)
 
 
 def score_humaneval(samples: Sequence[dict], sandbox: execution.Sandbox | None = None,
                     progress=None) -> list[dict]:
-    """A sample passes only when the driver's ``END`` record, written after ``check``
-    returned, carries the run's secret: exit codes and printed text count for nothing."""
+    """Each completion (prompt + completion) runs in a sandboxed process of its own and
+    serves its entry point; the problem's ``check`` runs in another that never loaded the
+    candidate, against a stub (``adjax_code.judge.isolation``). A sample passes only on the
+    tests' record that ``check`` returned: exit codes and printed text count for nothing."""
     problems = humaneval_problems()
-    programs, harnesses = [], []
     for i, row in enumerate(samples):
         _check_row(i, row, ("task_id",), ("completion",))
         if row["task_id"] not in problems:
             raise ValueError(f"sample {i}: unknown HumanEval task {row['task_id']!r}")
-        h = verdict.Harness.new()
-        harnesses.append(h)
-        programs.append((humaneval_program(problems[row["task_id"]], row.get("completion", ""),
-                                           h), "python", h.stdin))
     sandbox = sandbox or execution.Sandbox()
-    results = sandbox.run_many(programs, progress=progress)
-    out = []
-    for row, h, r in zip(samples, harnesses, results, strict=True):
-        j = verdict.judged(r, verdict.judge_free(h.records(r.stdout), 0))
-        out.append({**row, "language": "python", "status": j.status,
-                    "passed": j.status == execution.PASS, "message": j.message})
-    return out
+    plans = {task_id: humaneval_plan(problems[task_id])
+             for task_id in {row["task_id"] for row in samples}}
+    jobs = [isolation.PythonJob(problems[row["task_id"]]["prompt"] + row.get("completion", ""),
+                                plans[row["task_id"]],
+                                prelude=problems[row["task_id"]]["prompt"],
+                                expose=(problems[row["task_id"]]["entry_point"],))
+            for row in samples]
+    results = isolation.run_jobs(jobs, sandbox, progress=progress)
+    return [{**row, "language": "python", "status": r.status,
+             "passed": r.status == execution.PASS, "message": r.message}
+            for row, r in zip(samples, results, strict=True)]
 
 
 def humaneval_canonical() -> list[dict]:

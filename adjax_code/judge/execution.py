@@ -52,6 +52,7 @@ import threading
 import time
 from collections.abc import Sequence
 
+from adjax_code.judge.channel import Channel
 from adjax_code.lang import languages
 
 PASS, FAIL, TIMEOUT, ERROR, MISSING = "pass", "fail", "timeout", "error", "toolchain_missing"
@@ -130,6 +131,10 @@ class RunResult:
     tests_total: int = 0
     coverage: tuple[int, ...] | None = None  # solution lines executed, when traced
     cases: tuple[CaseResult, ...] = ()  # per test case, where the harness knows them
+    # False when the verdict was computed in the candidate's own process (free-form Java and
+    # Go tests): a program written against the harness could forge it, so rewards that
+    # train a policy refuse it (docs/security.md).
+    trusted: bool = True
 
     @property
     def fraction_passed(self) -> float:
@@ -152,7 +157,7 @@ class RunResult:
                 "fraction_passed": self.fraction_passed,
                 "cases": [c.to_json() for c in self.cases], "stderr_tail": self.stderr_tail,
                 "coverage": None if self.coverage is None else list(self.coverage),
-                "protections": list(self.protections)}
+                "trusted": self.trusted, "protections": list(self.protections)}
 
 
 @functools.cache
@@ -289,6 +294,65 @@ class Sandbox:
             _release(lock)
             self._slots.put(slot)
 
+    def run_pair(self, first: tuple[str, str], second: tuple[str, str], talk, *,
+                 second_grace_s: float = 2.0) -> tuple[RunResult, RunResult, object]:
+        """Runs two whole programs at once, each in a sandbox of its own (its own uid as
+        root, directory, cgroup and namespaces: neither can see, signal or write into the
+        other), and returns (first's result, second's result, ``talk(first_channel,
+        second_channel)``).
+
+        Each program's standard input is a socket whose other end is a ``Channel`` that
+        only ``talk`` holds; ``talk`` runs in the caller's thread while both programs run,
+        and both are stopped when it returns. ``second`` gets ``second_grace_s`` more wall
+        time than ``first``, so that a first program that hangs times out while the second
+        can still finish. (code, language) each."""
+        langs = [languages.get(first[1]), languages.get(second[1])]
+        if self.refuse:
+            raise SandboxUnavailable(WEAK_SANDBOX_HELP)
+        missing = sorted({t for lang in langs for t in lang.toolchain if shutil.which(t) is None})
+        if missing:
+            results = [RunResult(MISSING, lang.name, None, "", "", 0.0, self.protections(),
+                                 stage="build", message=f"not on PATH: {', '.join(missing)}")
+                       for lang in langs]
+            return results[0], results[1], None
+        # One slot for the pair: its two programs take turns (the tests wait on the
+        # candidate's answers), so they share a worker's share of the machine.
+        slots = [self._slots.get()]
+        channels = [Channel(), Channel()]
+        results: list[RunResult | None] = [None, None]
+        locks: list[int | None] = []
+
+        def one(i: int, code: str, uid: int | None) -> None:
+            try:
+                wall = self.limits.wall_seconds + (second_grace_s if i else 0.0)
+                results[i] = self._run_in_slot(code, langs[i], "", uid, channels[i], wall)
+            except Exception as err:  # pragma: no cover - harness bug: still a result
+                results[i] = RunResult(ERROR, langs[i].name, None, "", "", 0.0,
+                                       self.protections(), message=f"harness: {err!r}")
+            finally:
+                channels[i].finish()
+
+        threads = []
+        try:
+            for i, (code, _) in enumerate((first, second)):
+                uid = None
+                if self.as_root:
+                    uid, lock = _acquire_uid()
+                    locks.append(lock)
+                threads.append(threading.Thread(target=one, args=(i, code, uid), daemon=True))
+                threads[-1].start()
+            value = talk(channels[0], channels[1])
+        finally:
+            for ch in channels:
+                ch.stop()
+            for t in threads:
+                t.join()
+            for lock in locks:
+                _release(lock)
+            for slot in slots:
+                self._slots.put(slot)
+        return results[0], results[1], value  # type: ignore[return-value]
+
     def run_many(self, programs: Sequence[tuple[str, str] | tuple[str, str, str]], *,
                  progress=None) -> list[RunResult]:
         """Runs (code, language[, stdin]) tuples in parallel; results in input order."""
@@ -310,8 +374,10 @@ class Sandbox:
         return results  # type: ignore[return-value]
 
     def _run_in_slot(self, code: str, lang: languages.Language, stdin: str,
-                     uid: int | None) -> RunResult:
+                     uid: int | None, channel: Channel | None = None,
+                     wall_seconds: float | None = None) -> RunResult:
         start = time.monotonic()
+        wall = self.limits.wall_seconds if wall_seconds is None else wall_seconds
         # The run's root stays the harness's; only work/ is the program's.
         root = tempfile.mkdtemp(prefix="adjax-run-", dir=self.temp_dir)
         os.chmod(root, 0o711)
@@ -334,14 +400,18 @@ class Sandbox:
                    "GOFLAGS": "-mod=mod", "GO111MODULE": "off", "PYTHONDONTWRITEBYTECODE": "1",
                    "NODE_OPTIONS": "--max-old-space-size=512"}
             commands = lang.commands()
-            deadline = start + self.limits.wall_seconds
+            deadline = start + wall
             for index, cmd in enumerate(commands):
                 stage = "build" if index < len(commands) - 1 else "run"
+                if channel is not None and channel.stopped.is_set():
+                    return self._result(ERROR, lang, None, "", "", start, stage,
+                                        "stopped by the harness")
                 code_, out, err, timed_out, overflow = self._exec(
-                    cmd, workdir, env, stdin if stage == "run" else "", deadline, uid, group)
+                    cmd, workdir, env, stdin if stage == "run" else "", deadline, uid, group,
+                    channel if stage == "run" else None)
                 if timed_out:
                     return self._result(TIMEOUT, lang, code_, out, err, start, stage,
-                                        f"killed after {self.limits.wall_seconds:g}s wall time")
+                                        f"killed after {wall:g}s wall time")
                 if overflow:
                     return self._result(ERROR, lang, code_, out, err, start, stage, overflow)
                 if group.out_of_memory():
@@ -364,8 +434,9 @@ class Sandbox:
                 _unmount(workdir)
             shutil.rmtree(root, ignore_errors=True)
 
-    def _exec(self, cmd, workdir, env, stdin, deadline, uid, group):
-        """(exit code, stdout, stderr, timed out, why the output was cut or "")."""
+    def _exec(self, cmd, workdir, env, stdin, deadline, uid, group, channel=None):
+        """(exit code, stdout, stderr, timed out, why the output was cut or ""). With a
+        ``channel``, standard input is a socket whose other end the channel gets."""
         limits = self.limits
         as_root = self.as_root
         argv = _capped_argv(cmd)
@@ -391,23 +462,35 @@ class Sandbox:
         # through /proc/self/fd by the program).
         out_r, out_w = socket.socketpair()
         err_r, err_w = socket.socketpair()
+        talk_h, talk_p = socket.socketpair() if channel is not None else (None, None)
         try:
             out_w.shutdown(socket.SHUT_RD)
             err_w.shutdown(socket.SHUT_RD)
             try:
-                proc = subprocess.Popen(argv, cwd=workdir, env=env, stdin=subprocess.PIPE,
+                proc = subprocess.Popen(argv, cwd=workdir, env=env,
+                                        stdin=subprocess.PIPE if talk_p is None
+                                        else talk_p.fileno(),
                                         stdout=out_w.fileno(), stderr=err_w.fileno(),
                                         start_new_session=True, **ids)
             except OSError as err:
+                if talk_h is not None:
+                    talk_h.close()
                 return 127, "", f"cannot start {argv[0]}: {err}", False, ""
             finally:
                 out_w.close()
                 err_w.close()
-            feeder = threading.Thread(target=_feed, args=(proc.stdin, stdin.encode()),
-                                      daemon=True)
-            feeder.start()
+                if talk_p is not None:
+                    talk_p.close()
+            if channel is not None:
+                channel.attach(talk_h)
+            else:
+                feeder = threading.Thread(target=_feed, args=(proc.stdin, stdin.encode()),
+                                          daemon=True)
+                feeder.start()
             try:
-                out, err, timed_out, overflow = _collect(proc, out_r, err_r, deadline, limits)
+                out, err, timed_out, overflow = _collect(
+                    proc, out_r, err_r, deadline, limits,
+                    channel.stopped if channel is not None else None)
             finally:
                 _kill_group(proc.pid)
                 group.kill()
@@ -464,15 +547,19 @@ def _feed(pipe, data: bytes) -> None:
 
 
 def _collect(proc: subprocess.Popen, out_r: socket.socket, err_r: socket.socket,
-             deadline: float, limits: Limits) -> tuple[str, str, bool, str]:
+             deadline: float, limits: Limits, stop: threading.Event | None = None
+             ) -> tuple[str, str, bool, str]:
     """Reads both streams until they end, the program exits (and one second has passed
-    for strays that kept them open), the deadline passes, or one passes ``file_bytes``:
-    (stdout, stderr, timed out, why output was cut). Keeps ``output_chars`` of each."""
+    for strays that kept them open), the deadline passes, ``stop`` is set (the harness is
+    done with the program), or one passes ``file_bytes``: (stdout, stderr, timed out, why
+    output was cut). Keeps ``output_chars`` of each."""
     keep = limits.output_chars + 1
     bufs = {out_r: bytearray(), err_r: bytearray()}
     sizes = {out_r: 0, err_r: 0}
     names = {out_r: "standard output", err_r: "standard error"}
     timed_out, overflow, exited_at = False, "", None
+    stop_seen: dict[str, float] = {}
+    stopped = False
     with selectors.DefaultSelector() as sel:
         for sock in bufs:
             sock.setblocking(False)
@@ -486,7 +573,11 @@ def _collect(proc: subprocess.Popen, out_r: socket.socket, err_r: socket.socket,
                 exited_at = now
             if exited_at is not None and now - exited_at > 1.0:
                 break
-            for key, _ in sel.select(timeout=min(deadline - now, 0.2)):
+            if stop is not None and stop.is_set() and exited_at is None and \
+                    now - stop_seen.setdefault("at", now) > 0.1:
+                stopped = True
+                break  # stopped, and not ending by itself: the caller kills the group
+            for key, _ in sel.select(timeout=min(deadline - now, 0.05 if stop else 0.2)):
                 sock = key.fileobj
                 try:
                     chunk = sock.recv(1 << 16)
@@ -505,7 +596,7 @@ def _collect(proc: subprocess.Popen, out_r: socket.socket, err_r: socket.socket,
                     overflow = (f"killed: wrote more than {limits.file_bytes} bytes to "
                                 f"{names[sock]} (output or file size limit)")
                     break
-    if not timed_out and not overflow:
+    if not timed_out and not overflow and not stopped:
         try:
             proc.wait(timeout=max(deadline - time.monotonic(), 0.01))
         except subprocess.TimeoutExpired:

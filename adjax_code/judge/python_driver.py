@@ -1,42 +1,44 @@
-"""The driver that runs Python tests inside the sandbox (standard library only).
+"""The tests' side of an isolated Python test run (standard library only).
 
-The harness never imports this file: ``adjax_code.judge.verdict`` reads it as text and puts
-it into each test program, which compiles and runs it in a namespace of its own whose
-builtins are a copy taken before the code under test loads; a program that patches
-``builtins`` changes nothing here. It runs on whatever ``python3`` the sandbox has, so it
-keeps to what Python 3.9 understands. ``verdict.plan_python_tests`` decides, outside the
-sandbox, which statements of the tests are cases and what they are called; this driver
-follows that plan (``spec``) and reports through the writer the prologue captured.
+The solution never runs in this process. It runs in a sandboxed process of its own
+(``python_server.py``) and serves its names; this driver runs the tests in a clean sandboxed
+process and gives them stubs that call the solution through the harness, which relays plain
+data only (``python_wire``). The tests' ``abs``, ``sorted``, ``math``, ``unittest`` and
+``assert`` are their own, and every value the solution returns is decoded here into plain
+data (or a handle for an instance of a class the solution defines), so nothing it returns
+can lie about equality, arithmetic or truth.
 
-``start(spec, report)`` runs before the candidate loads: it parses the tests, puts the
-plain-data check around what their asserts (and the comparing ``self.assert*`` calls)
-compare, compiles every top-level statement, loads private copies of ``unittest``,
-``contextlib`` and ``collections`` (run with the copied builtins and taken back out of
-``sys.modules``) when the tests use unittest, and builds a small stand-in for ``pytest``.
-It returns ``go(code)``, which:
+``verdict.plan_python_tests`` decides, outside the sandbox, which statements of the tests are
+cases and what they are called; this driver follows that plan (``spec``). ``start(spec,
+link)`` parses and compiles the tests before the solution's names are known and returns
+``go(manifest)``, which:
 
-1. runs the solution in a module of its own (``spec["module"]``, else ``__main__``);
-2. runs the tests' statements one by one in a namespace of their own that starts with the
-   solution's names; there ``import unittest``, ``import pytest`` and ``import <module>``
-   resolve to the private copies and to the solution's module; each top-level ``assert``
-   is a case as it runs; each planned ``test*`` function, unittest class and ``Test*``
-   class is captured right after its definition runs;
+1. builds the solution's module from the candidate's manifest: a stub for each function and
+   class, the exceptions it defines, its plain-data constants, and the standard modules it
+   imported (imported here, fresh); ``import <module>`` in the tests gives this module, and
+   the tests' namespace starts with its names (never shadowing a builtin), or with the names
+   ``spec["expose"]`` lists after running ``spec["prelude"]`` (HumanEval's prompt);
+2. runs the tests' statements one by one; each top-level ``assert`` is a case as it runs;
+   each planned ``test*`` function, unittest class and ``Test*`` class is captured right
+   after its definition runs;
 3. then runs every captured case (module, class and method set-ups honoured).
 
-Records: ``CASE <i> V true`` passed; ``CASE <i> X {"e", "m", "t"}`` failed (exception type,
-message, frames in the tests and the solution); ``CASE <i> S {"m"}`` skipped; ``LOAD {"w",
-"e", "m", "t"}`` the solution (w=solution) or the tests' module body (w=tests) raised:
-nothing more runs and the program exits with status 1.
+Records (on the link): ``CASE <i> V true`` passed; ``CASE <i> X {"e", "m", "t"}`` failed
+(exception type, message, frames in the tests and the solution); ``CASE <i> S {"m"}``
+skipped; ``LOAD {"w", "e", "m", "t"}`` the tests' module body raised: nothing more runs and
+the program exits with status 1.
 """
 
 import ast
+import builtins as _builtins_module
 import sys
 import types
+
+from adjax_code.judge import python_wire as wire
 
 _sys_exit = sys.exit
 _exc_info = sys.exc_info
 _modules = sys.modules
-_meta_path = sys.meta_path
 _stdlib = frozenset(getattr(sys, "stdlib_module_names", ()))
 _ModuleType = types.ModuleType
 _FunctionType = types.FunctionType
@@ -45,9 +47,8 @@ _str_slice = str.__getitem__
 _type_name = type.__dict__["__name__"].__get__
 _dict_get = dict.get
 _dict_items = dict.items
-_FILES = {"<tests>": "tests", "<solution>": "solution"}
+_FILES = {"<tests>": "tests", "<solution>": "solution", "<prompt>": "tests"}
 _LIMIT = 1000
-_PRIVATE_ROOTS = frozenset(("unittest", "contextlib", "collections"))
 
 
 # -- text and JSON that no patched module can change --------------------------------------
@@ -115,7 +116,7 @@ class Failed(BaseException):
     """pytest.fail (a BaseException, as in pytest, so ``except Exception`` lets it by)."""
 
 
-def _frames(tb):
+def _frames(tb, err=None):
     out = []
     while tb is not None:
         code = tb.tb_frame.f_code
@@ -123,11 +124,15 @@ def _frames(tb):
         if where is not None:
             out.append([where, tb.tb_lineno, _text(code.co_name, 200)])
         tb = tb.tb_next
+    remote = getattr(err, "_adjax_frames", None)  # where the solution raised it
+    if type(remote) is list:
+        out += [f for f in remote if type(f) is list and len(f) == 3 and f[0] == "solution"
+                and type(f[1]) is int]
     return out[-8:]
 
 
 def _failure(err, tb, prefix=""):
-    return {"e": _name(type(err)), "m": prefix + _text(err), "t": _frames(tb)}
+    return {"e": _name(type(err)), "m": prefix + _text(err), "t": _frames(tb, err)}
 
 
 def _outcome(body, *args):
@@ -190,35 +195,7 @@ def _method(cls, name):
     return None
 
 
-# -- plain data in comparisons -----------------------------------------------------------
-
-_KINDS = (int, float, complex, str, bytes, bool, type(None))
-_SEQUENCES = (list, tuple, set, frozenset)
-
-
-def _make_plain(trusted):
-    def plain(value, depth=0):
-        t = type(value)
-        for k in _KINDS:
-            if t is k:
-                return value
-        for k in trusted:
-            if t is k:
-                return value
-        if depth < 50:
-            for k in _SEQUENCES:
-                if t is k:
-                    for item in value:
-                        plain(item, depth + 1)
-                    return value
-            if t is dict:
-                for key, item in _dict_items(value):
-                    plain(key, depth + 1)
-                    plain(item, depth + 1)
-                return value
-        raise AssertionError("not plain data: " + _name(t))
-    return plain
-
+# -- messages of failed asserts ---------------------------------------------------------
 
 def _short(value):
     try:
@@ -235,88 +212,26 @@ def _say(left, op, right):
 
 _OPS = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=",
         ast.Is: "is", ast.IsNot: "is not", ast.In: "in", ast.NotIn: "not in"}
-# self.assert* methods, and how many of their leading arguments they compare.
-_COMPARING = {
-    "assertEqual": 2, "assertNotEqual": 2, "assertEquals": 2, "assertNotEquals": 2,
-    "assertAlmostEqual": 2, "assertNotAlmostEqual": 2, "assertAlmostEquals": 2,
-    "assertGreater": 2, "assertGreaterEqual": 2, "assertLess": 2, "assertLessEqual": 2,
-    "assertIn": 2, "assertNotIn": 2, "assertCountEqual": 2, "assertListEqual": 2,
-    "assertTupleEqual": 2, "assertSetEqual": 2, "assertDictEqual": 2,
-    "assertSequenceEqual": 2, "assertMultiLineEqual": 2, "assertTrue": 1, "assertFalse": 1,
-    "assert_": 1, "failUnless": 1, "failIf": 1, "failUnlessEqual": 2, "failIfEqual": 2,
-}
-_COMPARED_KEYWORDS = ("first", "second", "expr", "member", "container")
-_IDENTITY = (ast.Is, ast.IsNot)  # no dunder answers these: any value may take part
 
 
-class _Harden(ast.NodeTransformer):
-    """Puts the plain-data check around every value an ``assert`` compares (``is`` and
-    ``is not`` aside) or tests for truth and every value a comparing ``self.assert*`` call
-    is given; a lone comparison ``assert a <op> b`` without a message also gets one that
-    shows both values."""
+class _Explain(ast.NodeTransformer):
+    """Gives a lone comparison ``assert a <op> b`` without a message one that shows both
+    values (as pytest does)."""
 
-    def __init__(self, plain, say, left, right):
-        self.plain, self.say, self.left, self.right = plain, say, left, right
-        self.depth = 0
-
-    def _wrap(self, node):
-        return ast.Call(ast.Name(self.plain, ast.Load()), [node], [])
-
-    def _truth(self, node):
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-            node.operand = self._truth(node.operand)
-            return node
-        if isinstance(node, ast.BoolOp):
-            node.values = [self._truth(v) for v in node.values]
-            return node
-        if isinstance(node, (ast.Call, ast.Name, ast.Attribute, ast.Subscript)):
-            return self._wrap(node)
-        return node
+    def __init__(self, say, left, right):
+        self.say, self.left, self.right = say, left, right
 
     def visit_Assert(self, node):
-        self.depth += 1
         test = node.test
         if (node.msg is None and isinstance(test, ast.Compare) and len(test.ops) == 1
                 and type(test.ops[0]) in _OPS):
-            left, right = self.visit(test.left), self.visit(test.comparators[0])
-            if not isinstance(test.ops[0], _IDENTITY):
-                left, right = self._wrap(left), self._wrap(right)
+            left, right = test.left, test.comparators[0]
             test.left = ast.NamedExpr(ast.Name(self.left, ast.Store()), left)
             test.comparators = [ast.NamedExpr(ast.Name(self.right, ast.Store()), right)]
             node.msg = ast.Call(ast.Name(self.say, ast.Load()),
                                 [ast.Name(self.left, ast.Load()),
                                  ast.Constant(_OPS[type(test.ops[0])]),
                                  ast.Name(self.right, ast.Load())], [])
-        else:
-            node.test = self._truth(self.visit(test))
-        self.depth -= 1
-        return node
-
-    def visit_Compare(self, node):
-        self.generic_visit(node)
-        if self.depth and not all(isinstance(op, _IDENTITY) for op in node.ops):
-            node.left = self._wrap(node.left)
-            node.comparators = [self._wrap(c) for c in node.comparators]
-        return node
-
-    def visit_Call(self, node):
-        f = node.func
-        n = 0
-        if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and \
-                f.value.id == "self":
-            n = _COMPARING.get(f.attr, 0)
-        if not n:
-            self.generic_visit(node)
-            return node
-        self.depth += 1
-        node.args = [self._wrap(self.visit(a)) if k < n and not isinstance(a, ast.Starred)
-                     else self.visit(a) for k, a in enumerate(node.args)]
-        for kw in node.keywords:
-            kw.value = self.visit(kw.value)
-            if kw.arg in _COMPARED_KEYWORDS:
-                kw.value = self._wrap(kw.value)
-        self.depth -= 1
-        node.func = self.visit(f)
         return node
 
 
@@ -324,19 +239,17 @@ class _Harden(ast.NodeTransformer):
 
 class _Approx:
     """pytest.approx: numbers within rel (1e-6) or abs (1e-12) of the expected value, also
-    inside lists, tuples and dicts; both sides must be plain data."""
+    inside lists, tuples and dicts."""
 
     __hash__ = None
 
     def __init__(self, expected, rel=None, abs=None, nan_ok=False):  # noqa: A002
-        _plain(expected)
         self.expected, self.rel, self.abs, self.nan_ok = expected, rel, abs, nan_ok
 
     def __repr__(self):
         return "approx(" + _short(self.expected) + ")"
 
     def __eq__(self, actual):
-        _plain(actual)
         return self._close(actual, self.expected)
 
     def __ne__(self, actual):
@@ -366,7 +279,6 @@ class _Approx:
         return actual == expected
 
 
-_plain = _make_plain((_Approx,))
 
 
 class _ExceptionInfo:
@@ -515,59 +427,327 @@ def _pytest_module():
     return m
 
 
-# -- private modules and the tests' imports ----------------------------------------------
+# -- the solution, through stubs -----------------------------------------------------------
 
-def _load_private(names):
-    """Fresh copies of the modules ``names`` (and of the ``_PRIVATE_ROOTS`` packages they
-    import), run with this driver's builtins and taken back out of ``sys.modules``."""
-    if not names:
-        return {}
-    import importlib.machinery
+class SolutionGone(BaseException):
+    """The solution's process ended or stopped answering (a BaseException: no ``except
+    Exception`` and no ``pytest.raises(Exception)`` in the tests can take it for a result)."""
 
-    path_finder = importlib.machinery.PathFinder
-    builtins = __builtins__
 
-    def ours(name):
-        return name.partition(".")[0] in _PRIVATE_ROOTS
+class NotPlainData(BaseException):
+    """The solution returned (or raised with) something that is not plain data."""
 
-    class Loader:
-        def __init__(self, inner):
-            self.inner = inner
 
-        def create_module(self, spec):
-            return None
+class _Unavailable:
+    """A name the solution binds to an object that cannot cross (not plain data)."""
 
-        def exec_module(self, module):
-            module.__dict__["__builtins__"] = builtins
-            exec(self.inner.get_code(module.__name__), module.__dict__)
+    def __init__(self, name, kind):
+        self._why = (name + " is a " + kind + " object in the solution: not plain data, so "
+                     "the tests cannot use it")
 
-    class Finder:
-        @staticmethod
-        def find_spec(name, path=None, target=None):
-            if not ours(name):
-                return None
-            spec = path_finder.find_spec(name, path)
-            if spec is not None and hasattr(spec.loader, "get_code"):
-                spec.loader = Loader(spec.loader)
-            return spec
+    def __getattr__(self, attr):
+        raise NotPlainData(self._why)
 
-    saved = {k: _modules.pop(k) for k in [k for k in _modules if ours(k)]}
-    _meta_path.insert(0, Finder)
-    got = {}
-    try:
-        for name in names:
-            __import__(name)
-        got = {k: v for k, v in _dict_items(_modules) if ours(k)}
-    finally:
-        _meta_path.remove(Finder)
-        for k in [k for k in _modules if ours(k)]:
-            del _modules[k]
-        _modules.update(saved)
+    def __call__(self, *args, **kwargs):
+        raise NotPlainData(self._why)
+
+    def __repr__(self):
+        return "<unavailable: " + self._why + ">"
+
+
+class _Proxy:
+    """An object that stays in the solution's process, named by handle: attribute reads and
+    writes and method calls go there; equality and hashing are by identity (never the
+    solution's ``__eq__``) and it has no truth value."""
+
+    def __init__(self, *args, **kwargs):  # the class stub's __new__ did the work
+        pass
+
+    def __getattr__(self, attr):
+        if attr[:2] == "__" and attr[-2:] == "__":
+            raise AttributeError(attr)
+        d = object.__getattribute__(self, "__dict__")
+        return d["_adjax_remote"].get({"h": d["_adjax_h"]}, attr)
+
+    def __setattr__(self, attr, value):
+        d = object.__getattribute__(self, "__dict__")
+        d["_adjax_remote"].set({"h": d["_adjax_h"]}, attr, value)
+
+    def _adjax_method(self, name, *args):
+        d = object.__getattribute__(self, "__dict__")
+        return d["_adjax_remote"].call({"h": d["_adjax_h"], "m": name}, args, {})
+
+    def __bool__(self):
+        raise TypeError("the truth of a " + _name(type(self)) + " object from the solution is "
+                        "not available to the tests: compare it with `is None` or read its "
+                        "data")
+
+    def __len__(self):
+        return self._adjax_method("__len__")
+
+    def __iter__(self):
+        return iter(self._adjax_method("__iter__"))
+
+    def __getitem__(self, key):
+        return self._adjax_method("__getitem__", key)
+
+    def __contains__(self, item):
+        return self._adjax_method("__contains__", item)
+
+    def __str__(self):
+        return self._adjax_method("__str__")
+
+    def __repr__(self):
+        return "<" + _name(type(self)) + " object of the solution>"
+
+
+class _Remote:
+    """The stubs of one solution: calls go over the link as plain data."""
+
+    def __init__(self, link):
+        self.link = link
+        self.classes = {}  # class name -> the tests' stand-in (stub or exception class)
+        self.proxies = {}  # handle -> proxy
+
+    def _ref(self, obj):
+        if isinstance(obj, _Proxy):
+            return {"h": object.__getattribute__(obj, "__dict__")["_adjax_h"]}
+        return None
+
+    def _proxy(self, ref, class_name):
+        got = _dict_get(self.proxies, ref)
+        if got is None:
+            cls = _dict_get(self.classes, class_name)
+            if not (isinstance(cls, type) and issubclass(cls, _Proxy)):
+                cls = _Proxy
+            got = object.__new__(cls)
+            d = object.__getattribute__(got, "__dict__")
+            d["_adjax_h"], d["_adjax_remote"] = ref, self
+            self.proxies[ref] = got
+        return got
+
+    def _ask(self, request):
+        try:
+            reply = self.link.ask(request)
+        except wire.WireError as err:
+            raise NotPlainData("an argument that cannot go to the solution: " + _text(err)
+                               ) from None
+        if type(reply) is not dict:
+            raise SolutionGone("the solution's process sent no answer")
+        if "d" in reply:
+            raise SolutionGone("the solution's process " + _text(reply["d"]))
+        if "p" in reply:
+            raise NotPlainData("the solution " + _text(reply["p"]))
+        if "x" in reply:
+            raise self._exception(reply["x"])
+        return reply
+
+    def _value(self, data):
+        try:
+            return wire.decode(data, self._proxy)
+        except (wire.WireError, ValueError, TypeError, RecursionError) as err:
+            raise NotPlainData("the solution's reply did not decode: " + _text(err)) from None
+
+    def call(self, target, args, kwargs):
+        request = dict(target)
+        request["op"] = "call"
+        request["a"] = wire.encode(list(args), self._ref) if args else []
+        if kwargs:
+            request["k"] = [[k, wire.encode(v, self._ref)] for k, v in _dict_items(kwargs)]
+        reply = self._ask(request)
+        got = self._value(reply.get("v"))
+        for i, after in reply.get("u", ()) if type(reply.get("u")) is list else ():
+            if type(i) is int and 0 <= i < len(args):
+                _update(args[i], self._value(after))
+        return got
+
+    def get(self, target, attr):
+        request = dict(target)
+        request["op"], request["attr"] = "get", attr
+        reply = self._ask(request)
+        if reply.get("m"):
+            stub = dict(target)
+            stub["m"] = attr
+            return _function(self, stub, attr)
+        return self._value(reply.get("v"))
+
+    def set(self, target, attr, value):
+        request = dict(target)
+        request["op"], request["attr"] = "set", attr
+        request["v"] = wire.encode(value, self._ref)
+        self._ask(request)
+
+    def _exception(self, x):
+        if type(x) is not dict:
+            return NotPlainData("the solution raised something unreadable")
+        name = _text(x.get("n", "Exception"), 200)
+        cls = _dict_get(self.classes, name)
+        if not (isinstance(cls, type) and issubclass(cls, BaseException)):
+            cls = _exception_class(name, x.get("b"))
+        try:
+            err = cls(_text(x.get("m", "")))
+        except BaseException:
+            err = _exception_class(name, ())(_text(x.get("m", "")))
+        try:
+            err._adjax_frames = x.get("t") if type(x.get("t")) is list else []
+        except BaseException:
+            pass
+        return err
+
+    def module(self, name, manifest):
+        """The solution's module as the tests see it, from the candidate's manifest."""
+        module = _ModuleType(name)
+        entries = manifest.get("names") if type(manifest) is dict else None
+        if type(entries) is not dict:
+            return module
+        for key, entry in _dict_items(entries):  # exception classes and class stubs first
+            if type(key) is str and type(entry) is dict and entry.get("k") in ("x", "c"):
+                self.classes[key] = (_exception_class(key, entry.get("b"))
+                                     if entry.get("k") == "x" else _class(self, key))
+        for key, entry in _dict_items(entries):
+            if type(key) is not str or not key.isidentifier() or type(entry) is not dict:
+                continue
+            value = self._binding(key, entry)
+            if value is not _NOTHING:
+                setattr(module, key, value)
+        return module
+
+    def _binding(self, key, entry):
+        kind = entry.get("k")
+        if kind in ("x", "c"):
+            return self.classes[key]
+        if kind == "f":
+            return _function(self, {"n": key}, key)
+        if kind == "m":
+            name = entry.get("n")
+            if type(name) is str and name.partition(".")[0] in _stdlib:
+                try:
+                    __import__(name)
+                    return _modules[name]
+                except BaseException:
+                    pass
+            return _Unavailable(key, "module")
+        if kind == "v":
+            try:
+                return self._value(entry.get("v"))
+            except NotPlainData:
+                return _NOTHING
+        return _Unavailable(key, _text(entry.get("t", "?"), 200))
+
+
+_NOTHING = object()
+_KEPT = {}  # (name, base) -> exception class, so one name is one class
+
+
+def _exception_class(name, bases):
+    """The tests' class for an exception the solution raised: the builtin itself when it is
+    one, else a class of that name under its most specific builtin base (an exception
+    outside ``Exception``, such as SystemExit, derives from BaseException only, never
+    from the real one)."""
+    base = None
+    for b in bases if type(bases) is list else ():
+        cls = getattr(_builtins_module, b, None) if type(b) is str else None
+        if isinstance(cls, type) and issubclass(cls, BaseException):
+            base = cls
+            break
+    if base is not None and not issubclass(base, Exception):
+        base = BaseException
+    if base is None:
+        base = Exception
+    if base is not BaseException and base.__name__ == name:
+        return base
+    key = (name, base)
+    got = _dict_get(_KEPT, key)
+    if got is None:
+        got = _KEPT[key] = type(name if name.isidentifier() else "RemoteError", (base,), {})
     return got
 
 
+def _function(remote, target, name):
+    def stub(*args, **kwargs):
+        return remote.call(target, args, kwargs)
+    stub.__name__ = stub.__qualname__ = name
+    return stub
+
+
+def _class(remote, name):
+    """A stand-in for a class of the solution: calling it makes the object there."""
+    class Meta(type):
+        def __getattr__(cls, attr):
+            if attr[:2] == "__" and attr[-2:] == "__":
+                raise AttributeError(attr)
+            return remote.get({"n": name}, attr)
+
+    def new(cls, *args, **kwargs):
+        return remote.call({"n": name}, args, kwargs)
+    return Meta(name, (_Proxy,), {"__new__": new, "__module__": "solution"})
+
+
+def _update(arg, after):
+    """The tests' list, dict or set argument as the solution's call left it."""
+    t = type(arg)
+    if t is list and type(after) is list:
+        arg[:] = after
+    elif (t is dict and type(after) is dict) or (t is set and type(after) is set):
+        arg.clear()
+        arg.update(after)
+
+
+# -- the link to the harness ------------------------------------------------------------
+
+class Link:
+    """Lines on the socket the harness gave as standard input (moved off fd 0, which then
+    reads as empty): records out, calls out and their replies in."""
+
+    def __init__(self, fd):
+        import json
+        import os
+
+        self.fd, self.buf, self.os, self.loads = fd, b"", os, json.loads
+
+    @classmethod
+    def from_stdin(cls):
+        import os
+
+        fd = os.dup(0)
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.close(null)
+        return cls(fd)
+
+    def report(self, *fields):
+        self._send(" ".join([_text(f, 1 << 30) for f in fields]))
+
+    def _send(self, text):
+        data = (text + "\n").encode("utf-8", "surrogatepass")
+        while data:
+            data = data[self.os.write(self.fd, data):]
+
+    def _line(self):
+        while b"\n" not in self.buf:
+            chunk = self.os.read(self.fd, 1 << 16)
+            if not chunk:
+                return None
+            self.buf += chunk
+        line, _, self.buf = self.buf.partition(b"\n")
+        return line.decode("utf-8", "replace")
+
+    def ask(self, request):
+        self._send("CALL " + wire.dumps(request))
+        line = self._line()
+        return None if line is None else self.loads(line)
+
+    def manifest(self):
+        """The candidate's manifest, as the harness relays it (``START <json>``)."""
+        line = self._line()
+        if line is None or not line.startswith("START "):
+            return {}
+        return self.loads(line[6:])
+
+
 def _tests_import(private, real_import):
-    """The tests' ``__import__``: private modules and the solution by name, else the usual."""
+    """The tests' ``__import__``: pytest's stand-in and the solution by name, else the
+    usual."""
     def imp(name, globals=None, locals=None, fromlist=(), level=0):  # noqa: A002
         if level == 0 and type(name) is str:
             module = _dict_get(private, name)
@@ -636,23 +816,24 @@ def _result_class(unittest):
 # -- running -----------------------------------------------------------------------------
 
 class _Run:
-    def __init__(self, spec, report):
-        self.spec, self.report = spec, report
+    def __init__(self, spec, link):
+        self.spec, self.link, self.report = spec, link, link.report
         tag = spec["tag"]
-        self.private = _load_private(spec["preload"])
-        self.private["pytest"] = _pytest_module()
-        unittest = _dict_get(self.private, "unittest")
-        self.result_class = _result_class(unittest) if unittest is not None else None
-        builtins = dict(__builtins__)
-        builtins["__import__"] = _tests_import(self.private, __builtins__["__import__"])
+        self.private = {"pytest": _pytest_module()}
+        self.result_class = None
+        if "unittest" in spec["preload"]:
+            import unittest
+
+            self.result_class = _result_class(unittest)
+        builtins = dict(_builtins_module.__dict__)
+        builtins["__import__"] = _tests_import(self.private, _builtins_module.__import__)
         self.ns = {"__name__": "tests", "__builtins__": builtins}
-        self.names = {"_adjax_p_" + tag: _plain, "_adjax_m_" + tag: _say}
+        self.names = {"_adjax_m_" + tag: _say}
         self.done = set()
         self.problem = None
         try:
             tree = ast.parse(spec["tests"], "<tests>")
-            tree = _Harden("_adjax_p_" + tag, "_adjax_m_" + tag, "_adjax_a_" + tag,
-                           "_adjax_b_" + tag).visit(tree)
+            tree = _Explain("_adjax_m_" + tag, "_adjax_a_" + tag, "_adjax_b_" + tag).visit(tree)
             ast.fix_missing_locations(tree)
             self.codes = [compile(ast.Module(body=[s], type_ignores=[]), "<tests>", "exec")
                           for s in tree.body]
@@ -676,22 +857,26 @@ class _Run:
         self.report("LOAD", _json(payload))
         _sys_exit(1)
 
-    def go(self, code):
+    def go(self, manifest):
         name = self.spec["module"]
-        module = _ModuleType(name or "__main__")
+        module = _Remote(self.link).module(name or "__main__", manifest)
         if name:
             self.private[name] = module
-            if name not in _stdlib and name not in _modules:
-                _modules[name] = module
-        try:
-            exec(compile(code, "<solution>", "exec"), module.__dict__)
-        except BaseException as err:
-            self.load_failed("solution", err, _exc_info()[2])
         if self.problem is not None:
             self.load_failed("tests", self.problem, None)
         ns = self.ns
+        expose = self.spec.get("expose")
+        prelude = self.spec.get("prelude")
+        if prelude:
+            try:
+                exec(compile(prelude, "<prompt>", "exec"), ns)
+            except BaseException as err:
+                self.load_failed("tests", err, _exc_info()[2])
+        shadowed = ns["__builtins__"]
         for key, value in list(_dict_items(module.__dict__)):
-            if type(key) is str and not (key[:2] == "__" and key[-2:] == "__"):
+            if key[:2] == "__" and key[-2:] == "__":
+                continue
+            if key in expose if expose is not None else key not in shadowed:
                 ns[key] = value
         ns.update(self.names)
         deferred = []
@@ -831,6 +1016,7 @@ def _prefixed(outcome, prefix):
     return "X", payload
 
 
-def start(spec, report):
-    """Everything that must happen before the candidate loads; returns ``go(code)``."""
-    return _Run(spec, report).go
+def start(spec, link):
+    """Parses and compiles the tests; returns ``go(manifest)``, which runs them against the
+    solution the manifest describes, through ``link``."""
+    return _Run(spec, link).go

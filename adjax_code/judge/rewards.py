@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 
 import tree_sitter
 
-from adjax_code.judge import execution, verdict
+from adjax_code.judge import execution, isolation, python_tests, verdict
 from adjax_code.lang import languages, syntax
 
 DEFAULT_WEIGHTS = {"syntax": 1.0, "quality": 0.5, "relevance": 0.5, "functional": 2.0}
@@ -207,18 +207,21 @@ def functional_results(codes: Sequence[str], language: str, tests: str,
     """Each program run once against ``tests`` and judged from the records only the test
     driver can write (``adjax_code.judge.verdict``).
 
-    Python: the tests are judged as written (``verdict.plan_python_tests``): each top-level
+    Python: the tests are judged as written (``python_tests.plan_python_tests``): each top-level
     ``assert``, each ``test*`` function (pytest style, called with no arguments) and each
     ``test*`` method of a ``unittest.TestCase`` or ``Test*`` class is a case, and each
     result's ``cases`` says how every case went (``execution.CaseResult``). With
     ``module_name`` (the solution file's stem, e.g. ``"add"``), the tests' ``from add import
     add`` / ``import add`` get the solution. Tests with no case score 0 (status error,
-    message ``verdict.NO_CASES``; the program still runs, so ``coverage`` works); tests that
+    message ``python_tests.NO_CASES``; the program still runs, so ``coverage`` works); tests that
     cannot run as written (fixtures, async or yielding tests, a syntax error) are not run:
     status error, message saying why. With ``coverage``, each result's ``coverage`` lists the
     solution lines executed.
 
-    Other languages: the tests pass when they run to their end."""
+    Python runs the tests in a process the candidate never touched (``isolation``).
+    Other languages: the tests pass when they run to their end; where they still run in the
+    candidate's process (``TRUSTED_FREE_FORM`` does not name the language) each result says
+    ``trusted=False``."""
     lang = languages.get(language).name
     sandbox = sandbox or execution.Sandbox()
     if lang == "python":
@@ -226,36 +229,45 @@ def functional_results(codes: Sequence[str], language: str, tests: str,
     runs = []
     for code in codes:
         h = verdict.Harness.new()
-        runs.append((h, *verdict.free_program(h, code, tests, lang, coverage=coverage)))
+        runs.append((h, *verdict.free_program(h, code, tests, lang)))
     results = sandbox.run_many([(prog, lang, h.stdin) for h, prog, _ in runs])
-    out = []
-    for (h, _, cases), r in zip(runs, results, strict=True):
-        records = h.records(r.stdout)
-        lines = verdict.coverage_lines(records)
-        out.append(dataclasses.replace(verdict.judged(r, verdict.judge_free(records, cases)),
-                                       coverage=None if lines is None else tuple(lines)))
-    return out
+    trusted = lang in TRUSTED_FREE_FORM
+    return [dataclasses.replace(verdict.judged(r, verdict.judge_free(h.records(r.stdout),
+                                                                     cases)), trusted=trusted)
+            for (h, _, cases), r in zip(runs, results, strict=True)]
+
+
+# Languages whose free-form tests run where the candidate never ran (``isolation``); the
+# others' verdicts are computed inside the candidate's process and marked untrusted.
+TRUSTED_FREE_FORM = frozenset({"python"})
+
+
+class UntrustedVerdict(ValueError):
+    """Free-form tests in a language whose verdicts a candidate could forge, where the
+    caller asked for trusted verdicts only (a policy must not learn from them)."""
+
+
+def check_trusted(language: str) -> None:
+    """Raises ``UntrustedVerdict`` unless free-form tests in ``language`` are judged where
+    the candidate never ran."""
+    lang = languages.get(language).name
+    if lang not in TRUSTED_FREE_FORM:
+        raise UntrustedVerdict(
+            f"free-form {lang} tests run inside the candidate's process, so a program "
+            f"written against the harness could forge their verdict; they are not used to "
+            f"train a policy (trusted: {', '.join(sorted(TRUSTED_FREE_FORM))}; use the task "
+            f"suite, whose verdicts are computed outside the sandbox, for {lang})")
 
 
 def _python_results(codes: Sequence[str], tests: str, sandbox: execution.Sandbox,
                     coverage: bool, module_name: str | None) -> list[execution.RunResult]:
-    plan = verdict.plan_python_tests(tests)
+    plan = python_tests.plan_python_tests(tests)
     if module_name is not None and not module_name.isidentifier():
         raise ValueError(f"module name {module_name!r} is not a Python identifier")
     if plan.error:
-        return [verdict.refused_python(plan, sandbox.protections()) for _ in codes]
-    runs = []
-    for code in codes:
-        h = verdict.Harness.new()
-        runs.append((h, code, verdict.python_tests_program(h, code, plan, coverage=coverage,
-                                                           module_name=module_name)))
-    results = sandbox.run_many([(prog, "python", h.stdin) for h, _, prog in runs])
-    out = []
-    for (h, code, _), r in zip(runs, results, strict=True):
-        lines = verdict.coverage_lines(h.records(r.stdout))
-        out.append(dataclasses.replace(verdict.judged_python(r, h, plan, code, module_name),
-                                       coverage=None if lines is None else tuple(lines)))
-    return out
+        return [python_tests.refused_python(plan, sandbox.protections()) for _ in codes]
+    return isolation.run_python(codes, plan, sandbox, module_name=module_name,
+                                coverage=coverage)
 
 
 # -- registry and the batched scorer ----------------------------------------------------
@@ -293,9 +305,14 @@ def overall(scores: dict[str, float], weights: dict[str, float] | None = None) -
 
 def score(codes: Sequence[str], language: str, *, spec: str | None = None,
           tests: str | None = None, weights: dict[str, float] | None = None,
-          sandbox: execution.Sandbox | None = None) -> list[dict[str, float]]:
-    """Every reward for every program; ``functional`` only when tests are given."""
+          sandbox: execution.Sandbox | None = None, trusted_only: bool = False
+          ) -> list[dict[str, float]]:
+    """Every reward for every program; ``functional`` only when tests are given. With
+    ``trusted_only`` (adaptation, GRPO), tests in a language whose free-form verdicts are
+    not trusted raise ``UntrustedVerdict`` before anything runs."""
     languages.get(language)
+    if tests is not None and trusted_only:
+        check_trusted(language)
     out = []
     for code in codes:
         row = {}

@@ -71,15 +71,15 @@ def _run_tests(path: str, code: str, tests: str, language: str, sandbox):
     (fixtures, no case at all) are refused before anything runs."""
     from pathlib import Path
 
-    from adjax_code.judge import rewards, verdict
+    from adjax_code.judge import python_tests, rewards
 
     module_name = None
     if language == "python":
-        plan = verdict.plan_python_tests(tests)
+        plan = python_tests.plan_python_tests(tests)
         if plan.error:
             raise UserError(f"tests file: {plan.error}")
         if not plan.cases:
-            raise UserError(f"tests file: {verdict.NO_CASES}")
+            raise UserError(f"tests file: {python_tests.NO_CASES}")
         stem = Path(path).stem
         module_name = stem if stem.isidentifier() else None
     return rewards.functional_results([code], language, tests, sandbox,
@@ -97,6 +97,10 @@ def _print_tests(result) -> None:
         if case.status == "fail":
             for line in case.trace:
                 print(f"             {line}")
+    if not result.trusted:
+        print(f"trusted    no: free-form {result.language} tests run inside the program's own "
+              "process, where a program written against the harness could forge them; "
+              "adjax adapt does not learn from them (docs/security.md)")
     if result.status != "pass":
         if result.message:
             print(f"tests      {result.status}: {result.message}")

@@ -1,0 +1,248 @@
+"""Tests run where the candidate never ran: two sandboxed processes and a relay.
+
+Free-form Python tests (``adjax evaluate --tests``, ``rewards.functional_results``) and
+HumanEval run as two programs at once (``execution.Sandbox.run_pair``):
+
+- the candidate's program (``python_server.py``) loads the solution and serves its names;
+- the tests' program (``python_driver.py``) runs the tests against stubs of those names.
+
+The harness holds both ends (``channel.Channel``) and relays each call and its reply as
+one line of plain data (``python_wire``), reading the candidate's lines bounded in size and
+depth (``verdict.load_value``). The candidate cannot write into the tests' process except
+as a reply value, so the tests' ``abs``, ``sorted``, ``math``, ``unittest``, ``assert`` and
+records are their own, and every value it returns is data the tests decoded themselves. The
+verdict comes from the tests' records (``python_tests.judge_python_tests``); the candidate's
+output, exit status and anything it prints count for nothing.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import dataclasses
+import functools
+import json
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from adjax_code.judge import execution, python_tests, verdict
+from adjax_code.judge.channel import Channel
+
+WIRE_CHARS = 4 << 20  # one reply of the candidate's, as JSON
+WIRE_DEPTH = 3 * 100 + 8  # python_wire.MAX_DEPTH levels, three JSON levels each at most
+TESTS_LINE = 64 << 20  # one line from the tests' own process (trusted, but bounded)
+PROTECTION = "tests-isolated-from-candidate"
+
+
+@functools.cache
+def _source(name: str) -> str:
+    return Path(__file__).with_name(name).read_text(encoding="utf-8")
+
+
+def _boot() -> str:
+    """Program text that makes ``from adjax_code.judge import python_wire`` work in the
+    sandbox, where only the standard library is installed."""
+    return ("import sys as _s, types as _t\n"
+            "def _adjax_wire():\n"
+            "    for name in ('adjax_code', 'adjax_code.judge'):\n"
+            "        _s.modules.setdefault(name, _t.ModuleType(name))\n"
+            "    m = _t.ModuleType('adjax_code.judge.python_wire')\n"
+            f"    exec(compile({_source('python_wire.py')!r}, '<adjax-wire>', 'exec'), "
+            "m.__dict__)\n"
+            "    _s.modules[m.__name__] = m\n"
+            "    _s.modules['adjax_code.judge'].python_wire = m\n"
+            "_adjax_wire()\n")
+
+
+def server_program(code: str, module_name: str | None = None, coverage: bool = False) -> str:
+    """The candidate's program: the solution, loaded and serving its names."""
+    return (_boot() + "_ns = {'__name__': 'adjax_server'}\n"
+            f"exec(compile({_source('python_server.py')!r}, '<adjax-server>', 'exec'), _ns)\n"
+            f"_ns['serve']({code!r}, {module_name!r}, {coverage!r})\n")
+
+
+def tests_program(plan: python_tests.PythonTestPlan, module_name: str | None = None, *,
+                  prelude: str = "", expose: Sequence[str] | None = None) -> str:
+    """The tests' program: ``plan``'s tests, run against stubs of the solution."""
+    spec = python_tests.driver_spec(plan, "t", module_name)
+    spec["prelude"], spec["expose"] = prelude, None if expose is None else list(expose)
+    return (_boot() + "_ns = {'__name__': 'adjax_driver'}\n"
+            f"exec(compile({_source('python_driver.py')!r}, '<adjax-driver>', 'exec'), _ns)\n"
+            "_link = _ns['Link'].from_stdin()\n"
+            f"_go = _ns['start']({spec!r}, _link)\n"
+            "_go(_link.manifest())\n"
+            "_link.report('END')\n")
+
+
+@dataclasses.dataclass
+class Exchange:
+    """What the relay saw: the tests' records, the candidate's coverage report, and why the
+    candidate's side stopped answering ("" when it did not)."""
+
+    records: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    coverage: list[int] | None = None
+    gone: str = ""
+
+
+def _load_failure(why: str) -> tuple[str, str]:
+    return "LOAD", json.dumps({"w": "solution", "e": "", "m": why, "t": []})
+
+
+def _manifest(candidate: Channel, deadline: float) -> tuple[dict | None, tuple[str, str]]:
+    """(the candidate's manifest, or None and the LOAD record that says why not)."""
+    if not candidate.wait(deadline):
+        return None, _load_failure("the solution's process did not start")
+    first = candidate.line(deadline, WIRE_CHARS)
+    if first is None:
+        return None, _load_failure(f"the solution's process ended before it loaded "
+                                   f"({candidate.why})")
+    kind, _, rest = first.partition(" ")
+    ok, value = verdict.load_value(rest, max_chars=WIRE_CHARS, max_depth=WIRE_DEPTH)
+    if kind == "LOAD" and ok and isinstance(value, dict):
+        return None, ("LOAD", json.dumps({**value, "w": "solution"}))
+    if kind != "READY":
+        return None, _load_failure("the solution's process wrote something other than its "
+                                   "names before it loaded")
+    if not ok or not isinstance(value, dict):
+        return None, _load_failure(f"the solution's names could not be read: "
+                                   f"{value if not ok else 'not an object'}")
+    return value, ("", "")
+
+
+def _answer(candidate: Channel, request: str, deadline: float) -> tuple[str, str]:
+    """(the reply line for the tests, why the candidate is gone or "")."""
+    if not candidate.send(request):
+        return json.dumps({"d": "ended before the call"}), "it ended"
+    line = candidate.line(deadline, WIRE_CHARS)
+    if line is None:
+        return json.dumps({"d": f"ended during the call ({candidate.why})"}), candidate.why
+    ok, value = verdict.load_value(line, max_chars=WIRE_CHARS, max_depth=WIRE_DEPTH)
+    if not ok:
+        return json.dumps({"p": f"replied with {value}"}), ""
+    if not isinstance(value, dict):
+        return json.dumps({"p": "replied with something that is not a reply"}), ""
+    try:
+        return json.dumps(value, allow_nan=True), ""
+    except (ValueError, RecursionError):  # pragma: no cover - bounded by load_value
+        return json.dumps({"p": "replied with a value that does not encode"}), ""
+
+
+def relay(candidate: Channel, tests: Channel, deadline: float) -> Exchange:
+    """Relays the tests' calls to the candidate and keeps the tests' records, until the
+    tests' ``END`` record, their end, or ``deadline``."""
+    ex = Exchange()
+    manifest, failure = _manifest(candidate, deadline)
+    if manifest is None:
+        ex.records.append(failure)
+        ex.gone = "it did not load"
+        return ex
+    if not tests.wait(deadline) or not tests.send("START " + json.dumps(manifest)):
+        return ex
+    while True:
+        line = tests.line(deadline, TESTS_LINE)
+        if line is None:
+            break
+        kind, _, rest = line.partition(" ")
+        if kind != "CALL":
+            ex.records.append((kind, rest))
+            if kind == "END":
+                break
+            continue
+        if ex.gone:
+            reply = json.dumps({"d": f"had already ended ({ex.gone})"})
+        else:
+            reply, ex.gone = _answer(candidate, rest, deadline)
+        if not tests.send(reply):
+            break
+    if not ex.gone and candidate.send("DONE"):
+        line = candidate.line(min(deadline, time.monotonic() + 2.0), WIRE_CHARS)
+        if line is not None and line.startswith("COVERAGE "):
+            ok, lines = verdict.load_value(line[9:])
+            if ok and isinstance(lines, list) and all(type(n) is int for n in lines):
+                ex.coverage = lines
+    return ex
+
+
+@dataclasses.dataclass(frozen=True)
+class PythonJob:
+    """One solution and the tests to judge it by: ``plan``'s tests, the module name the
+    tests import it by, whether to trace its lines, and (HumanEval) a trusted ``prelude``
+    the tests' process runs first and the only names it takes from the solution."""
+
+    code: str
+    plan: python_tests.PythonTestPlan
+    module_name: str | None = None
+    coverage: bool = False
+    prelude: str = ""
+    expose: tuple[str, ...] | None = None
+
+
+def run_python(codes: Sequence[str], plan: python_tests.PythonTestPlan,
+               sandbox: execution.Sandbox, *, module_name: str | None = None,
+               coverage: bool = False) -> list[execution.RunResult]:
+    """Each solution in ``codes`` judged against ``plan``'s tests (``run_jobs``)."""
+    return run_jobs([PythonJob(c, plan, module_name, coverage) for c in codes], sandbox)
+
+
+def run_jobs(jobs: Sequence[PythonJob], sandbox: execution.Sandbox, progress=None
+             ) -> list[execution.RunResult]:
+    """Each job as a pair of sandboxed processes, ``sandbox.workers`` pairs at a time;
+    results in input order."""
+    programs: dict[tuple, str] = {}
+
+    def one(job: PythonJob) -> execution.RunResult:
+        key = (id(job.plan), job.module_name, job.prelude, job.expose)
+        if key not in programs:
+            programs[key] = tests_program(job.plan, job.module_name, prelude=job.prelude,
+                                          expose=job.expose)
+        wall = sandbox.limits.wall_seconds + 3.0
+
+        def talk(candidate: Channel, tests_end: Channel) -> Exchange:
+            return relay(candidate, tests_end, time.monotonic() + wall)
+
+        cand, run, ex = sandbox.run_pair(
+            (server_program(job.code, job.module_name, job.coverage), "python"),
+            (programs[key], "python"), talk)
+        out = judge(cand, run, ex or Exchange(), job.plan, job.code, job.module_name)
+        if progress is not None:
+            progress.update(1)
+        return out
+
+    with concurrent.futures.ThreadPoolExecutor(sandbox.workers) as pool:
+        return list(pool.map(one, jobs))
+
+
+def judge(cand: execution.RunResult, run: execution.RunResult, ex: Exchange,
+          plan: python_tests.PythonTestPlan, code: str, module_name: str | None
+          ) -> execution.RunResult:
+    """One pair's result: the tests' records judged (``python_tests.judge_python_tests``),
+    with the candidate's output and standard error, and its timeout when it hung."""
+    if execution.MISSING in (cand.status, run.status):
+        return cand if cand.status == execution.MISSING else run
+    base = dataclasses.replace(
+        run, stdout=cand.stdout + run.stdout,
+        stderr="\n".join(s for s in (cand.stderr.rstrip(), run.stderr.rstrip()) if s),
+        protections=run.protections + (PROTECTION,))
+    if cand.status == execution.TIMEOUT and ex.gone:
+        base = dataclasses.replace(base, status=execution.TIMEOUT, message=cand.message)
+    ended = base.message or f"exit code {run.exit_code}"
+    if not plan.cases:
+        keep = base.status in (execution.TIMEOUT, execution.MISSING)
+        return dataclasses.replace(base, status=base.status if keep else execution.ERROR,
+                                   message=python_tests.NO_CASES, tests_passed=0, tests_total=0,
+                                   cases=(), coverage=_lines(ex))
+    v = python_tests.judge_python_tests(ex.records, plan, code=code, ended=ended,
+                                   module_name=module_name)
+    out = verdict.judged(base, v)
+    if out.status != execution.PASS and (v["load"] or v["message"] == "every test case "
+                                                                       "was skipped"):
+        out = dataclasses.replace(out, message=v["message"])
+    if ex.gone and out.status == execution.FAIL and cand.message and \
+            cand.status != execution.PASS:
+        out = dataclasses.replace(out, message=f"{out.message} (the solution's process: "
+                                               f"{cand.message})")
+    return dataclasses.replace(out, coverage=_lines(ex))
+
+
+def _lines(ex: Exchange) -> tuple[int, ...] | None:
+    return None if ex.coverage is None else tuple(ex.coverage)
