@@ -264,3 +264,29 @@ def test_eval_samples_reports_its_coverage(tmp_path, capsys):
     assert cli.main(["eval", "--samples", str(path), "--quiet", "--json"]) == 0
     table = json.loads(capsys.readouterr().out)
     assert table["overall"]["benchmark_tasks"] == n and table["overall"]["tasks"] == 1
+
+
+def test_generate_reads_the_settings_file_under_its_flags(tmp_path, capsys):
+    """`adjax generate --config adjax.toml`: the file's language, candidates, seed and
+    repair rounds where no flag is given (the same candidates as those flags), flags
+    over the file, and a bad file in one line."""
+    toml = tmp_path / "adjax.toml"
+    toml.write_text('default_language = "go"\nbatch_size = 2\nseed = 5\nrepair_rounds = 0\n'
+                    'device = "cpu"\n')
+    spec = ["return the sum of a list of numbers", "--steps", "6", "--length", "32", "--json"]
+
+    def codes(argv):
+        assert cli.main(["generate", *spec, *argv]) == 0
+        return [c["code"] for c in json.loads(capsys.readouterr().out)["candidates"]]
+
+    from_file = codes(["--config", str(toml)])
+    assert len(from_file) == 2 and from_file[0].startswith("func")
+    assert from_file == codes(["-l", "go", "--candidates", "2", "--seed", "5",
+                               "--repair-rounds", "0"])
+    assert codes(["--config", str(toml), "--seed", "1", "-l", "python"]) == \
+        codes(["-l", "python", "--candidates", "2", "--seed", "1", "--repair-rounds", "0"])
+    toml.write_text("batch_size = 0\n")
+    assert cli.main(["generate", *spec, "--config", str(toml)]) == 1
+    assert "batch_size" in capsys.readouterr().err
+    assert cli.main(["generate", *spec, "--config", str(tmp_path / "none.toml")]) == 1
+    assert "does not exist" in capsys.readouterr().err

@@ -22,7 +22,7 @@ from adjax_code.app.commands import (
     score,
     train,
 )
-from adjax_code.app.common import UserError
+from adjax_code.app.common import UserError, select_device
 
 # In the order `adjax --help` lists them.
 COMMANDS = (generate, evaluate, score, edit, check, init, bench, train, plan, adapt, data, model)
@@ -41,20 +41,6 @@ def build_parser() -> argparse.ArgumentParser:
     for command in COMMANDS:
         command.add_parser(sub)
     return parser
-
-
-def select_device(name: str) -> None:
-    """``--device``: the JAX device every array and computation of the command goes to."""
-    import jax
-
-    from adjax_code.app.settings import resolve_device
-
-    try:
-        device = resolve_device(name)
-    except ValueError as err:
-        raise UserError(str(err).replace("config key 'device'", f"--device {name}")
-                        .replace("device='cpu'", "--device cpu")) from None
-    jax.config.update("jax_default_device", device)
 
 
 def main(argv: list[str] | None = None) -> int:

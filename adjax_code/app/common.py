@@ -220,3 +220,18 @@ def spec_of(args: argparse.Namespace) -> str:
     if not spec.strip():
         raise UserError("the specification is empty; describe the code you want")
     return spec
+
+
+def select_device(name: str) -> None:
+    """``--device`` (or a config's ``device``): the JAX device every array and computation
+    of the command goes to; one line when there is none of that kind."""
+    import jax
+
+    from adjax_code.app.settings import resolve_device
+
+    try:
+        device = resolve_device(name)
+    except ValueError as err:
+        raise UserError(str(err).replace("config key 'device'", f"--device {name}")
+                        .replace("device='cpu'", "--device cpu")) from None
+    jax.config.update("jax_default_device", device)

@@ -14,6 +14,7 @@ from adjax_code.app.common import (
     positive_int,
     read_text,
     sampling_args,
+    select_device,
     spec_of,
     unit_float,
 )
@@ -25,17 +26,25 @@ def add_parser(sub) -> None:
     gen.add_argument("spec", nargs="?", default=None, help="what the code should do, in words")
     gen.add_argument("--spec-file", default=None, metavar="FILE",
                      help="read the specification from FILE (- for standard input)")
-    gen.add_argument("--language", "-l", choices=LANGUAGES, default="python")
+    gen.add_argument("--language", "-l", choices=LANGUAGES, default=None,
+                     help="the language to write (default: python, or the config's "
+                     "default_language)")
     gen.add_argument("--candidates", "--samples", dest="samples", metavar="N", type=positive_int,
-                     default=4, help="candidates sampled in parallel; the best by reward is "
-                     "printed")
+                     default=None, help="candidates sampled in parallel; the best by reward is "
+                     "printed (default 4, or the config's batch_size)")
     sampling_args(gen)
+    gen.set_defaults(seed=None)  # the config's seed, else 0
+    gen.add_argument("--config", default=None, metavar="TOML",
+                     help="settings file (`adjax init` writes one): its default_language, "
+                     "batch_size, seed, steps, threshold, block_size, cache, max_length, "
+                     "temperature, guidance_scale, repair_rounds, precision and device apply "
+                     "where no flag is given")
     gen.add_argument("--length", type=positive_int, default=None,
                      help="output tokens (default 128)")
     gen.add_argument("--prefix", default=None,
                      help="code the output must start with, kept exactly")
-    gen.add_argument("--repair-rounds", type=non_negative_int, default=2,
-                     help="rounds of remasking syntax errors and resampling")
+    gen.add_argument("--repair-rounds", type=non_negative_int, default=None,
+                     help="rounds of remasking syntax errors and resampling (default 2)")
     gen.add_argument("--threshold", type=unit_float, default=None, metavar="TAU",
                      help="threshold decoding: each step commits every position whose "
                      "confidence reaches TAU (at least one), the program's end handled "
@@ -82,16 +91,61 @@ def _batch_size(text: str) -> int | str:
     return text if text == "auto" else positive_int(text)
 
 
+# generate's flag -> the settings key (``adjax_code.app.settings.APIConfig``) it defaults to
+FROM_CONFIG = {"language": "default_language", "samples": "batch_size", "seed": "seed",
+               "repair_rounds": "repair_rounds", "steps": "steps", "threshold": "threshold",
+               "block_size": "block_size", "cache": "cache", "length": "max_length",
+               "device": "device"}
+
+
+def apply_config(args: argparse.Namespace):
+    """Fills every flag not given from ``--config`` (or the settings' defaults); returns the
+    config read, or None without one."""
+    from adjax_code.app import settings
+
+    cfg = None
+    if args.config is not None:
+        try:
+            cfg = settings.load_config(args.config)
+        except ValueError as err:
+            raise UserError(str(err)) from None
+    base = cfg or settings.APIConfig()
+    for flag, key in FROM_CONFIG.items():
+        if getattr(args, flag) is None:
+            setattr(args, flag, getattr(base, key))
+    if cfg is not None and cfg.device is not None:
+        select_device(args.device)
+    return cfg
+
+
+def load_configured(args: argparse.Namespace, cfg):
+    """The generator, with the config's precision, temperature, guidance and reward weights
+    when one is given (the API's ``configure``; flags override it in the caller)."""
+    if cfg is not None and args.mesh is not None:
+        raise UserError("--config places the weights on one device; drop it with --mesh "
+                        "(give its settings as flags)")
+    gen = load_generator(args.model, args.mesh, cycle=args.cycle)
+    if cfg is None:
+        return gen
+    from adjax_code.app import api, settings
+
+    try:
+        return api.configure(gen, cfg, settings.resolve_device(args.device))
+    except ValueError as err:
+        raise UserError(str(err)) from None
+
+
 def run(args: argparse.Namespace) -> int:
     import json
     import time
 
     from adjax_code.generate.decoding import Decoding
 
+    cfg = apply_config(args)
     if args.input is not None:
-        return run_job(args)
+        return run_job(args, cfg)
     spec = spec_of(args)
-    gen = load_generator(args.model, args.mesh, cycle=args.cycle)
+    gen = load_configured(args, cfg)
     total, kept = gen.spec_tokens(spec)
     if total > kept:
         print(f"adjax: note: the specification is {total} tokens; the model reads its first "
@@ -156,7 +210,7 @@ def _job_meta(gen, args: argparse.Namespace, sampler, length: int) -> dict:
                          "language": args.language}}
 
 
-def run_job(args: argparse.Namespace) -> int:
+def run_job(args: argparse.Namespace, cfg=None) -> int:
     """``adjax generate --input``: rows through shared batches, results streamed out."""
     import signal
     import time
@@ -166,7 +220,7 @@ def run_job(args: argparse.Namespace) -> int:
     from adjax_code.generate import batch, batch_file
     from adjax_code.generate.decoding import Decoding
 
-    gen = load_generator(args.model, args.mesh, cycle=args.cycle)
+    gen = load_configured(args, cfg)
     length = args.length or gen.default_length
     try:
         decoding = Decoding(steps=args.steps, threshold=args.threshold,
