@@ -5,6 +5,13 @@ os.environ.setdefault("XLA_FLAGS", "--xla_force_host_platform_device_count=8")
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
 # CLI calls in tests leave the user's compilation cache alone (one test turns it on).
 os.environ["ADJAX_COMPILATION_CACHE"] = "off"
+# The suite's own JAX compilation cache, shared by the pytest workers and every process a
+# test starts: the same programs (the shipped model's sampler, the tiny models' steps) are
+# compiled once a run rather than once a process. A compiled program is keyed by its HLO,
+# the JAX version and the device, so a cached one runs exactly as a fresh compile would.
+os.environ.setdefault("JAX_COMPILATION_CACHE_DIR", os.path.join(
+    os.environ.get("TMPDIR", "/tmp"), f"adjax-test-jax-cache-{os.getuid()}"))
+os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0.2")
 
 import shutil  # noqa: E402
 
