@@ -12,6 +12,7 @@ are the CPU compiler's (an accelerator's fusion differs somewhat).
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import Any
 
 import jax
@@ -84,6 +85,7 @@ def _count(tree) -> int:
     return int(sum(np.prod(x.shape) for x in jax.tree.leaves(tree)))
 
 
+@functools.lru_cache(maxsize=32)
 def parameter_count(net: NetConfig) -> int:
     return _count(split_abstract(lambda: Transformer(net, rngs=nnx.Rngs(0)))[1])
 
@@ -155,4 +157,110 @@ def table(rows: list[dict[str, Any]]) -> str:
             f"{r['params_bytes'] / gib:9.2f} {r['grads_bytes'] / gib:8.2f} "
             f"{r['adam_bytes'] / gib:8.2f} {r['ema_bytes'] / gib:6.2f} "
             f"{r['state_bytes'] / gib:8.2f} {peak}")
+    return "\n".join(lines)
+
+
+# -- one GRPO update with adapters (or a float32 master) ----------------------------------
+
+LORA_TARGETS = ("q", "k", "v", "o", "gate", "up", "down")
+H200_BYTES = 141 * 10**9  # one H200's memory, as sold (GB)
+
+
+@dataclasses.dataclass(frozen=True)
+class GRPORequest:
+    """One coupled-GRPO update: ``group`` candidates of ``length`` tokens after a prompt of
+    ``cond_length``, three passes each (fully masked, mask, complement) differentiated, and
+    the old policy's and reference's passes forward only. ``lora_rank`` 0: full fine-tuning
+    of a float32 master (bf16 compute copy)."""
+
+    net: NetConfig
+    lora_rank: int = 128
+    targets: tuple[str, ...] = LORA_TARGETS
+    group: int = 8
+    length: int = 512
+    cond_length: int = 256
+    devices: int = 1
+    remat: bool = False
+    passes: int = 3
+
+
+@functools.lru_cache(maxsize=32)
+def _target_shapes(net: NetConfig, targets) -> list[tuple[int, int]]:
+    """[d_in, d_out] of every adapted projection of ``net``."""
+    template = split_abstract(lambda: Transformer(net, rngs=nnx.Rngs(0)))[1]
+    out = []
+    for path, x in jax.tree_util.tree_flatten_with_path(template)[0]:
+        names = [k.key for k in path if isinstance(k, jax.tree_util.DictKey)]
+        if len(names) >= 2 and names[-1] == "kernel" and names[-2] in targets:
+            out.append(tuple(x.shape))
+    return out
+
+
+def activation_bytes(net: NetConfig, rows: int, tokens: int, *, remat: bool,
+                     lora_rank: int = 0, flash: bool = True) -> int:
+    """Bytes kept for the backward pass of ``rows`` x ``tokens`` through ``net`` (bf16
+    activations): without remat each block keeps its norm inputs and outputs, q/k/v, the
+    attention output, the MLP's gate, up and product, and the adapters' ``x A`` (plus the
+    [T, T] attention weights per head without a fused kernel); with remat only each block's
+    input, and one block's whole set while it is recomputed."""
+    d, hidden, heads = net.d_model, net.hidden, net.n_heads
+    kv = net.kv_heads * net.head_dim
+    per_token = 2 * (7 * d + 2 * kv + 3 * hidden) + 2 * 7 * lora_rank
+    if not flash:
+        per_token += 2 * heads * tokens
+    block = rows * tokens * per_token
+    if remat:
+        return rows * tokens * 2 * d * net.n_layers + block
+    return block * net.n_layers
+
+
+def plan_grpo(req: GRPORequest) -> dict[str, Any]:
+    """Per-device bytes of one GRPO update (``req.devices`` data-parallel devices, the base
+    and the master split FSDP-style, adapters replicated: an upper bound)."""
+    net, n = req.net, req.devices
+    params = parameter_count(net)
+    base = 2 * params // n  # bf16, frozen (or the compute copy of a master)
+    if req.lora_rank:
+        trainable = sum(req.lora_rank * (a + b) for a, b in _target_shapes(net, req.targets))
+        state = 4 * trainable * 4  # f32 adapters, gradients, Adam's two moments
+    else:
+        trainable = params
+        state = 16 * params // n  # f32 master, gradients, two moments
+    rows = -(-req.group * req.passes // n)  # the differentiated rows on one device
+    tokens = req.cond_length + req.length
+    acts = activation_bytes(net, rows, tokens, remat=req.remat, lora_rank=req.lora_rank)
+    # float32 logits of the code positions: the logits, their log-softmax and its gradient
+    # for the differentiated passes; one forward-only copy for the old policy and reference
+    logits = 4 * net.outputs * req.length * (3 * rows + rows)
+    total = base + state + acts + logits
+    return {"devices": n, "group": req.group, "length": req.length, "remat": req.remat,
+            "lora_rank": req.lora_rank, "parameters": params, "trainable": trainable,
+            "base_bytes": base, "state_bytes": state, "activation_bytes": acts,
+            "logit_bytes": logits, "total_bytes": total}
+
+
+def largest_group(req: GRPORequest, budget: int = H200_BYTES, limit: int = 4096) -> int:
+    """The largest group whose update fits ``budget`` bytes per device (0: none)."""
+    lo, hi = 0, limit
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if plan_grpo(dataclasses.replace(req, group=mid))["total_bytes"] <= budget:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def grpo_table(rows: list[dict[str, Any]]) -> str:
+    """A plain-text table of ``plan_grpo`` results, in GiB per device."""
+    gib = 1 << 30
+    lines = [f"{'devices':>7} {'rank':>5} {'group':>5} {'remat':>5} {'base':>7} {'state':>7} "
+             f"{'activ':>8} {'logits':>7} {'total':>8} {'fits':>5} {'max G':>6}"]
+    for r in rows:
+        lines.append(
+            f"{r['devices']:>7} {r['lora_rank'] or 'full':>5} {r['group']:>5} "
+            f"{'yes' if r['remat'] else 'no':>5} {r['base_bytes'] / gib:7.1f} "
+            f"{r['state_bytes'] / gib:7.1f} {r['activation_bytes'] / gib:8.1f} "
+            f"{r['logit_bytes'] / gib:7.1f} {r['total_bytes'] / gib:8.1f} "
+            f"{'yes' if r['total_bytes'] <= H200_BYTES else 'no':>5} {r['largest_group']:>6}")
     return "\n".join(lines)

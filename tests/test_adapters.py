@@ -3,6 +3,7 @@ rewards rise under gradient and grpo, a master keeps updates bf16 would lose, th
 a mesh equals one device's, run checkpoints hold the adapters only and refuse another base,
 and merged weights reproduce the adapted network."""
 
+import dataclasses
 import functools
 import json
 from pathlib import Path
@@ -339,3 +340,34 @@ def test_the_api_adapts_with_adapters_saves_them_and_refuses_another_base(import
                        ({"lora_rank": -1}, "lora_rank")):
         with pytest.raises(ValueError, match=match):
             create_code_generation_api(imported / "base", bad)
+
+
+def test_the_planner_says_lora_fits_one_h200_where_full_fine_tuning_does_not(capsys):
+    import argparse
+
+    from adjax import plan
+    from adjax_code.app.commands import plan as plan_cmd
+
+    net = plan.SHAPES["dream-7b"]
+    lora = plan.plan_grpo(plan.GRPORequest(net=net, lora_rank=128, remat=True))
+    full = plan.plan_grpo(plan.GRPORequest(net=net, lora_rank=0, remat=True))
+    assert lora["total_bytes"] < plan.H200_BYTES < full["total_bytes"]
+    assert 300e6 < lora["trainable"] < 350e6 and full["trainable"] == full["parameters"]
+    req = plan.GRPORequest(net=net, lora_rank=128, remat=True)
+    g = plan.largest_group(req)
+    assert plan.plan_grpo(dataclasses.replace(req, group=g))["total_bytes"] <= plan.H200_BYTES
+    assert plan.plan_grpo(dataclasses.replace(req, group=g + 1))["total_bytes"] \
+        > plan.H200_BYTES
+    parser = argparse.ArgumentParser()
+    plan_cmd.add_parser(parser.add_subparsers())
+    args = parser.parse_args(["plan", "llada-8b", "--adapt", "grpo", "--lora-rank", "64",
+                              "--devices", "1,8", "--json"])
+    assert args.run(args) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["devices"], r["remat"]) for r in rows] == [(1, False), (1, True), (8, False),
+                                                          (8, True)]
+    for argv, match in ((["--lora-rank", "8"], "add --adapt grpo"),
+                        (["--adapt", "grpo", "--lora-rank", "-1"], "--lora-rank")):
+        args = parser.parse_args(["plan", "dream-7b", *argv])
+        with pytest.raises(Exception, match=match):
+            args.run(args)

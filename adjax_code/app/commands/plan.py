@@ -27,6 +27,16 @@ def add_parser(sub) -> None:
     pl.add_argument("--ema", action="store_true", help="keep an EMA copy of the weights")
     pl.add_argument("--remat", action="store_true", help="recompute activations per block")
     pl.add_argument("--scan", action="store_true", help="scan over layers (faster compile)")
+    pl.add_argument("--adapt", choices=("grpo",), default=None,
+                    help="plan one coupled-GRPO update instead of a train step: frozen bf16 "
+                    "base, float32 adapters and Adam (or a float32 master without "
+                    "--lora-rank), a group's three passes, with and without remat")
+    pl.add_argument("--lora-rank", type=int, default=0, metavar="R",
+                    help="with --adapt: adapter rank (0: full fine-tuning, float32 master)")
+    pl.add_argument("--group", type=positive_int, default=8, metavar="G",
+                    help="with --adapt: candidates per prompt")
+    pl.add_argument("--prompt-length", type=positive_int, default=256,
+                    help="with --adapt: prompt tokens before the --length generated ones")
     pl.add_argument("--no-compile", action="store_true",
                     help="shapes only, even where the devices exist")
     pl.add_argument("--json", action="store_true", help="print the rows as JSON")
@@ -69,6 +79,10 @@ def run(args: argparse.Namespace) -> int:
     except ValueError:
         raise UserError(f"--devices takes counts such as 1,8,64, got {args.devices!r}") \
             from None
+    if args.adapt:
+        return _run_grpo(args, net, counts)
+    if args.lora_rank:
+        raise UserError("--lora-rank plans an adaptation update: add --adapt grpo")
     rows = []
     for n in counts:
         if n < 1 or n % args.model_axis:
@@ -94,4 +108,36 @@ def run(args: argparse.Namespace) -> int:
         print(f"compiled: '-' where the mesh needs more than this process's "
               f"{jax.device_count()} devices; fake CPU devices compile any mesh: "
               "XLA_FLAGS=--xla_force_host_platform_device_count=N JAX_PLATFORMS=cpu")
+    return 0
+
+
+def _run_grpo(args: argparse.Namespace, net, counts: list[int]) -> int:
+    import json
+
+    from adjax import plan
+
+    if args.lora_rank < 0:
+        raise UserError(f"--lora-rank must be >= 0, got {args.lora_rank}")
+    if any(n < 1 for n in counts):
+        raise UserError(f"--devices takes positive counts, got {args.devices!r}")
+    rows = []
+    for n in counts:
+        for remat in (False, True):
+            req = plan.GRPORequest(net=net, lora_rank=args.lora_rank, group=args.group,
+                                   length=args.length, cond_length=args.prompt_length,
+                                   devices=n, remat=remat)
+            rows.append({**plan.plan_grpo(req), "largest_group": plan.largest_group(req)})
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    r = rows[0]
+    what = (f"LoRA rank {args.lora_rank} (float32 adapters and Adam, {r['trainable'] / 1e6:.0f}M"
+            " trainable), bf16 base frozen" if args.lora_rank else
+            "full fine-tuning: float32 master, gradients and Adam, bf16 compute copy")
+    print(f"{args.model}: {r['parameters'] / 1e9:.2f}B parameters; one coupled-GRPO update "
+          f"of {args.group} candidates x 3 passes, {args.prompt_length}+{args.length} tokens; "
+          f"{what}; GiB per device (data parallel, base split FSDP-style)")
+    print(plan.grpo_table(rows))
+    print(f"fits: within one {plan.H200_BYTES / 1e9:.0f} GB device (H200); max G: the "
+          "largest group that fits; activations assume a fused attention kernel")
     return 0
