@@ -1,18 +1,22 @@
 """Throughput of the judge: HumanEval's 164 canonical solutions scored in the sandbox.
 
     uv run python benchmarks/bench_judge.py --label after [--limit 164] [--repeats 1]
+    uv run python benchmarks/bench_judge.py --against /tmp/old-tree --repeats 3
 
 Reports programs/s (wall time of ``evaluation.score_humaneval`` over the canonical
 solutions), the pass count, the sandbox's workers and the machine's load, as one JSONL
 record per run in benchmarks/results/judge.jsonl. The judge runs each HumanEval sample as
 two sandboxed processes (the candidate serving its functions, the tests calling them
-through stubs: docs/security.md), so a comparison with an older commit is the same command
-run there with another ``--label``.
+through stubs: docs/security.md). ``--against DIR`` (a source tree of an older commit, e.g.
+``git archive <commit> | tar -x -C DIR``) runs both side by side, alternating, each run in
+a fresh process, and reports medians and their ratio: the machine's load changes less
+between neighbouring runs than between separate commands.
 """
 
 from __future__ import annotations
 
 import argparse
+import inspect
 import os
 import platform
 import statistics
@@ -34,14 +38,63 @@ def commit() -> str:
         return "unknown"
 
 
+def timed(limit: int, workers: int | None) -> tuple[float, int, int]:
+    """(seconds, programs passed, workers) of one scoring of the canonical solutions."""
+    from adjax_code.evaluate import evaluation
+    from adjax_code.judge import execution
+
+    rows = evaluation.humaneval_canonical()[:limit]
+    sandbox = execution.Sandbox(workers=workers)
+    t0 = time.perf_counter()
+    results = evaluation.score_humaneval(rows, sandbox=sandbox)
+    return time.perf_counter() - t0, sum(r["passed"] for r in results), sandbox.workers
+
+
+def compare(args) -> None:
+    """Alternating runs of this tree and ``args.against``, each in a fresh process."""
+    import json
+
+    trees = {"before": Path(args.against).resolve(), "after": ROOT}
+    times: dict[str, list[float]] = {"before": [], "after": []}
+    passed: dict[str, int] = {}
+    for _ in range(args.repeats):
+        for label, tree in trees.items():
+            code = (f"import json, sys\nsys.path.insert(0, sys.argv[1])\n"
+                    f"{inspect.getsource(timed)}\n"
+                    "print(json.dumps(timed(int(sys.argv[2]), None)))\n"
+                    "import adjax_code; assert adjax_code.__file__.startswith(sys.argv[1])\n")
+            out = subprocess.run([sys.executable, "-c", "import time\n" + code, str(tree),
+                                  str(args.limit)],
+                                 capture_output=True, text=True, check=True,
+                                 env={**os.environ, "PYTHONPATH": str(tree)})
+            seconds, ok, _ = json.loads(out.stdout.strip().splitlines()[-1])
+            times[label].append(seconds)
+            passed[label] = ok
+    medians = {k: statistics.median(v) for k, v in times.items()}
+    write(Path(args.out), {
+        "workload": "humaneval-canonical-side-by-side", "label": args.label,
+        "commit": commit(), "against": str(trees["before"]), "programs": args.limit,
+        "passed": passed, "times_s": {k: [round(t, 2) for t in v] for k, v in times.items()},
+        "programs_per_s": {k: round(args.limit / m, 2) for k, m in medians.items()},
+        "after_over_before_time": round(medians["after"] / medians["before"], 3),
+        "load_avg_1m_after_runs": round(os.getloadavg()[0], 2), "cpus": os.cpu_count(),
+        "sandbox_workers_default": min(4, os.cpu_count() or 1),
+        "python": sys.version.split()[0], "machine": platform.machine()})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--label", default="", help="a name for this run (before, after, ...)")
     parser.add_argument("--limit", type=int, default=164, help="how many problems")
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--against", default=None,
+                        help="an older source tree to run side by side with this one")
     parser.add_argument("--out", default=str(ROOT / "benchmarks/results/judge.jsonl"))
     args = parser.parse_args()
+    if args.against:
+        compare(args)
+        return
 
     from adjax_code.evaluate import evaluation
     from adjax_code.judge import execution

@@ -762,3 +762,251 @@ def test_judging_records_that_are_missing_doubled_or_garbled():
     v = python_tests.judge_python_tests(records, plan)
     assert [c.message for c in v["cases"]] == ["reported more than once", "failed", "failed"]
     assert v["passed"] == 0 and not v["ended"]
+
+
+# -- the solution through stubs (python_server, python_wire, the driver's stand-ins) -------
+
+REMOTE = '''import math
+
+
+class Stack:
+    LIMIT = 3
+
+    def __init__(self):
+        self.items = []
+
+    def push(self, x):
+        self.items.append(x)
+        return self
+
+    def size(self):
+        return len(self.items)
+
+    def __len__(self):
+        return len(self.items)
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __getitem__(self, i):
+        return self.items[i]
+
+    def __contains__(self, x):
+        return x in self.items
+
+    def __str__(self):
+        return "Stack" + str(self.items)
+
+    @staticmethod
+    def make():
+        return Stack()
+
+
+class Empty(ValueError):
+    pass
+
+
+def pop_all(xs, seen):
+    seen["n"] = len(xs)
+    out = list(xs)
+    xs.clear()
+    return out
+
+
+def values():
+    return [None, True, 2 ** 4000, -0.0, float("nan"), float("inf"), "s\\udc80", b"x", 1j,
+            (1, 2), {3}, frozenset([4]), {(1, 2): [5]}, range(3)]
+
+
+def gen(n):
+    yield from range(n)
+
+
+def boom():
+    raise Empty("nothing")
+
+
+def leave():
+    raise SystemExit(0)
+
+
+def bad():
+    return object()
+
+
+def deep():
+    x = []
+    for _ in range(200):
+        x = [x]
+    return x
+
+
+def takes(x):
+    return x
+
+
+SIZE = 7
+OBJ = object()
+'''
+
+REMOTE_TESTS = '''import math
+import pytest
+
+
+def test_values():
+    v = values()
+    assert v[0] is None and v[1] is True and v[2] == 2 ** 4000
+    assert math.copysign(1, v[3]) == -1 and v[4] != v[4] and v[5] == math.inf
+    assert v[6:] == ["s\\udc80", b"x", 1j, (1, 2), {3}, frozenset([4]), {(1, 2): [5]},
+                     range(3)]
+
+
+def test_generator():
+    assert list(gen(3)) == [0, 1, 2]
+
+
+def test_objects():
+    s = Stack()
+    assert isinstance(s, Stack) and s.push(1) is s and s.size() == 1 and len(s) == 1
+    s.push(2)
+    assert list(s) == [1, 2] and s[1] == 2 and 2 in s and str(s) == "Stack[1, 2]"
+    s.items = [9]
+    assert s.items == [9] and Stack.LIMIT == 3 and Stack.make().size() == 0
+    assert s != [9] and "Stack object of the solution" in repr(s) and takes(s) is s
+    with pytest.raises(TypeError, match="truth"):
+        bool(s)
+
+
+def test_mutation():
+    xs, seen = [1, 2], {}
+    assert pop_all(xs, seen) == [1, 2] and xs == [] and seen == {"n": 2}
+
+
+def test_raises():
+    with pytest.raises(ValueError, match="nothing") as info:
+        boom()
+    assert type(info.value) is Empty
+
+
+def test_exit_is_no_exception():
+    with pytest.raises(Exception):
+        leave()
+
+
+def test_not_plain():
+    bad()
+
+
+def test_too_deep():
+    deep()
+
+
+def test_constant():
+    assert SIZE == 7
+
+
+def test_unavailable():
+    OBJ.x
+
+
+def test_no_such_name():
+    import add_remote
+    add_remote.nothing()
+
+
+def test_unencodable_argument():
+    takes(object())
+'''
+
+
+def test_the_solution_is_reached_through_stubs_with_plain_data_only():
+    v = drive(REMOTE, REMOTE_TESTS, module_name="add_remote")
+    got, why = statuses(v), messages(v)
+    assert {k for k, s in got.items() if s == "pass"} == {
+        "test_values", "test_generator", "test_objects", "test_mutation", "test_raises",
+        "test_constant"}, why
+    assert why["test_exit_is_no_exception"].startswith("SystemExit")
+    assert why["test_not_plain"] == "NotPlainData: the solution returned not plain data: object"
+    assert why["test_too_deep"] == "NotPlainData: the solution returned nested more than 100 deep"
+    assert why["test_unavailable"].startswith("NotPlainData: OBJ is of type object in the solution")
+    assert why["test_no_such_name"] == "AttributeError: module 'add_remote' has no attribute " \
+                                       "'nothing'"
+    assert why["test_unencodable_argument"].startswith(
+        "NotPlainData: an argument that cannot go to the solution: not plain data: object")
+
+
+def test_a_solution_that_does_not_answer_fails_the_case_it_was_in():
+    from adjax_code.judge import python_driver, python_server
+
+    plan = python_tests.plan_python_tests("def test_a():\n    assert add(1, 2) == 3\n")
+
+    class Gone(LocalLink):
+        def ask(self, request):
+            return {"d": "ended during the call (it ended)"} if request["op"] == "call" \
+                else None
+
+    server = python_server.Server(ADD)
+    _, manifest = server.load()
+    link = Gone(server)
+    python_driver.start(verdict_spec(plan), link)(json.loads(json.dumps(manifest)))
+    v = python_tests.judge_python_tests(link.records, plan)
+    assert v["cases"][0].message == ("SolutionGone: the solution's process ended during the "
+                                     "call (it ended)")
+
+
+def verdict_spec(plan, module_name=None):
+    return python_tests.driver_spec(plan, "t0", module_name)
+
+
+def test_the_server_refuses_what_is_not_a_request():
+    from adjax_code.judge import python_server, python_wire
+
+    server = python_server.Server("def f(x):\n    return x\n")
+    assert server.load()[0] == "READY"
+    assert server.answer({"op": "call", "h": 5}) == {"p": "no such object"}
+    assert server.answer({"op": "call", "n": "g"})["x"]["n"] == "NameError"
+    assert server.answer({"op": "call", "n": "f", "a": [{"zz": 1}]}) == {"p": "malformed value"}
+    for bad in ({"d": [[1]]}, {"c": [1]}, {"r": [1, 2, 0]}, {"s": [[1]]}, {"t": 1}, [[]] * 0):
+        with pytest.raises(python_wire.WireError):
+            python_wire.decode(bad if bad else {"x": 1})
+    assert python_wire.decode({"i": hex(-(10 ** 1200))}) == -(10 ** 1200)
+    assert python_server.Server("raise KeyError('k')\n").load()[1]["e"] == "KeyError"
+
+
+def test_the_whole_exchange_runs_in_this_process_over_sockets():
+    """The candidate's server, the relay and the tests' driver, each on its own socket as
+    in the sandbox (threads here); the relay keeps only the tests' records."""
+    import socket
+    import threading
+    import time
+
+    from adjax_code.judge import channel, isolation, python_driver, python_server, python_stubs
+
+    tests = "def test_a():\n    assert add(1, 2) == 3\n\ndef test_b():\n    assert add(2, 2) == 5\n"
+    plan = python_tests.plan_python_tests(tests)
+    cand_h, cand_p = socket.socketpair()
+    tests_h, tests_p = socket.socketpair()
+    cand, other = channel.Channel(), channel.Channel()
+    cand.attach(cand_h)
+    other.attach(tests_h)
+
+    def run_tests():
+        link = python_stubs.Link(tests_p.fileno())
+        python_driver.start(verdict_spec(plan), link)(link.manifest())
+        link.report("END")
+
+    threads = [threading.Thread(target=python_server.serve, args=(ADD, None, False,
+                                                                   cand_p.fileno())),
+               threading.Thread(target=run_tests)]
+    for t in threads:
+        t.start()
+    ex = isolation.relay(cand, other, time.monotonic() + 30)
+    for t in threads:
+        t.join(10)
+    cand.stop()
+    other.stop()
+    for s in (cand_p, tests_p):
+        s.close()
+    v = python_tests.judge_python_tests(ex.records, plan)
+    assert [c.status for c in v["cases"]] == ["pass", "fail"] and not ex.gone
+    assert not cand.send("after the stop") and cand.line(time.monotonic(), 10) is None

@@ -39,24 +39,25 @@ def _source(name: str) -> str:
     return Path(__file__).with_name(name).read_text(encoding="utf-8")
 
 
-def _boot() -> str:
-    """Program text that makes ``from adjax_code.judge import python_wire`` work in the
-    sandbox, where only the standard library is installed."""
-    return ("import sys as _s, types as _t\n"
-            "def _adjax_wire():\n"
-            "    for name in ('adjax_code', 'adjax_code.judge'):\n"
-            "        _s.modules.setdefault(name, _t.ModuleType(name))\n"
-            "    m = _t.ModuleType('adjax_code.judge.python_wire')\n"
-            f"    exec(compile({_source('python_wire.py')!r}, '<adjax-wire>', 'exec'), "
-            "m.__dict__)\n"
-            "    _s.modules[m.__name__] = m\n"
-            "    _s.modules['adjax_code.judge'].python_wire = m\n"
-            "_adjax_wire()\n")
+def _boot(*modules: str) -> str:
+    """Program text that makes ``from adjax_code.judge import <module>`` work in the
+    sandbox, where only the standard library is installed, for each of ``modules`` (files of
+    this package that import nothing but the standard library and each other, in order)."""
+    lines = ["import sys as _s, types as _t",
+             "for _n in ('adjax_code', 'adjax_code.judge'):",
+             "    _s.modules.setdefault(_n, _t.ModuleType(_n))",
+             "def _adjax_module(name, source):",
+             "    m = _t.ModuleType('adjax_code.judge.' + name)",
+             "    _s.modules[m.__name__] = m",
+             "    exec(compile(source, '<adjax-' + name + '>', 'exec'), m.__dict__)",
+             "    setattr(_s.modules['adjax_code.judge'], name, m)"]
+    lines += [f"_adjax_module({m!r}, {_source(m + '.py')!r})" for m in modules]
+    return "\n".join(lines) + "\n"
 
 
 def server_program(code: str, module_name: str | None = None, coverage: bool = False) -> str:
     """The candidate's program: the solution, loaded and serving its names."""
-    return (_boot() + "_ns = {'__name__': 'adjax_server'}\n"
+    return (_boot("python_wire") + "_ns = {'__name__': 'adjax_server'}\n"
             f"exec(compile({_source('python_server.py')!r}, '<adjax-server>', 'exec'), _ns)\n"
             f"_ns['serve']({code!r}, {module_name!r}, {coverage!r})\n")
 
@@ -66,9 +67,9 @@ def tests_program(plan: python_tests.PythonTestPlan, module_name: str | None = N
     """The tests' program: ``plan``'s tests, run against stubs of the solution."""
     spec = python_tests.driver_spec(plan, "t", module_name)
     spec["prelude"], spec["expose"] = prelude, None if expose is None else list(expose)
-    return (_boot() + "_ns = {'__name__': 'adjax_driver'}\n"
+    return (_boot("python_wire", "python_stubs") + "_ns = {'__name__': 'adjax_driver'}\n"
             f"exec(compile({_source('python_driver.py')!r}, '<adjax-driver>', 'exec'), _ns)\n"
-            "_link = _ns['Link'].from_stdin()\n"
+            "_link = _s.modules['adjax_code.judge.python_stubs'].Link.from_stdin()\n"
             f"_go = _ns['start']({spec!r}, _link)\n"
             "_go(_link.manifest())\n"
             "_link.report('END')\n")

@@ -380,7 +380,8 @@ function start() {
       try { bound[name] = value(e.v); } catch (err) { bound[name] = undefined; }
     } else if (e.k === "o") {
       bound[name] = new Proxy({}, {get() {
-        throw new NotPlainData(name + " is a " + e.t + " in the solution: not plain data");
+        throw new NotPlainData(name + " is of type " + e.t + " in the solution: not plain " +
+                               "data");
       }});
     }
   }

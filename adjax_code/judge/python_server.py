@@ -196,12 +196,14 @@ def _send(fd, text):
         data = data[os.write(fd, data):]
 
 
-def serve(code, module_name=None, coverage=False):
-    """Loads the solution and answers requests on standard input until ``DONE``."""
-    fd = os.dup(0)
-    null = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(null, 0)
-    os.close(null)
+def serve(code, module_name=None, coverage=False, fd=None):
+    """Loads the solution and answers requests until ``DONE``: on ``fd``, or on standard
+    input (moved off fd 0, which then reads as empty)."""
+    if fd is None:
+        fd = os.dup(0)
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.close(null)
     server = Server(code, module_name, coverage)
     kind, payload = server.load()
     _send(fd, kind + " " + wire.dumps(payload))

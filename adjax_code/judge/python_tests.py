@@ -39,8 +39,9 @@ class PythonTestPlan:
     ``cases``: in the order the driver runs them (a case's index is its records' index):
     the top-level asserts as they come, then the test functions and methods. ``steps``:
     what the driver does with each top-level statement. ``preload``: modules the driver
-    loads privately before the candidate. ``error``: why the tests cannot run as written
-    ("" when they can; a file with no case has no error, and no cases)."""
+    needs for these tests (unittest, for its result class). ``error``: why the tests
+    cannot run as written ("" when they can; a file with no case has no error, and no
+    cases)."""
 
     tests: str
     cases: tuple[PlannedCase, ...] = ()

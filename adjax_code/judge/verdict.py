@@ -1,8 +1,8 @@
 """Verdicts that the program under test cannot forge.
 
-The program under test and its test driver share a process, so nothing it prints, no exit
-status and no exception it swallows is evidence. A pass counts only from records that carry
-a per-run secret:
+Nothing a program prints, no exit status and no exception it swallows is evidence. Where the
+test driver shares the candidate's process (task-suite programs in every language; free-form
+Java and Go tests), a pass counts only from records that carry a per-run secret:
 
 - the harness draws a 128-bit secret per run and gives it to the driver on standard input,
   which the driver reads before any code under test runs (Python, JavaScript, TypeScript,
@@ -12,20 +12,14 @@ a per-run secret:
 - task-suite cases report the *value* each call returned; the harness compares it with the
   expected value, which never enters the sandbox (a program can pass a case only by
   returning the right value);
-- free-form tests (``adjax evaluate --tests``, HumanEval) pass only when the driver's
-  ``END`` record arrives after the last test statement; every value a Python comparison
-  sees must be plain data, so an object whose ``__eq__`` always answers True fails;
-- Python tests are judged as written (``plan_python_tests``, ``python_driver.py``): each
-  top-level ``assert``, ``test*`` function and ``test*`` method of a unittest or ``Test*``
-  class is a case, found outside the sandbox; the tests run in a namespace of their own,
-  with builtins copied and ``unittest`` loaded privately before the candidate loads, and
-  each test function is captured as its definition runs (a candidate that patches
-  ``unittest.TestCase.assertEqual``, ``builtins`` or the tests' names changes nothing);
+- free-form Java and Go tests pass only when the driver's ``END`` record arrives after the
+  last test statement; a program written against this harness can reach that driver, so
+  those verdicts are marked untrusted (``RunResult.trusted``);
 - the expected number of cases is known to the harness: a missing or repeated case fails.
 
-What stays outside this model (docs/security.md): a program written against this harness —
-reading the secret out of the driver's memory or frames — and denial of service beyond the
-sandbox's limits.
+Free-form Python, JavaScript and TypeScript tests and HumanEval run the tests in a process
+the candidate never ran in (``isolation``, ``js_isolation``); their records are read with
+the same bounded ``load_value`` and judged by ``judged``.
 """
 
 from __future__ import annotations
