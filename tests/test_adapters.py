@@ -371,3 +371,14 @@ def test_the_planner_says_lora_fits_one_h200_where_full_fine_tuning_does_not(cap
         args = parser.parse_args(["plan", "dream-7b", *argv])
         with pytest.raises(Exception, match=match):
             args.run(args)
+
+
+def test_a_float16_import_says_float16_and_loads_as_stored(tmp_path):
+    from adjax_code.generate.generator import Generator
+    from adjax_code.model import hf_import
+
+    hf_import.import_checkpoint(FIXTURES / "qwen2", tmp_path / "m", dtype="float16")
+    assert json.loads((tmp_path / "m" / "manifest.json").read_text())["param_dtype"] \
+        == "float16"
+    gen = Generator.load(tmp_path / "m")
+    assert {x.dtype for x in jax.tree.leaves(gen.params)} == {jnp.dtype("float16")}

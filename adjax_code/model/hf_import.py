@@ -399,7 +399,7 @@ def import_checkpoint(src: str | Path, out: str | Path, *, dtype: str = "bfloat1
             "source": {"family": source.family, "path": str(source.path.resolve()),
                        "model_type": source.config.get("model_type"),
                        "weights_dtype": dtype, "tied_head": source.tied},
-            "param_dtype": "float32" if dtype == "float32" else "bfloat16",
+            "param_dtype": dtype,  # float16 files load as float16, not rounded again
         })
         model_store.install_dir(tmp, out, force=force)
     except BaseException:
