@@ -186,3 +186,20 @@ def test_rows_parse_benchmark_prompts():
     assert (row.id, row.id_field, row.spec, row.language, row.samples, row.seed) == (
         "T/1", "task_id", "Double x.", "python", 3, 2)
     assert row.prefix.startswith("def f(x):")
+
+
+def test_a_job_on_eight_devices_writes_the_one_device_file(tmp_path, fast):
+    """The rows split over 2 x 4 (fake) devices, the weights tensor parallel over 4: the
+    same samples, the same output file as one device."""
+    mesh = "2x4"
+    src = tmp_path / "in.jsonl"
+    write_rows(src, rows(5))
+    one, many = tmp_path / "one.jsonl", tmp_path / "many.jsonl"
+    assert cli.main(["generate", "--input", str(src), "--output", str(one), *fast]) == 0
+    assert cli.main(["generate", "--input", str(src), "--output", str(many), "--mesh", mesh,
+                     *fast]) == 0
+
+    def codes(path):
+        return [(r["id"], r["code"]) for r in map(json.loads, path.read_text().splitlines())]
+
+    assert codes(many) == codes(one)
