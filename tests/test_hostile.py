@@ -364,7 +364,8 @@ def test_java_free_form_tests_may_import():
              " {\n    List<Integer> xs = new ArrayList<>(List.of(1, 2));\n"
              "    if (Sol.add(xs.get(0), xs.get(1)) != 3) throw new AssertionError(\"wrong\");\n"
              "  }\n}\n")
-    assert rewards.functional_reward(code, "java", tests) == 1.0
+    (r,) = rewards.functional_results([code], "java", tests)
+    assert r.fraction_passed == 1.0 and r.trusted is False  # its driver shares the process
 
 
 def test_pass_at_k_without_enough_samples_is_not_nan():
@@ -521,15 +522,18 @@ def test_typescript_tests_cannot_be_patched_by_the_candidate():
     assert bad.status != execution.PASS, bad
 
 
-def test_untrusted_free_form_verdicts_are_marked_and_refused_for_training():
+def test_untrusted_free_form_verdicts_are_marked_and_refused_for_training(capsys):
     code = "class Sol {\n  static int add(int a, int b) { return a + b; }\n}\n"
     tests = ("public class Main {\n  public static void main(String[] a) {\n"
              "    if (Sol.add(1, 2) != 3) throw new AssertionError(\"wrong\");\n  }\n}\n")
-    (r,) = rewards.functional_results([code], "java", tests)
-    assert r.status == execution.PASS and r.trusted is False and r.to_json()["trusted"] is False
     with pytest.raises(rewards.UntrustedVerdict, match="free-form java tests run inside"):
         rewards.score([code], "java", tests=tests, trusted_only=True)
-    assert rewards.score([code], "java", tests=tests)[0]["functional"] == 1.0
+    from adjax_code.app.commands import evaluate
+
+    marked = execution.RunResult(execution.PASS, "go", 0, "", "", 0.1, (), trusted=False)
+    assert marked.to_json()["trusted"] is False
+    evaluate._print_tests(marked)
+    assert "trusted    no: free-form go tests run inside" in capsys.readouterr().out
     (py,) = rewards.functional_results(["def add(a, b):\n    return a + b\n"], "python",
                                        "assert add(1, 2) == 3\n")
     assert py.trusted and "tests-isolated-from-candidate" in py.protections

@@ -1010,3 +1010,21 @@ def test_the_whole_exchange_runs_in_this_process_over_sockets():
     v = python_tests.judge_python_tests(ex.records, plan)
     assert [c.status for c in v["cases"]] == ["pass", "fail"] and not ex.gone
     assert not cand.send("after the stop") and cand.line(time.monotonic(), 10) is None
+
+
+def test_a_manifest_names_only_standard_modules_that_run_nothing():
+    from adjax_code.judge import python_stubs
+
+    remote = python_stubs.Remote(None)
+    module = remote.module("m", {"names": {
+        "m1": {"k": "m", "n": "math"}, "m2": {"k": "m", "n": "unittest.__main__"},
+        "m3": {"k": "m", "n": "antigravity"}, "m4": {"k": "m", "n": "no_such_module"},
+        "__getattr__": {"k": "f"}, "x y": {"k": "f"}, "v": {"k": "v", "v": {"t": [1]}},
+        "bad": {"k": "v", "v": {"zz": 1}}}})
+    import math
+
+    assert module.m1 is math and module.v == (1,) and not hasattr(module, "bad")
+    for name in ("m2", "m3", "m4"):
+        with pytest.raises(python_stubs.NotPlainData, match="of type module"):
+            getattr(module, name)()
+    assert "__getattr__" not in vars(module) and "x y" not in vars(module)

@@ -166,3 +166,22 @@ def test_a_tests_script_without_cases_scores_zero_and_says_so():
     assert result.fraction_passed == 0.0 and result.status == "error"
     assert result.message.startswith("no test cases")
     assert rewards.score([GOOD_PY], "python", tests=script)[0]["functional"] == 0.0
+
+
+def test_javascript_tests_programs_hold_names_only_never_the_solution():
+    from adjax_code.judge import js_isolation
+
+    code = ("export function f<T>(a: T): T { return a; /* MARK */ }\n"
+            "class S<K, V> extends Error { x = 1 }\nconst a = 1, [b] = [2];\n"
+            "interface P { x: number }\ntype Q<T> = T;\nexport const g = () => 'MARK';\n"
+            "enum E { A }\nabstract class Z {}\nfunction* gen() {}\n")
+    found = js_isolation.names(code, "typescript")
+    assert found.values == (("f", 1, False), ("S", 2, True), ("a", 0, False),
+                            ("g", 0, False), ("E", 0, False), ("Z", 0, True),
+                            ("gen", 0, False))
+    assert found.types == (("S", 2), ("P", 0), ("Q", 1), ("E", 0), ("Z", 0))
+    program = js_isolation.tests_program("assert(f<number>(1) === 1);", "typescript", found)
+    assert "MARK" not in program and "type Q<T0 = any> = any;" in program
+    assert 'const S: {new <T0 = any, T1 = any>(...args: any[]): any; [k: string]: any}' \
+        in program
+    assert "MARK" in js_isolation.server_program(code, "typescript", found)

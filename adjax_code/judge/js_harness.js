@@ -256,7 +256,7 @@ function start() {
   const line = readLine();
   const manifest = line !== null && line.startsWith("START ") ? JSON.parse(line.slice(6)) : {};
   const entries = (manifest && manifest.names) || {};
-  const classes = {};
+  const classes = Object.create(null);
   const proxies = new Map();
   const blocked = new Set(["then", "valueOf", "toString", "toJSON", "toLocaleString",
                            "constructor", "__proto__", "prototype", "inspect"]);
@@ -368,7 +368,7 @@ function start() {
       },
     });
   };
-  const bound = {};
+  const bound = Object.create(null);
   for (const name of Object.keys(entries)) {
     const e = entries[name] || {};
     if (e.k === "c") bound[name] = makeClass(name, !!e.e);
@@ -387,7 +387,7 @@ function start() {
   }
   return {
     bind: (name) => {
-      if (name in bound) return bound[name];
+      if (Object.prototype.hasOwnProperty.call(bound, name)) return bound[name];
       return (...args) => {
         throw new ReferenceError(name + " is not defined by the solution");
       };

@@ -217,7 +217,8 @@ class Remote:
                 self.classes[key] = (_exception_class(key, entry.get("b"))
                                      if entry.get("k") == "x" else _class(self, key))
         for key, entry in _dict_items(entries):
-            if type(key) is not str or not key.isidentifier() or type(entry) is not dict:
+            if type(key) is not str or not key.isidentifier() or type(entry) is not dict \
+                    or key[:2] == "__":
                 continue
             value = self._binding(key, entry)
             if value is not _NOTHING:
@@ -232,7 +233,7 @@ class Remote:
             return _function(self, {"n": key}, key)
         if kind == "m":
             name = entry.get("n")
-            if type(name) is str and name.partition(".")[0] in _stdlib:
+            if _importable(name):
                 try:
                     __import__(name)
                     return _modules[name]
@@ -245,6 +246,20 @@ class Remote:
             except NotPlainData:
                 return _NOTHING
         return Unavailable(key, _text(entry.get("t", "?"), 200))
+
+
+# Standard modules whose import runs a program (a GUI, an installer, a browser, a print).
+_PROGRAMS = frozenset(("idlelib", "turtledemo", "ensurepip", "antigravity", "this", "venv"))
+
+
+def _importable(name):
+    """A standard module the tests' process may import for a name the solution binds to
+    one: no private or ``__main__`` part, nothing that runs a program when imported."""
+    if type(name) is not str:
+        return False
+    parts = name.split(".")
+    return (parts[0] in _stdlib and parts[0] not in _PROGRAMS
+            and all(p.isidentifier() and p[:1] != "_" for p in parts))
 
 
 _NOTHING = object()
