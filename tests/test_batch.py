@@ -203,3 +203,53 @@ def test_a_job_on_eight_devices_writes_the_one_device_file(tmp_path, fast):
         return [(r["id"], r["code"]) for r in map(json.loads, path.read_text().splitlines())]
 
     assert codes(many) == codes(one)
+
+
+def test_two_processes_split_a_job_and_join_it_in_input_order(tmp_path, tiny, fast):
+    """Two processes on loopback (jax.distributed): each writes its share, process 0 joins
+    the parts in input order; the lines are those of one process."""
+    import socket
+
+    src = tmp_path / "in.jsonl"
+    items = rows(5)
+    write_rows(src, items)
+    one = tmp_path / "one.jsonl"
+    assert cli.main(["generate", "--input", str(src), "--output", str(one), *fast]) == 0
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    joined = tmp_path / "two.jsonl"
+    procs = [subprocess.Popen(
+        [sys.executable, "-m", "adjax_code.app.cli", "generate", "--input", str(src),
+         "--output", str(joined), *fast, "--coordinator", f"127.0.0.1:{port}",
+         "--num-processes", "2", "--process-id", str(i)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for i in range(2)]
+    try:
+        for proc in procs:
+            _, err = proc.communicate(timeout=300)
+            assert proc.returncode == 0, err[-2000:]
+    finally:
+        for proc in procs:
+            proc.kill()
+    lines = [json.loads(x) for x in joined.read_text().splitlines()]
+    assert [r["id"] for r in lines] == [r["id"] for r in items]  # input order
+    by_id = {r["id"]: r["code"] for r in map(json.loads, one.read_text().splitlines())}
+    assert {r["id"]: r["code"] for r in lines} == by_id
+    parts = [batch_file_part(joined, i) for i in range(2)]
+    assert sorted(len(p) for p in parts) == [2, 3]  # every other row
+
+
+def batch_file_part(path, rank):
+    from adjax_code.generate import batch_file
+
+    return batch_file.part_path(path, rank, 2).read_text().splitlines()
+
+
+def test_several_host_flags_are_checked(tmp_path, capsys, fast):
+    assert cli.main(["generate", "add two numbers", "--coordinator", "127.0.0.1:1",
+                     "--num-processes", "2", "--process-id", "0"]) == 1
+    assert "batch job" in capsys.readouterr().err
+    src = tmp_path / "in.jsonl"
+    write_rows(src, rows(2))
+    assert cli.main(["generate", "--input", str(src), "--num-processes", "2", *fast]) == 1
+    assert "need --coordinator" in capsys.readouterr().err

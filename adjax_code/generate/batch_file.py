@@ -99,3 +99,34 @@ def _difference(old: dict, new: dict) -> str:
         keys += [f"{k}: {o.get(k)!r} then, {n.get(k)!r} now" for k in sorted(set(o) | set(n))
                  if o.get(k) != n.get(k)]
     return "; ".join(keys) or "unreadable sidecar"
+
+
+def part_path(path: str | Path, rank: int, count: int) -> Path:
+    """Where process ``rank`` of ``count`` writes its share of a job's rows."""
+    path = Path(path)
+    return path.with_name(f"{path.name}.part-{rank}-of-{count}")
+
+
+def join_parts(path: str | Path, count: int, order: list[tuple[str, str | int]],
+               meta: dict) -> int:
+    """Joins the ``count`` parts of a job into ``path`` in input order (``order``: the
+    input's rows as ("id", id) or ("line", n) for a bad line), with ``meta`` as its sidecar;
+    written to a temporary file and moved into place. Returns the lines written."""
+    path = Path(path)
+    by_id: dict[str, list[bytes]] = {}
+    by_line: dict[int, list[bytes]] = {}
+    for rank in range(count):
+        for raw in part_path(path, rank, count).read_bytes().splitlines():
+            obj = json.loads(raw)
+            if "error" in obj:
+                by_line.setdefault(int(obj.get("line", -1)), []).append(raw)
+            else:
+                by_id.setdefault(str(obj.get("id", obj.get("task_id"))), []).append(raw)
+    lines = [raw for kind, key in order
+             for raw in (by_id if kind == "id" else by_line).get(key, [])]
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(b"".join(raw + b"\n" for raw in lines))
+    os.replace(tmp, path)
+    side = meta_path(path)
+    side.write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n")
+    return len(lines)

@@ -84,6 +84,14 @@ def add_parser(sub) -> None:
                      help="write an error row for a bad input line and generate the rest")
     job.add_argument("--force", action="store_true",
                      help="replace an output written with another model or other settings")
+    hosts = gen.add_argument_group(
+        "batch jobs on several hosts", "the same command on each host: process I takes every "
+        "N-th row from row I, writes OUTPUT.part-I-of-N, and process 0 joins the parts into "
+        "OUTPUT in input order once all are written")
+    hosts.add_argument("--coordinator", metavar="HOST:PORT",
+                       help="process 0's address, or 'auto' on a cluster JAX detects")
+    hosts.add_argument("--num-processes", type=positive_int, metavar="N")
+    hosts.add_argument("--process-id", type=int, metavar="I", help="this process, 0 to N-1")
     gen.set_defaults(run=run)
 
 
@@ -144,6 +152,9 @@ def run(args: argparse.Namespace) -> int:
     cfg = apply_config(args)
     if args.input is not None:
         return run_job(args, cfg)
+    if args.coordinator or args.num_processes or args.process_id is not None:
+        raise UserError("--coordinator, --num-processes and --process-id split a batch job "
+                        "(--input FILE) over several hosts")
     spec = spec_of(args)
     gen = load_configured(args, cfg)
     total, kept = gen.spec_tokens(spec)
@@ -210,6 +221,39 @@ def _job_meta(gen, args: argparse.Namespace, sampler, length: int) -> dict:
                          "language": args.language}}
 
 
+def _join_hosts(args: argparse.Namespace) -> tuple[int, int]:
+    """(this process, processes) of a job on several hosts, joined through
+    ``jax.distributed``; (0, 1) for one."""
+    from adjax import sharding
+
+    try:
+        joined = sharding.initialize_distributed(args.coordinator, args.num_processes,
+                                                 args.process_id)
+    except ValueError as err:
+        raise UserError(str(err)) from None
+    if not joined:
+        return 0, 1
+    import jax
+
+    if args.output == "-":
+        raise UserError("a job on several hosts writes its parts beside --output FILE; "
+                        "standard output cannot hold them")
+    return jax.process_index(), jax.process_count()
+
+
+def _join(args: argparse.Namespace, rows: list, rank: int, count: int, meta: dict) -> None:
+    """Waits for every process's part; process 0 joins them into ``--output``."""
+    from jax.experimental import multihost_utils
+
+    from adjax_code.generate import batch, batch_file
+
+    multihost_utils.sync_global_devices("adjax generate: every part written")
+    if rank == 0:
+        order = [("id", r.id) if isinstance(r, batch.Row) else ("line", r.line) for r in rows]
+        n = batch_file.join_parts(args.output, count, order, meta)
+        print(f"adjax: joined {count} parts into {args.output} ({n} lines)", file=sys.stderr)
+
+
 def run_job(args: argparse.Namespace, cfg=None) -> int:
     """``adjax generate --input``: rows through shared batches, results streamed out."""
     import signal
@@ -220,6 +264,7 @@ def run_job(args: argparse.Namespace, cfg=None) -> int:
     from adjax_code.generate import batch, batch_file
     from adjax_code.generate.decoding import Decoding
 
+    rank, count = _join_hosts(args)
     gen = load_configured(args, cfg)
     length = args.length or gen.default_length
     try:
@@ -229,19 +274,21 @@ def run_job(args: argparse.Namespace, cfg=None) -> int:
     except ValueError as err:
         raise UserError(str(err)) from None
     rows = _job_rows(args, gen, length)
-    good = [r for r in rows if isinstance(r, batch.Row)]
+    good = [r for r in rows if isinstance(r, batch.Row)][rank::count]
+    bad = [r for r in rows if isinstance(r, batch.BadRow)] if rank == 0 else []
     expected = {r.id: r.samples if args.keep == "all" else 1 for r in good}
+    meta = _job_meta(gen, args, sampler, length)
     if args.output == "-":
         out = batch_file.Output(sys.stdout.buffer, owned=False)
     else:
+        target = args.output if count == 1 else batch_file.part_path(args.output, rank, count)
         try:
-            out = batch_file.Output.open(args.output, _job_meta(gen, args, sampler, length),
-                                         expected, force=args.force)
+            out = batch_file.Output.open(target, dict(meta, part=[rank, count]) if count > 1
+                                         else meta, expected, force=args.force)
         except batch_file.OutputConflict as err:
             raise UserError(str(err)) from None
     todo = [r for r in good if r.id not in out.done_ids]
-    out.write([r.to_json() for r in rows
-               if isinstance(r, batch.BadRow) and r.line not in out.done_lines])
+    out.write([r.to_json() for r in bad if r.line not in out.done_lines])
     size = batch.auto_batch_size(gen, length) if args.batch_size == "auto" else args.batch_size
     batches = batch.plan_batches(gen, todo, size, length, decoding.grow)
     stop = []
@@ -281,8 +328,10 @@ def run_job(args: argparse.Namespace, cfg=None) -> int:
         signal.signal(signal.SIGINT, previous)
         out.close()
     seconds = time.perf_counter() - t0
+    if count > 1 and not stop:
+        _join(args, rows, rank, count, meta)
     print(f"adjax: {done} rows ({len(good) - len(todo)} already written, "
-          f"{len(rows) - len(good)} bad), {samples} samples, {tokens} code tokens, "
+          f"{len(bad)} bad), {samples} samples, {tokens} code tokens, "
           f"{len(gen.programs)} sampler programs, {seconds:.1f} s "
           f"({done / max(seconds, 1e-9):.2f} rows/s)"
           + ("; stopped early: rerun to resume" if stop else ""), file=sys.stderr)
