@@ -381,7 +381,8 @@ ISO_TESTS = ("import math\n"
              "assert math.fabs(dist(7, 2) - 5.0) < 1e-9\n"
              "assert order([3, 1, 2]) == sorted([3, 1, 2])\n"
              "assert all(x == y for x, y in zip(order([5, 4]), [4, 5]))\n"
-             "assert is_even(4)\n\n"
+             "assert is_even(4)\n"
+             "assert all(map(is_even, [2, 8]))\n\n"
              "def test_odd():\n    assert not is_even(3)\n")
 ISO_HONEST = ("def dist(a, b):\n    return float(abs(a - b))\n\n"
               "def order(xs):\n    return sorted(xs)\n\n"
@@ -410,15 +411,19 @@ ISO_FORGERIES = {
         "for o in gc.get_objects():\n"
         "    if type(o).__name__ == 'function' and o.__name__ in ('report', 'case'):\n"
         "        try:\n"
-        "            for i in range(6):\n"
+        "            for i in range(7):\n"
         "                o('CASE', i, 'V', 'true')\n"
         "            o('END')\n"
         "        except Exception:\n"
         "            pass\n"
-        "forged = ''.join(f'CASE {i} V true\\n' for i in range(6)) + 'END\\n'\n"
+        "forged = ''.join(f'CASE {i} V true\\n' for i in range(7)) + 'END\\n'\n"
         "for fd in range(3, 64):\n"
         "    try:\n        os.write(fd, forged.encode())\n    except OSError:\n        pass\n"
         "os._exit(0)\n"),
+    # an exception that ends the tests' own iterators early: all(map(...)) of nothing
+    "StopIteration": (
+        "def dist(a, b):\n    return 0.0\n\ndef order(xs):\n    raise StopIteration\n\n"
+        "def is_even(n):\n    raise StopIteration\n"),
     # the expected value read out of the caller's frame (the test's own constants)
     "caller's frame read": (
         "import sys\n"

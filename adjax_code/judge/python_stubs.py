@@ -268,15 +268,18 @@ _KEPT = {}  # (name, base) -> exception class, so one name is one class
 
 def _exception_class(name, bases):
     """The tests' class for an exception the solution raised: the builtin itself when it is
-    one, else a class of that name under its most specific builtin base (an exception
-    outside ``Exception``, such as SystemExit, derives from BaseException only, never
-    from the real one)."""
+    one, else a class of that name under its most specific builtin base. An exception
+    outside ``Exception``, such as SystemExit, derives from BaseException only, never from
+    the real one; ``StopIteration`` and ``StopAsyncIteration`` derive from RuntimeError (a
+    real one would end the tests' ``map`` or ``filter`` early: ``all(map(f, xs))`` True)."""
     base = None
     for b in bases if type(bases) is list else ():
         cls = getattr(_builtins_module, b, None) if type(b) is str else None
         if isinstance(cls, type) and issubclass(cls, BaseException):
             base = cls
             break
+    if base is not None and issubclass(base, (StopIteration, StopAsyncIteration)):
+        base = RuntimeError
     if base is not None and not issubclass(base, Exception):
         base = BaseException
     if base is None:
