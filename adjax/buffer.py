@@ -1,5 +1,7 @@
 """Trajectory buffer: fixed-capacity arrays of (tokens, condition, reward), pure and jit-able.
 
+Items are token rows by default; any fixed shape and dtype works (a plan [H, F] float32).
+
 When the buffer is full a new item replaces the lowest-reward item, and only if it scores
 higher; an item that scores no higher than everything stored is dropped. Empty slots fill
 first, in order.
@@ -14,8 +16,8 @@ import jax.numpy as jnp
 
 @flax.struct.dataclass
 class Buffer:
-    tokens: jax.Array  # [C, L] int32
-    cond: jax.Array  # [C, Lc] int32
+    tokens: jax.Array  # [C, L] int32 (or [C, *shape] of any dtype)
+    cond: jax.Array  # [C, Lc] int32 (likewise)
     reward: jax.Array  # [C] float32
     valid: jax.Array  # [C] bool
 
@@ -24,12 +26,18 @@ class Buffer:
         return self.reward.shape[0]
 
 
-def init(capacity: int, token_len: int, cond_len: int, pad_id: int = 0) -> Buffer:
+def init(capacity: int, token_len: int | tuple[int, ...], cond_len: int | tuple[int, ...],
+         pad_id: int = 0, *, dtype=jnp.int32, cond_dtype=jnp.int32) -> Buffer:
+    """An empty buffer; ``token_len`` and ``cond_len`` are an item's length or shape."""
     if capacity <= 0:
         raise ValueError(f"buffer capacity must be positive, got {capacity}")
+
+    def shape(n):
+        return (capacity, *((n,) if isinstance(n, int) else n))
+
     return Buffer(
-        tokens=jnp.full((capacity, token_len), pad_id, jnp.int32),
-        cond=jnp.full((capacity, cond_len), pad_id, jnp.int32),
+        tokens=jnp.full(shape(token_len), pad_id, dtype),
+        cond=jnp.full(shape(cond_len), pad_id, cond_dtype),
         reward=jnp.zeros((capacity,), jnp.float32),
         valid=jnp.zeros((capacity,), bool),
     )
@@ -55,7 +63,8 @@ def add(buf: Buffer, tokens: jax.Array, cond: jax.Array, reward: jax.Array,
         )
         return b, None
 
-    items = (tokens.astype(jnp.int32), cond.astype(jnp.int32), reward.astype(jnp.float32), mask)
+    items = (tokens.astype(buf.tokens.dtype), cond.astype(buf.cond.dtype),
+             reward.astype(jnp.float32), mask)
     buf, _ = jax.lax.scan(one, buf, items)
     return buf
 

@@ -77,7 +77,8 @@ def sample(params: Any, key: jax.Array, shape: tuple[int, ...], *, model_fn: Mod
            cfg: GaussianConfig, num_steps: int | None = None, eta: float = 0.0,
            cond: Any = None, uncond: Any = None, guidance_scale: float = 0.0,
            reward_fn: Callable[[jax.Array], jax.Array] | None = None,
-           reward_scale: float = 0.0) -> jax.Array:
+           reward_scale: float = 0.0,
+           known: tuple[jax.Array, jax.Array] | None = None) -> jax.Array:
     """Draws samples of ``shape`` [B, ...] by generalised DDIM.
 
     Args:
@@ -89,6 +90,9 @@ def sample(params: Any, key: jax.Array, shape: tuple[int, ...], *, model_fn: Mod
         differentiable; each step moves eps against the gradient of the reward of the
         predicted x0 with respect to x_t, ``eps -= scale * sqrt(1 - ab) * grad``, which
         samples from p(x) exp(scale * reward) in the small-step limit.
+      known: inpainting, ``(values, mask)`` broadcastable to ``shape``: every step's
+        predicted x0 takes ``values`` where ``mask`` holds (before the reward sees it), so
+        the sample ends exactly on them (a plan's start and goal).
     """
     T = cfg.num_timesteps
     steps = num_steps or T
@@ -101,13 +105,20 @@ def sample(params: Any, key: jax.Array, shape: tuple[int, ...], *, model_fn: Mod
     if guided and uncond is None:
         raise ValueError("classifier-free guidance needs `uncond`")
 
+    def clamp(x, a, eps):
+        x0 = (x - jnp.sqrt(1.0 - a) * eps) / jnp.sqrt(a)
+        if known is None:
+            return eps, x0
+        x0 = jnp.where(known[1], known[0], x0)
+        return (x - jnp.sqrt(a) * x0) / jnp.sqrt(1.0 - a), x0
+
     def eps_x0(x, a, level):
         pred = model_fn(params, x, level, cond)
         eps, _ = to_eps_x0(pred, x, a, cfg.prediction)
         if guided:
             eps_u, _ = to_eps_x0(model_fn(params, x, level, uncond), x, a, cfg.prediction)
             eps = eps_u + (1.0 + guidance_scale) * (eps - eps_u)
-        return eps, (x - jnp.sqrt(1.0 - a) * eps) / jnp.sqrt(a)
+        return clamp(x, a, eps)
 
     def step(x, n):
         i, j = grid[n], grid[n + 1]
@@ -116,8 +127,7 @@ def sample(params: Any, key: jax.Array, shape: tuple[int, ...], *, model_fn: Mod
         eps, x0 = eps_x0(x, a_t, level)
         if reward_fn is not None and reward_scale > 0:
             grad = jax.grad(lambda y: jnp.sum(reward_fn(eps_x0(y, a_t, level)[1])))(x)
-            eps = eps - reward_scale * jnp.sqrt(1.0 - a_t) * grad
-            x0 = (x - jnp.sqrt(1.0 - a_t) * eps) / jnp.sqrt(a_t)
+            eps, x0 = clamp(x, a_t, eps - reward_scale * jnp.sqrt(1.0 - a_t) * grad)
         sigma = eta * jnp.sqrt((1.0 - a_s) / (1.0 - a_t) * (1.0 - a_t / a_s))
         direction = jnp.sqrt(jnp.maximum(1.0 - a_s - sigma**2, 0.0)) * eps
         noise = jax.random.normal(jax.random.fold_in(key, n), x.shape)

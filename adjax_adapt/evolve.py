@@ -8,8 +8,11 @@ After each measurement except the last, ``learn`` puts the kept candidates (rewa
 ``require_valid``) into the trajectory buffer, runs the mechanism's ``update`` and hands it
 the whole rewarded groups (``learn_groups``).
 
-A ``Domain`` says what an item is: it samples ``Candidates`` (token arrays; the loop never
-decodes them), scores them and measures the state (held-out bits per token, for example).
+A ``Domain`` says what an item is: it samples ``Candidates`` (token arrays, or any arrays such
+as plans; the loop never decodes them), scores them and measures the state (held-out bits per
+token, success in a maze). The learner is a registered mechanism (``acfg.mechanism``, over
+token rows) unless the caller passes its own ``mechanism``: an object with ``update``,
+``learn_groups`` and ``init_state(ctx, key)`` (an array domain's denoising learner).
 Per cycle one metrics row: pass rate, mean reward, buffer size and mean reward, the domain's
 measurements, the share of groups with a reward signal, and the mechanism's KL and clip
 fraction. An orbax checkpoint after every update holds the whole ``AdaptState`` and the rows
@@ -55,9 +58,9 @@ class LoopConfig:
 class Candidates:
     """One cycle's samples: ``G`` candidates for each of ``I`` items."""
 
-    tokens: np.ndarray  # [I, G, L] the rows as the model holds them
+    tokens: np.ndarray  # [I, G, L] the rows as the model holds them (or [I, G, ...] arrays)
     gen_mask: np.ndarray  # [I, G, L] the positions the model chose (not given, not fill)
-    cond: np.ndarray  # [I, Lc] each item's condition row
+    cond: np.ndarray  # [I, Lc] each item's condition row (or [I, ...])
     valid: np.ndarray  # [I, G] bool: well-formed (a program that parses, a feasible plan)
     outputs: Any = None  # what the domain's ``score`` reads besides tokens (e.g. code text)
 
@@ -161,20 +164,24 @@ def read_metrics(out_dir: str | Path) -> list[dict]:
 
 
 def evolve(domain: Domain, acfg: mechanisms.AdaptConfig, cfg: LoopConfig,
-           out_dir: str | Path | None = None, *, progress: bool = True, log=print
-           ) -> tuple[mechanisms.AdaptState, list[dict]]:
+           out_dir: str | Path | None = None, *, progress: bool = True, log=print,
+           mechanism: Any = None) -> tuple[mechanisms.AdaptState, list[dict]]:
     """Runs (or resumes) the loop; returns the final state and one metrics row per cycle.
 
     A run whose ``cycles`` are all done says so and does nothing (more ``cycles`` continue
     it). Ctrl-C stops at the next clean point (a chunk of generation, or the end of an
-    update), saves the state as a checkpoint and raises ``Interrupted``."""
+    update), saves the state as a checkpoint and raises ``Interrupted``. ``mechanism``: the
+    learner when the domain brings its own (see the module docstring); its ``init_state``
+    makes the starting state."""
     from tqdm import tqdm
 
     if domain.size == 0:
         raise ValueError("no items to adapt on")
-    mech = mechanisms.get(acfg.mechanism)
+    mech = mechanisms.get(acfg.mechanism) if mechanism is None else mechanism
     ctx = domain.context(acfg)
-    state = mechanisms.init_state(ctx.base_params, ctx, jax.random.key(cfg.seed))
+    key = jax.random.key(cfg.seed)
+    state = mechanisms.init_state(ctx.base_params, ctx, key) if mechanism is None \
+        else mechanism.init_state(ctx, key)
     rows: list[dict] = []
     start = 0
     # Every cycle's state is kept: each is a model (``--model RUN --cycle N``).

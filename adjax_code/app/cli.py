@@ -17,6 +17,7 @@ from adjax_code.app.commands import (
     evaluate,
     generate,
     init,
+    maze,
     model,
     plan,
     score,
@@ -25,7 +26,8 @@ from adjax_code.app.commands import (
 from adjax_code.app.common import UserError, select_device
 
 # In the order `adjax --help` lists them.
-COMMANDS = (generate, evaluate, score, edit, check, init, bench, train, plan, adapt, data, model)
+COMMANDS = (generate, evaluate, score, edit, check, init, bench, train, plan, adapt, data, model,
+            maze)
 
 
 def build_parser() -> argparse.ArgumentParser:
