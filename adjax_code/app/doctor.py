@@ -188,6 +188,8 @@ def config_text(platform_name: str) -> str:
             lines.append(f"# {docs[key]}")
         if value is None:
             lines.append(f"# {key} =")
+        elif isinstance(value, bool):  # TOML spells them true and false
+            lines.append(f"{key} = {str(value).lower()}")
         elif isinstance(value, str):
             lines.append(f'{key} = "{value}"')
         else:
