@@ -49,6 +49,11 @@ def jsonl_items(path: str | Path) -> list[Item]:
     for number, row in data.iter_jsonl(path):
         if not {"spec", "language"} <= set(row):
             raise ValueError(f"{path}:{number}: needs 'spec' and 'language'")
+        if row.get("tests") is not None:  # a policy never learns from a forgeable verdict
+            try:
+                rewards.check_trusted(row["language"])
+            except ValueError as err:
+                raise ValueError(f"{path}:{number}: {err}") from None
         items.append(Item(row["spec"], row["language"], row.get("prefix", ""),
                           tests=row.get("tests")))
     if not items:
@@ -72,7 +77,8 @@ def score(items: list[Item], codes: list[list[str]]) -> tuple[np.ndarray, np.nda
                 passed[i, j] = h.status == "pass"
     for i, it in enumerate(items):
         if it.task is None:
-            scores = rewards.score(codes[i], it.language, spec=it.spec, tests=it.tests)
+            scores = rewards.score(codes[i], it.language, spec=it.spec, tests=it.tests,
+                                   trusted_only=True)
             key = "functional" if it.tests else "overall"
             reward[i] = [s[key] for s in scores]
             passed[i] = [s[key] >= 1.0 for s in scores]
