@@ -122,6 +122,27 @@ def test_generate_code_is_seeded_and_reports_details(gen):
     assert result["steps"] == 4 and len(result["repair_rounds"]) == 2
 
 
+def test_generate_batch_runs_rows_as_a_batch_job_does(gen):
+    """The API's batch entry point: the config's language, samples, seed and decoding; the
+    same samples as the library's ``generate_batch`` with those settings."""
+    import dataclasses
+
+    from adjax_code.generate import batch
+
+    a = make(gen, seed=3, default_language="javascript")
+    rows = [{"id": "a", "spec": "return the sum of a list"},
+            {"id": "b", "spec": "reverse a string", "language": "python", "samples": 1}]
+    got = {r.row.id: (r.row.language, [c.code for c in r.generation.candidates])
+           for r in a.generate_batch(rows)}
+    assert got["a"][0] == "javascript" and len(got["a"][1]) == 2
+    assert got["b"][0] == "python" and len(got["b"][1]) == 1
+    sampler = dataclasses.replace(a.generator.cfg.sampler)
+    same = {r.row.id: (r.row.language, [c.code for c in r.generation.candidates])
+            for r in batch.generate_batch(a.generator, rows, samples=2, seed=3,
+                                          language="javascript", length=64, sampler=sampler)}
+    assert same == got
+
+
 def test_threshold_blocks_and_cache_decode_as_the_cli_does(gen):
     """The API's decoding keys go through the CLI's one translator into the sampler, and a
     threshold run is a threshold run (it stops as soon as every row is committed)."""

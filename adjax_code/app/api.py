@@ -171,6 +171,21 @@ class CodeGenerationAPI:
             "timings": result.timings}
         return result.best.code
 
+    def generate_batch(self, rows, *, samples: int | None = None,
+                       batch_size: int | str = "auto"):
+        """Many requests through the configured, adapted model and decoding, as ``adjax
+        generate --input`` runs them: ``rows`` are dicts (``{"id", "spec", "language"?,
+        "prefix"?, "samples"?, "seed"?}`` or ``{"task_id", "prompt"}``); yields each row's
+        ``adjax_code.generate.batch.RowResult`` (``row``, ``generation``) as its batch
+        finishes. A sample depends only on its row, seed (default: the config's) and index;
+        ``samples`` defaults to the config's ``batch_size``."""
+        from adjax_code.generate import batch
+
+        return batch.generate_batch(
+            self.generator, rows, batch_size=batch_size, samples=samples or self.config.batch_size,
+            seed=self.config.seed, language=self.config.default_language,
+            length=self.length, repair_rounds=self.config.repair_rounds)
+
     def refine_code(self, code: str, language: str | None = None, iterations: int = 1, *,
                     specification: str = "", tests: str | None = None) -> str:
         """``code`` with its weakest spans remasked and resampled, ``iterations`` times; the

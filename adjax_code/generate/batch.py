@@ -231,20 +231,21 @@ def generate_batches(gen, batches: list[list[Row]], *, length: int, sampler: Sam
 
 
 def generate_batch(gen: Generator, rows, *, batch_size: int | str = "auto", samples: int = 1,
-                   seed: int = 0, length: int | None = None, repair_rounds: int = 2,
-                   sampler: SamplerConfig | None = None, grow: bool = False):
+                   seed: int = 0, language: str = "python", length: int | None = None,
+                   repair_rounds: int = 2, sampler: SamplerConfig | None = None,
+                   grow: bool = False):
     """Generations for many rows with ``gen``, an iterator of ``RowResult`` in batch
     order (grouped by language, samples and length plan).
 
     ``rows``: dicts as in a batch job's input (``{"id", "spec", "language", "prefix"?,
-    "samples"?, "seed"?}`` or ``{"task_id", "prompt"}``) or ``Row``s; ``samples``
-    and ``seed`` are the defaults of rows without their own. Each sample depends only on
-    its row, seed and index and these settings, never on ``batch_size`` or the other
-    rows. Every row is checked before any compute (``BadInput``)."""
+    "samples"?, "seed"?}`` or ``{"task_id", "prompt"}``) or ``Row``s; ``samples``,
+    ``seed`` and ``language`` are the defaults of rows without their own. Each sample
+    depends only on its row, seed and index and these settings, never on ``batch_size``
+    or the other rows. Every row is checked before any compute (``BadInput``)."""
     rows, length = list(rows), length or gen.default_length
     given = [r for r in rows if isinstance(r, Row)]
     parsed = given if len(given) == len(rows) else parse_rows(
-        rows, "rows", samples=samples, seed=seed)
+        rows, "rows", samples=samples, seed=seed, language=language)
     parsed = check_lengths(gen, parsed, length, "rows", skip_bad=False)
     size = auto_batch_size(gen, length) if batch_size == "auto" else batch_size
     batches = plan_batches(gen, parsed, int(size), length, grow)
