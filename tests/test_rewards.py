@@ -185,3 +185,26 @@ def test_javascript_tests_programs_hold_names_only_never_the_solution():
     assert 'const S: {new <T0 = any, T1 = any>(...args: any[]): any; [k: string]: any}' \
         in program
     assert "MARK" in js_isolation.server_program(code, "typescript", found)
+
+
+@pytest.mark.parametrize("language,code,require", [
+    ("javascript", "function add(a, b) { return a + b; }\n", "const assert = require('assert');"),
+    ("typescript", "function add(a: number, b: number): number { return a + b; }\n",
+     "const assert = require('assert');"),
+])
+def test_js_assertions_are_cases_with_messages(language, code, require):
+    """Each top-level node assertion is a case of its own: the share passed, the failing
+    one named with its line and the assertion's message; a statement that throws outside
+    an assertion leaves the rest not run."""
+    tests = (f"{require}\nassert.strictEqual(add(1, 2), 3);\n"
+             "assert.strictEqual(add(2, 2), 5);\nassert(add(0, 0) === 0);\n")
+    r = rewards.functional_results([code], language, tests)[0]
+    assert (r.tests_passed, r.tests_total) == (2, 3), r.message
+    assert [c.status for c in r.cases] == ["pass", "fail", "pass"]
+    assert r.cases[1].line == 3 and "4 !== 5" in r.cases[1].message
+    assert "line 3" in r.message and "4 !== 5" in r.message
+    stopped = rewards.functional_results(
+        [code], language, f"{require}\nassert(add(1, 1) === 2);\nthrow new Error('setup');\n"
+        "assert(add(1, 2) === 3);\n")[0]
+    assert (stopped.tests_passed, stopped.tests_total) == (1, 2)
+    assert stopped.cases[1].message.startswith("not run")

@@ -97,8 +97,48 @@ def _params(count: int) -> str:
     return "<" + ", ".join(f"T{i} = any" for i in range(count)) + ">" if count else ""
 
 
+_ASSERT = re.compile(r"(assert|console\.assert)\b")
+
+
+def cases(tests: str, language: str) -> tuple[str, tuple[tuple[int, str], ...]]:
+    """(the tests with each top-level assertion statement, ``assert(...)``,
+    ``assert.equal(...)`` and the rest of node's ``assert``, a case of its own; each case's
+    line and text). A case reports ``CASE i V true`` when its statement completes and ``CASE i X
+    <message>`` (its line, its text, the error) when it throws; later statements still run.
+    Tests without such statements are left as they are (0 cases: all or nothing)."""
+    data = tests.encode("utf-8")
+    tree = syntax.parse(data, language)
+    spans = []
+    for node in tree.root_node.children:
+        if node.type != "expression_statement" or node.has_error:
+            continue
+        expr = node.children[0] if node.children else None
+        callee = expr.child_by_field_name("function") if expr is not None and \
+            expr.type == "call_expression" else None
+        if callee is not None and _ASSERT.match(callee.text.decode("utf-8", "replace")):
+            spans.append(node)
+    if not spans:
+        return tests, ()
+    out, pos = [], 0
+    err = "(__adjaxE as any)" if language == "typescript" else "__adjaxE"
+    for i, node in enumerate(spans):
+        text = node.text.decode("utf-8", "replace")
+        where = json.dumps(f" (line {node.start_point[0] + 1}: "
+                           f"{' '.join(text.split())[:120]})")
+        out.append(data[pos:node.start_byte].decode("utf-8", "replace"))
+        out.append(f'try {{ {text}\n__adjaxH.report("CASE", "{i}", "V", "true"); }} '
+                   f'catch (__adjaxE) {{ __adjaxH.report("CASE", "{i}", "X", JSON.stringify('
+                   f'String({err} && {err}.message !== undefined ? {err}.message : {err})'
+                   f'.replace(/\\s+/g, " ").trim().slice(0, 300) + {where})); }}')
+        pos = node.end_byte
+    out.append(data[pos:].decode("utf-8", "replace"))
+    return "".join(out), tuple((n.start_point[0] + 1, " ".join(
+        n.text.decode("utf-8", "replace").split())[:120]) for n in spans)
+
+
 def tests_program(tests: str, language: str, found: Names) -> str:
-    """Stubs of the solution's names (identifiers only), the tests, then ``END``."""
+    """Stubs of the solution's names (identifiers only), the tests (each top-level
+    assertion a case: ``cases``), then ``END``."""
     typed = language == "typescript"
     lines = [f"{_declare(typed)}const __adjaxH{': any' if typed else ''} = {_load()}.start();"]
     for name, count, is_class in found.values:
@@ -110,31 +150,62 @@ def tests_program(tests: str, language: str, found: Names) -> str:
         lines.append(f'const {name}{kind} = __adjaxH.bind("{name}");')
     if typed:
         lines += [f"type {name}{_params(count)} = any;" for name, count in found.types]
-    return "\n".join(lines) + f"\n{tests}\n;\n__adjaxH.report(\"END\");\n"
+    body, _ = cases(tests, language)
+    return "\n".join(lines) + f"\n{body}\n;\n__adjaxH.report(\"END\");\n"
 
 
 def run(codes: Sequence[str], tests: str, language: str, sandbox: execution.Sandbox,
         progress=None) -> list[execution.RunResult]:
     """Each solution judged against ``tests`` as a pair of sandboxed processes."""
     pairs = []
+    judge_cases = functools.partial(judge, cases=cases(tests, language)[1])
     for code in codes:
         found = names(code, language)
         pairs.append(isolation.Pair(server_program(code, language, found),
-                                    tests_program(tests, language, found), language, judge))
+                                    tests_program(tests, language, found), language,
+                                    judge_cases))
     return isolation.run_pairs(pairs, sandbox, progress)
 
 
-def judge(cand: execution.RunResult, run_: execution.RunResult, ex: isolation.Exchange
-          ) -> execution.RunResult:
-    """A pass only on the tests' ``END`` record; a solution that does not build or load
-    says why."""
+def case_results(records: list[tuple[str, str]], named: tuple[tuple[int, str], ...]
+                 ) -> tuple[execution.CaseResult, ...]:
+    """One ``CaseResult`` per top-level assertion, from the tests' ``CASE`` records."""
+    seen: dict[int, list[tuple[str, str]]] = {}
+    for kind, rest in records:
+        parts = rest.split(" ", 2)
+        number = verdict.case_number(parts[0]) if kind == "CASE" and len(parts) == 3 else None
+        if number is not None:
+            seen.setdefault(number, []).append((parts[1], parts[2]))
+    out = []
+    for i, (line, text) in enumerate(named):
+        got = seen.get(i, [])
+        if len(got) == 1 and got[0][0] == "V":
+            out.append(execution.CaseResult(f"line {line}: {text}", "pass", "", line, ()))
+            continue
+        if len(got) == 1:
+            ok, message = verdict.load_value(got[0][1])
+            message = str(message) if ok else "an unreadable failure"
+        else:
+            message = "not run: an earlier statement stopped the tests" if not got else \
+                "reported more than once"
+        out.append(execution.CaseResult(f"line {line}: {text}", "fail", message[:300], line,
+                                        ()))
+    return tuple(out)
+
+
+def judge(cand: execution.RunResult, run_: execution.RunResult, ex: isolation.Exchange,
+          cases: tuple[tuple[int, str], ...] = ()) -> execution.RunResult:
+    """With ``cases`` (top-level assertions), the share reported passed; without, a pass
+    only on the tests' ``END`` record. A solution that does not build or load says why."""
     if execution.MISSING in (cand.status, run_.status):
         return cand if cand.status == execution.MISSING else run_
     if cand.stage == "build" and cand.status != execution.PASS:
         return dataclasses.replace(cand, tests_passed=0, tests_total=1,
                                    protections=cand.protections + (isolation.PROTECTION,))
     out = verdict.judged(isolation.combined(cand, run_, ex),
-                         verdict.judge_free(ex.records, 0))
+                         verdict.judge_free(ex.records, len(cases)))
+    if cases and out.stage != "build":
+        out = dataclasses.replace(out, cases=case_results(ex.records, cases))
     loaded = [rest for kind, rest in ex.records if kind == "LOAD"]
     if out.status != execution.PASS and loaded:
         ok, payload = verdict.load_value(loaded[0])
