@@ -354,6 +354,20 @@ def test_the_cli_and_api_run_on_an_imported_checkpoint(tmp_path, capsys, monkeyp
                      "--length", "16", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["candidates"] and "code" in result["candidates"][0]
+    # A batch job on it: the family's sampler and prompt, samples independent of batching.
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text(json.dumps({"id": "a", "spec": "Add two numbers.", "language": "python"})
+                    + "\n" + json.dumps({"id": "b", "spec": "Reverse a string.",
+                                         "language": "python", "samples": 2}) + "\n")
+    jobs = []
+    for size in ("1", "8"):
+        path = tmp_path / f"out-{size}.jsonl"
+        assert cli.main(["generate", "--input", str(rows), "--output", str(path), "--model",
+                         str(out), "--steps", "4", "--length", "16", "--samples", "1",
+                         "--batch-size", size, "--keep", "all"]) == 0
+        jobs.append(sorted(path.read_text().splitlines()))
+    assert jobs[0] == jobs[1] and len(jobs[0]) == 3
+    capsys.readouterr()
     code = tmp_path / "a.py"
     code.write_text("def add(a, b):\n    return a - b\n")
     assert cli.main(["refine", str(code), "--model", str(out), "--steps", "4"]) == 0
