@@ -77,7 +77,7 @@ def sample(params: Any, key: jax.Array, shape: tuple[int, ...], *, model_fn: Mod
            cfg: GaussianConfig, num_steps: int | None = None, eta: float = 0.0,
            cond: Any = None, uncond: Any = None, guidance_scale: float = 0.0,
            reward_fn: Callable[[jax.Array], jax.Array] | None = None,
-           reward_scale: float = 0.0,
+           reward_scale: float = 0.0, reward_max_level: float = 1.0,
            known: tuple[jax.Array, jax.Array] | None = None) -> jax.Array:
     """Draws samples of ``shape`` [B, ...] by generalised DDIM.
 
@@ -90,6 +90,8 @@ def sample(params: Any, key: jax.Array, shape: tuple[int, ...], *, model_fn: Mod
         differentiable; each step moves eps against the gradient of the reward of the
         predicted x0 with respect to x_t, ``eps -= scale * sqrt(1 - ab) * grad``, which
         samples from p(x) exp(scale * reward) in the small-step limit.
+      reward_max_level: reward guidance acts only on steps at noise levels ``i / T`` up to
+        this (early predictions of x0 are too rough to follow, and their gradients large).
       known: inpainting, ``(values, mask)`` broadcastable to ``shape``: every step's
         predicted x0 takes ``values`` where ``mask`` holds (before the reward sees it), so
         the sample ends exactly on them (a plan's start and goal).
@@ -127,7 +129,8 @@ def sample(params: Any, key: jax.Array, shape: tuple[int, ...], *, model_fn: Mod
         eps, x0 = eps_x0(x, a_t, level)
         if reward_fn is not None and reward_scale > 0:
             grad = jax.grad(lambda y: jnp.sum(reward_fn(eps_x0(y, a_t, level)[1])))(x)
-            eps, x0 = clamp(x, a_t, eps - reward_scale * jnp.sqrt(1.0 - a_t) * grad)
+            on = i <= reward_max_level * T
+            eps, x0 = clamp(x, a_t, eps - on * reward_scale * jnp.sqrt(1.0 - a_t) * grad)
         sigma = eta * jnp.sqrt((1.0 - a_s) / (1.0 - a_t) * (1.0 - a_t / a_s))
         direction = jnp.sqrt(jnp.maximum(1.0 - a_s - sigma**2, 0.0)) * eps
         noise = jax.random.normal(jax.random.fold_in(key, n), x.shape)

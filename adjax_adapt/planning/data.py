@@ -89,9 +89,9 @@ def _stream(walls, dist, goals, n_goals, start, key, *, steps: int, horizon: int
             a = jnp.clip(a + noise * jax.random.normal(kt, (2,)), -1.0, 1.0)
             nxt = maze.step(walls, pos, a)
             reached = maze.reward(nxt, goal) > 0
-            # Half the goals are left at once, half after up to horizon / 2 steps.
-            stay = jax.random.randint(jax.random.fold_in(kt, 1), (), -horizon // 2,
-                                      horizon // 2)
+            # Half the goals are left at once, half after up to horizon / 4 steps.
+            stay = jax.random.randint(jax.random.fold_in(kt, 1), (), -horizon // 4,
+                                      horizon // 4)
             wait = jnp.where(reached & (wait < 0), jnp.maximum(stay, 0), wait - reached)
             done = reached & (wait == 0)
             goal = jnp.where(done, draw(jax.random.fold_in(kt, 2)), goal)
@@ -114,7 +114,7 @@ def random_starts(lay: Layout, n: int, rng: np.random.Generator,
 
 
 def generate(names: tuple[str, ...], episodes: int, steps: int, horizon: int, *,
-             seed: int = 0, stride: int = 4, noise: float = 0.3) -> Windows:
+             seed: int = 0, stride: int = 4, noise: float = 0.1) -> Windows:
     """Windows [N, horizon, 4] from ``episodes`` noisy waypoint episodes of ``steps`` per
     layout, one window every ``stride`` steps."""
     if steps < horizon:

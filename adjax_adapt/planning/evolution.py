@@ -44,14 +44,15 @@ class EvolveConfig:
     items: int = 32  # tasks synthesised per cycle
     candidates: int = 8  # plans per task
     unseen_share: float = 0.5  # of the tasks, those in the unseen layouts
-    max_dist: int = 14  # synthesised tasks' farthest start from the goal (grid cells)
-    tolerance: float = 0.3  # the discriminator's largest dynamics gap (cells)
+    max_dist: int = 8  # synthesised tasks' farthest start from the goal (grid cells)
+    fresh_tasks: bool = True  # new tasks every cycle (False: the same ones, to master them)
+    tolerance: float = 1.0  # the discriminator's largest dynamics gap (cells)
     keep_reward: float = 0.05  # ... and the least return per step it keeps
     filter: bool = True  # False: keep every plan (the ablation without discriminator)
     source: Literal["synthetic", "offline"] = "synthetic"  # offline: the data ablation
     eval_tasks: int = 48  # per split (training layouts, unseen layouts)
     eval_steps: int = 48
-    replan_every: int = 12
+    replan_every: int = 15  # (at most the horizon - 1: the whole plan)
     learning_rate: float = 5e-4
     update_steps: int = 150
     batch_size: int = 64
@@ -185,7 +186,7 @@ class MazeDomain:
     def synthesise(self, cycle: int) -> execute.Tasks:
         """This cycle's tasks: new goals in the training layouts, then unseen layouts."""
         ecfg = self.ecfg
-        rng = np.random.default_rng([ecfg.seed, cycle, 7])
+        rng = np.random.default_rng([ecfg.seed, cycle if ecfg.fresh_tasks else 0, 7])
         n_unseen = int(round(ecfg.items * ecfg.unseen_share))
         parts = []
         if ecfg.items - n_unseen:

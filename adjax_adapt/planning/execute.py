@@ -47,7 +47,7 @@ class Tasks:
 
 
 def sample_tasks(names: tuple[str, ...], n: int, rng: np.random.Generator, *,
-                 heldout_goals: bool, min_dist: int = 2, max_dist: int = 14) -> Tasks:
+                 heldout_goals: bool, min_dist: int = 2, max_dist: int = 8) -> Tasks:
     """``n`` tasks spread evenly over the layouts ``names``: a goal at the centre of a goal
     cell (in the training layouts, the cells ``heldout_goals`` selects; in others any free
     cell) and a start near a free cell's centre ``min_dist`` to ``max_dist`` cells away."""

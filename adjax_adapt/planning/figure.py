@@ -23,11 +23,13 @@ def _axes(rows: int, cols: int, size: float = 2.6):
 
 
 def rollouts(params, model, cfg: planner.PlannerConfig, tasks: execute.Tasks, *,
-             steps: int = 48, every: int = 12, seed: int = 0):
-    """(first plans [B, H, 4], executed positions [B, steps + 1, 2], success [B]) as numpy."""
+             steps: int = 48, every: int = 15, seed: int = 0):
+    """(first plans [B, H, 4], executed positions [B, steps + 1, 2], success [B]) as numpy;
+    replanning every ``every`` steps (at most every ``horizon - 1``)."""
     ps, rs, plans = execute.execute(params, jax.random.key(seed), jnp.asarray(tasks.start),
                                     jnp.asarray(tasks.goal), jnp.asarray(tasks.walls),
-                                    model=model, cfg=cfg, steps=steps, every=every)
+                                    model=model, cfg=cfg, steps=steps,
+                                    every=min(every, cfg.horizon - 1))
     return np.asarray(plans), np.asarray(ps), np.asarray(rs).sum(1) > 0
 
 

@@ -218,7 +218,7 @@ def run_eval(args: argparse.Namespace) -> int:
     for split, tasks in zip(("seen", "unseen"), evolution.eval_tasks(args.tasks, args.seed),
                             strict=True):
         refs = execute.references(tasks, 48, args.seed)
-        out[split] = evolution.evaluate(params, model, cfg, tasks, refs, steps=48, every=12,
+        out[split] = evolution.evaluate(params, model, cfg, tasks, refs, steps=48, every=15,
                                         seed=args.seed)
         if args.png:
             figure.draw_plans(Path(args.png).with_name(f"{Path(args.png).stem}_{split}.png"),
