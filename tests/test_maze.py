@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from adjax import GaussianConfig, gaussian
-from adjax_adapt.planning import data, evolution, execute, maze, planner, training
+from adjax_adapt.planning import data, evolution, execute, figure, maze, planner, training
 from adjax_code.app import cli
 
 # What `adjax maze train --horizon 8 --d-model 16 --layers 1` makes (the fixture trains it).
@@ -303,3 +303,12 @@ def test_evolve_config_record():
     assert ecfg.adapt.buffer_capacity == 24 and ecfg.loop.require_valid
     nofilter = dataclasses.replace(ecfg, filter=False).loop
     assert nofilter.keep_top == 1.0 and not nofilter.require_valid
+
+
+def test_evolution_picture(tiny, tmp_path):
+    model, params, _, _ = tiny
+    rows = [{"seen_success": 50.0 + c, "unseen_success": 40.0 + 2 * c} for c in range(3)]
+    png = tmp_path / "maze.png"
+    figure.draw_evolution(png, model, TINY, params, params, _tasks(4),
+                          {"evolve": [rows, rows], "offline-data": [rows, rows]})
+    assert png.stat().st_size > 10_000
