@@ -77,7 +77,7 @@ def add_parser(sub) -> None:
 def _data_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--episodes", type=positive_int, default=96, help="episodes per layout")
     p.add_argument("--episode-steps", type=positive_int, default=256)
-    p.add_argument("--horizon", type=positive_int, default=32, help="window length")
+    p.add_argument("--horizon", type=positive_int, default=16, help="window length")
     p.add_argument("--seed", type=seed, default=0)
 
 
