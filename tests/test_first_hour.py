@@ -290,3 +290,14 @@ def test_generate_reads_the_settings_file_under_its_flags(tmp_path, capsys):
     assert "batch_size" in capsys.readouterr().err
     assert cli.main(["generate", *spec, "--config", str(tmp_path / "none.toml")]) == 1
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_generate_defaults_are_the_settings_defaults():
+    """`adjax generate` without --config uses the settings' defaults without importing
+    them (a warm run imports no adaptation code)."""
+    from adjax_code.app.commands import generate
+    from adjax_code.app.settings import APIConfig
+
+    base = APIConfig()
+    assert {flag: getattr(base, key) for flag, key in generate.FROM_CONFIG.items()} == \
+        generate.DEFAULTS

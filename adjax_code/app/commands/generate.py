@@ -106,21 +106,27 @@ FROM_CONFIG = {"language": "default_language", "samples": "batch_size", "seed": 
                "device": "device"}
 
 
+# Without --config: the settings' defaults (``APIConfig()``'s, checked by a test), so that
+# a plain `adjax generate` never imports the settings (and with them the adaptation code).
+DEFAULTS = {"language": "python", "samples": 4, "seed": 0, "repair_rounds": 2, "steps": None,
+            "threshold": None, "block_size": None, "cache": None, "length": None,
+            "device": None}
+
+
 def apply_config(args: argparse.Namespace):
     """Fills every flag not given from ``--config`` (or the settings' defaults); returns the
     config read, or None without one."""
-    from adjax_code.app import settings
-
     cfg = None
     if args.config is not None:
+        from adjax_code.app import settings
+
         try:
             cfg = settings.load_config(args.config)
         except ValueError as err:
             raise UserError(str(err)) from None
-    base = cfg or settings.APIConfig()
     for flag, key in FROM_CONFIG.items():
         if getattr(args, flag) is None:
-            setattr(args, flag, getattr(base, key))
+            setattr(args, flag, DEFAULTS[flag] if cfg is None else getattr(cfg, key))
     if cfg is not None and cfg.device is not None:
         select_device(args.device)
     return cfg
