@@ -34,7 +34,7 @@ from adjax_code.adapt import domain
 from adjax_code.app import state as state_io
 from adjax_code.app.profiling import Profile
 from adjax_code.app.settings import APIConfig, check_text, load_config, resolve_device
-from adjax_code.generate import refine
+from adjax_code.generate import likelihood, refine
 from adjax_code.generate.generator import Generator, Request
 from adjax_code.judge import rewards
 from adjax_code.lang import languages
@@ -60,17 +60,6 @@ def configure(base: Generator, cfg: APIConfig, device: jax.Device) -> Generator:
                     base.cfg.replace(net=net, sampler=sampler), base.manifest)
     gen.reward_weights = cfg.reward_weights
     return gen
-
-
-def token_row(tok, code: str, length: int) -> np.ndarray | None:
-    """``code`` as one output row (tokens, EOS, PAD), or None when it does not fit."""
-    ids = tok.encode(code)
-    if len(ids) + 1 > length:
-        return None
-    row = np.full(length, tok.pad_id, np.int32)
-    row[:len(ids)] = ids
-    row[len(ids)] = tok.eos_id
-    return row
 
 
 def describe(code: str) -> str:
@@ -250,7 +239,10 @@ class CodeGenerationAPI:
             scores = rewards.score([out.code], lang, spec=specification or None, tests=tests,
                                    weights=self.config.reward_weights)[0]
             spec = specification or describe(out.code)
-            row = token_row(self._gen.tok, out.code, self.length)
+            try:
+                row, _ = likelihood.code_row(self._gen, out.code, self.length)
+            except ValueError:  # longer than a row: nothing to learn from
+                row = None
             before = int(self._state.metrics["updates"])
             if row is not None:
                 cond = np.asarray([gen.condition_row(spec, lang)], np.int32)

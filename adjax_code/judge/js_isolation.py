@@ -170,15 +170,10 @@ def run(codes: Sequence[str], tests: str, language: str, sandbox: execution.Sand
 def case_results(records: list[tuple[str, str]], named: tuple[tuple[int, str], ...]
                  ) -> tuple[execution.CaseResult, ...]:
     """One ``CaseResult`` per top-level assertion, from the tests' ``CASE`` records."""
-    seen: dict[int, list[tuple[str, str]]] = {}
-    for kind, rest in records:
-        parts = rest.split(" ", 2)
-        number = verdict.case_number(parts[0]) if kind == "CASE" and len(parts) == 3 else None
-        if number is not None:
-            seen.setdefault(number, []).append((parts[1], parts[2]))
+    seen = verdict.case_records(records)
     out = []
     for i, (line, text) in enumerate(named):
-        got = seen.get(i, [])
+        got = [record.split(" ", 1) for record in seen.get(i, [])]
         if len(got) == 1 and got[0][0] == "V":
             out.append(execution.CaseResult(f"line {line}: {text}", "pass", "", line, ()))
             continue

@@ -116,8 +116,9 @@ def expected_value(want: Any, language: str) -> Any:
     return want
 
 
-def judge_cases(records: list[tuple[str, str]], expected: dict[int, Any]) -> dict:
-    """Per-case verdicts from ``CASE <i> V <json>`` / ``CASE <i> X <json message>`` records."""
+def case_records(records: list[tuple[str, str]]) -> dict[int, list[str]]:
+    """Case number -> the ``"<V|X> <payload>"`` of each ``CASE <i> V <json>`` / ``CASE <i> X
+    <json message>`` record that names it (malformed ones dropped)."""
     seen: dict[int, list[str]] = {}
     for kind, rest in records:
         if kind != "CASE":
@@ -126,6 +127,12 @@ def judge_cases(records: list[tuple[str, str]], expected: dict[int, Any]) -> dic
         number = case_number(parts[0]) if len(parts) == 3 else None
         if number is not None:
             seen.setdefault(number, []).append(f"{parts[1]} {parts[2]}")
+    return seen
+
+
+def judge_cases(records: list[tuple[str, str]], expected: dict[int, Any]) -> dict:
+    """Per-case verdicts from ``CASE <i> V <json>`` / ``CASE <i> X <json message>`` records."""
+    seen = case_records(records)
     passed, first_failure = 0, ""
     for i, want in expected.items():
         got = seen.get(i, [])
