@@ -76,6 +76,10 @@ def test_a_sample_depends_on_its_row_alone(gen):
 
     shuffled = items[:]
     random.Random(0).shuffle(shuffled)
+    # Languages share a batch: one batch per sample count at 64 sampler rows.
+    parsed = batch.parse_rows(items, "rows")
+    assert [len({r.language for r in b}) for b in batch.plan_batches(gen, parsed, 64, 32,
+                                                                    False)] == [3, 3]
     whole = run(items, 64)
     assert run(shuffled, 1) == whole
     assert run(shuffled, 7) == whole

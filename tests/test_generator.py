@@ -201,6 +201,22 @@ def test_model_eval_end_to_end(packaged, capsys, tmp_path):
     assert cli.main(["eval", "--model", str(packaged), "--references"]) == 1
 
 
+def test_model_eval_samples_do_not_depend_on_the_batch(gen):
+    """``adjax eval --model`` generates as a batch job: languages share sampler calls, and a
+    candidate depends on its task, language, seed and index, not on how many tasks share
+    its call."""
+    def run(chunk, seed=0):
+        rows = model_eval.generate(gen, "heldout", ("python", "go"), candidates=2, steps=4,
+                                   repair_rounds=0, chunk=chunk, limit=3, seed=seed)
+        return [(r["task_id"], r["language"], r["code"]) for r in rows]
+
+    whole = run(8)
+    assert [(t, lang) for t, lang, _ in whole[::2]] == [
+        (t.id, lang) for lang in ("python", "go") for t in tasks.load("heldout")[:3]]
+    assert run(1) == whole
+    assert run(8, seed=1) != whole
+
+
 def test_model_eval_summary_on_known_rows():
     def row(task, lang, i, draft_ok, ok, ex, syntax_ok=True):
         return {"task_id": task, "language": lang, "candidate": i, "draft_passed": draft_ok,

@@ -16,11 +16,13 @@ is whether the chosen candidate passes. Syntax validity is tree-sitter's verdict
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 from adjax_code import tasks
 from adjax_code.evaluate import evaluation
-from adjax_code.generate.generator import Generator, Request
+from adjax_code.generate import batch
+from adjax_code.generate.generator import Generator
 from adjax_code.lang import syntax
 from adjax_code.tasks import render
 
@@ -32,25 +34,35 @@ def generate(gen: Generator, split: str = "heldout", langs: Sequence[str] = task
              candidates: int = 4, seed: int = 0, steps: int | None = None,
              repair_rounds: int = 2, chunk: int = 8, limit: int | None = None,
              progress=None, grow: bool = False) -> list[dict]:
-    """One row per (task, language, candidate): task_id, language, candidate, draft, code,
-    repair_rounds and the candidate's reward scores (the first ``limit`` tasks only, when
-    given). ``grow``: ``Generator.generate_many``'s growing lengths."""
+    """One row per (task, language, candidate): task_id, language, candidate (its rank),
+    draft, code, repair_rounds and the candidate's reward scores (the first ``limit`` tasks
+    only, when given). Generated as a batch job (``batch.generate_batch``): ``chunk`` tasks'
+    candidates per sampler call, languages mixed, and each candidate drawn from its own key
+    (seed, task and language, index), so it does not depend on ``chunk`` or on the other
+    tasks. ``grow``: ``Generator.generate_many``'s growing lengths."""
     chosen = tasks.load(split)[:limit]
+    by_id = {f"{t.id}/{lang}": (t, lang) for lang in langs for t in chosen}
+    requests = [{"id": key, "spec": t.specs[0], "language": lang,
+                 "prefix": render.header(t, lang)} for key, (t, lang) in by_id.items()]
     rows = []
-    for lang in langs:
-        for start in range(0, len(chosen), chunk):
-            group = chosen[start:start + chunk]
-            reqs = [Request(t.specs[0], lang, prefix=render.header(t, lang)) for t in group]
-            results = gen.generate_many(reqs, samples=candidates, seed=seed, steps=steps,
-                                        repair_rounds=repair_rounds, grow=grow)
-            for t, res in zip(group, results, strict=True):
-                for i, c in enumerate(res.candidates):
-                    rows.append({"task_id": t.id, "language": lang, "candidate": i,
-                                 "draft": c.draft, "code": c.code,
-                                 "repair_rounds": c.repair_rounds, "scores": c.scores})
-            if progress is not None:
-                progress.update(len(group))
-    return rows
+    for res in batch.generate_batch(gen, requests, batch_size=chunk * candidates,
+                                    samples=candidates, seed=seed,
+                                    repair_rounds=repair_rounds, sampler=_sampler(gen, steps),
+                                    grow=grow):
+        t, lang = by_id[res.row.id]
+        for i, c in enumerate(res.generation.candidates):
+            rows.append({"task_id": t.id, "language": lang, "candidate": i, "draft": c.draft,
+                         "code": c.code, "repair_rounds": c.repair_rounds, "scores": c.scores})
+        if progress is not None:
+            progress.update(1)
+    order = {key: n for n, key in enumerate(by_id)}
+    return sorted(rows, key=lambda r: (order[f"{r['task_id']}/{r['language']}"],
+                                       r["candidate"]))
+
+
+def _sampler(gen: Generator, steps: int | None):
+    return (dataclasses.replace(gen.cfg.sampler, num_steps=steps) if steps
+            else gen.cfg.sampler)
 
 
 def score(rows: list[dict], progress=None) -> list[dict]:
@@ -114,56 +126,35 @@ def _mean(values) -> float:
     return sum(values) / len(values) if values else 0.0
 
 
-def _docstring(prompt: str) -> str:
-    """The first docstring of a HumanEval prompt, one line (the specification)."""
-    import re
-
-    m = re.search(r'("""|\'\'\')([\s\S]*?)\1', prompt)
-    return " ".join((m.group(2) if m else prompt).split())
-
-
-def _without_last_docstring(prompt: str) -> str:
-    """The prompt with the docstring of its last function removed (it is the spec)."""
-    import re
-
-    matches = list(re.finditer(r'\n[ \t]*("""|\'\'\')[\s\S]*?\1[ \t]*(?=\n|$)', prompt))
-    return prompt[:matches[-1].start()] + "\n" if matches else prompt
-
-
 def generate_humaneval(gen: Generator, *, candidates: int = 1, seed: int = 0,
                        steps: int | None = None, limit: int | None = None,
                        repair_rounds: int = 2, chunk: int = 8, progress=None) -> list[dict]:
-    """HumanEval samples ``{task_id, completion}`` from the model: the prompt (signature and
-    docstring) is the clamped prefix and its docstring the specification. A prompt that
-    leaves the model fewer than 32 tokens loses its docstring from the prefix (it stays the
-    specification, and the scored program is still the whole prompt plus the completion);
-    one that is still too long gets an empty completion (it fails)."""
+    """HumanEval samples ``{task_id, completion, candidate}`` from the model, as a batch job
+    of benchmark rows (``batch.parse_row``): the prompt (signature and docstring) is the
+    clamped prefix and its docstring the specification. A prompt that leaves the model fewer
+    than 32 tokens loses its docstring from the prefix (it stays the specification, and the
+    scored program is still the whole prompt plus the completion); one that is still too
+    long gets empty completions (they fail)."""
     problems = list(evaluation.humaneval_problems().items())[:limit]
     length = max(gen.cfg.data.buckets)
+    parsed = batch.parse_rows([{"task_id": k, "prompt": p["prompt"]} for k, p in problems],
+                              "HumanEval", samples=candidates, seed=seed, language="python")
+    checked = batch.check_lengths(gen, parsed, length, "HumanEval", skip_bad=True)
     rows: list[dict] = []
-    todo = []
-    for k, p in problems:
-        for prefix in (p["prompt"], _without_last_docstring(p["prompt"])):
-            if len(gen.tok.encode(prefix.rstrip())) <= length - 32:
-                todo.append((k, p, prefix))
-                break
-        else:
-            rows += [{"task_id": k, "completion": "", "candidate": i,
-                      "note": "prompt too long"} for i in range(candidates)]
-            if progress is not None:
-                progress.update(1)
-    for start in range(0, len(todo), chunk):
-        group = todo[start:start + chunk]
-        reqs = [Request(_docstring(p["prompt"]), "python", prefix=prefix)
-                for _, p, prefix in group]
-        results = gen.generate_many(reqs, samples=candidates, seed=seed, steps=steps,
-                                    length=length, repair_rounds=repair_rounds)
-        for (k, _, prefix), res in zip(group, results, strict=True):
-            head = prefix.rstrip()
-            for i, c in enumerate(res.candidates):
-                rows.append({"task_id": k, "candidate": i,
-                             "completion": c.code[len(head):] if c.code.startswith(head)
-                             else c.code})
+    for bad in (r for r in checked if isinstance(r, batch.BadRow)):
+        rows += [{"task_id": bad.id, "completion": "", "candidate": i,
+                  "note": "prompt too long"} for i in range(candidates)]
         if progress is not None:
-            progress.update(len(group))
-    return rows
+            progress.update(1)
+    good = [r for r in checked if isinstance(r, batch.Row)]
+    batches = batch.plan_batches(gen, good, chunk * candidates, length, False)
+    for res in (r for done in batch.generate_batches(
+            gen, batches, length=length, sampler=_sampler(gen, steps),
+            repair_rounds=repair_rounds) for r in done):
+        rows += [{"task_id": line["task_id"], "candidate": line["sample"],
+                  "completion": line["completion"]}
+                 for line in res.lines(gen, keep="all", steps=0)]
+        if progress is not None:
+            progress.update(1)
+    order = {k: n for n, (k, _) in enumerate(problems)}
+    return sorted(rows, key=lambda r: (order[r["task_id"]], r["candidate"]))

@@ -3,9 +3,9 @@
 A row is ``{"id", "spec", "language", "prefix"?, "samples"?, "seed"?}``, or a benchmark's
 ``{"task_id", "prompt"}`` (the prompt is the clamped prefix, its docstring the
 specification, as ``adjax eval --benchmark humaneval`` reads HumanEval). Rows are grouped by
-language, sample count and length plan, in input order within a group, and cut into batches
-of about ``batch_size`` sampler rows; the sampler pads each call to a power of two rows, so a
-job compiles a handful of programs. Every sample draws from its own key (seed, a hash of the
+sample count and length plan, in input order within a group (languages share a batch: each
+row carries its own language tag), and cut into batches of about ``batch_size`` sampler rows;
+the sampler pads each call to a power of two rows, so a job compiles a handful of programs. Every sample draws from its own key (seed, a hash of the
 row's id, the sample's index: ``network.row_keys``), so it depends on its row, its seed,
 its index and the settings only, never on the batch it landed in.
 """
@@ -202,18 +202,18 @@ def auto_batch_size(gen, length: int) -> int:
 
 def plan_batches(gen, rows: list[Row], batch_size: int, length: int, grow: bool
                  ) -> list[list[Row]]:
-    """``rows`` grouped by (language, samples, length plan), input order kept within a
-    group, cut into batches of at most ``batch_size`` sampler rows (one row at least)."""
-    order = {name: i for i, name in enumerate(languages.names())}
+    """``rows`` grouped by (samples, length plan), input order kept within a group, cut
+    into batches of at most ``batch_size`` sampler rows (one row at least). Languages are
+    not a group: a batch of one language per row pads no better than a mixed one."""
     groups: dict[tuple, list[Row]] = {}
     for row in rows:
         plan = (length,)
         if grow:
             start = gen.start_rows(Request(row.spec, row.language, row.prefix), 1, length)
             plan = tuple(gen.length_plan(start))
-        groups.setdefault((order[row.language], row.samples, plan), []).append(row)
+        groups.setdefault((row.samples, plan), []).append(row)
     batches = []
-    for (_, samples, _), group in sorted(groups.items()):
+    for (samples, _), group in sorted(groups.items()):
         per = max(1, batch_size // samples)
         batches += [group[i:i + per] for i in range(0, len(group), per)]
     return batches
@@ -235,7 +235,7 @@ def generate_batch(gen: Generator, rows, *, batch_size: int | str = "auto", samp
                    repair_rounds: int = 2, sampler: SamplerConfig | None = None,
                    grow: bool = False):
     """Generations for many rows with ``gen``, an iterator of ``RowResult`` in batch
-    order (grouped by language, samples and length plan).
+    order (grouped by samples and length plan).
 
     ``rows``: dicts as in a batch job's input (``{"id", "spec", "language", "prefix"?,
     "samples"?, "seed"?}`` or ``{"task_id", "prompt"}``) or ``Row``s; ``samples``,
