@@ -113,6 +113,8 @@ def test_the_device_script_dry_run_writes_a_model_adjax_loads(token_set, tmp_pat
     run = next(r for r in records if r["bench"] == "device_train_run")
     assert run["steps"] > 0 and run["tokens_seen"] > 0
     assert run["heldout_bits_per_token"] < run["initial_heldout_bits"]  # it learned
+    sampled = {r["batch"]: r["rows_per_s"] for r in records if r["bench"] == "device_sample"}
+    assert set(sampled) == {4, 1} and all(v > 0 for v in sampled.values())
     bench = next(r for r in records if r["bench"] == "device_train")
     assert bench["flops_per_step"] > 0 and bench["mfu"] is None  # no peak known for a CPU
     manifest = model_store.verify(out)

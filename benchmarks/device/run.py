@@ -198,7 +198,8 @@ def bench_sampler(size: str, rows: int, length: int, meta: dict, args, peak) -> 
     med = statistics.median(times[1:])
     return {"bench": "device_sample", "size": size, "params": n_params, "dtype": args.dtype,
             "batch": rows, "length": length, "steps": args.sample_steps,
-            "compile_s": compile_s, "median_s": med, "tokens_per_s": rows * length / med,
+            "compile_s": compile_s, "median_s": med, "rows_per_s": rows / med,
+            "tokens_per_s": rows * length / med,
             "forward_passes_per_s": args.sample_steps / med, "flops_per_call": flops,
             "tflops_per_s": flops / med / 1e12 if flops else None,
             "mfu": flops / med / peak[0] if flops and peak[0] else None}
@@ -379,7 +380,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--bench-length", type=int, default=256, help="sequence length benched")
     p.add_argument("--bench-s", type=float, default=100.0,
                    help="wall budget of the bench phase; later cases are skipped")
-    p.add_argument("--sample-batch", default="64,256")
+    p.add_argument("--sample-batch", default="64,256,1",
+                   help="sampler rows per call; batch 1 against the largest is what a batch "
+                        "job gains over one call per request (the sampler's share)")
     p.add_argument("--sample-steps", type=int, default=32)
     p.add_argument("--repeats", type=int, default=10)
     p.add_argument("--train-s", type=float, default=210.0, help="training wall budget")
@@ -397,7 +400,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     args = p.parse_args(argv)
     if args.dry_run:
         args.size, args.bench_sizes, args.bench_tokens = "tiny", "tiny", "1024"
-        args.sample_batch, args.sample_steps, args.repeats = "4", 4, 2
+        args.sample_batch, args.sample_steps, args.repeats = "4,1", 4, 2
         args.train_s = min(args.train_s, 8.0)
         args.tokens_per_batch, args.buckets = 2048, (128,)
         args.bench_length = 64
