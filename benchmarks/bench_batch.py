@@ -3,8 +3,8 @@
 N rows from the task suite's train specifications across the five languages (each task's
 signature as the prefix, so lengths are mixed), the shipped model, one sample a row, the
 model's steps and two repair rounds: (a) ``Generator.generate`` once per row in one process
-(today's API); (b) ``Generator.generate_batch`` over all rows. Each mode runs in its own
-process (peak memory is the process's); compiles are timed apart by running the first row
+(today's API); (b) ``adjax_code.generate.batch.generate_batch`` over all rows. Each mode runs
+in its own process (peak memory is the process's); compiles are timed apart by running the first row
 (a) or the same job under other ids (b) before the clock. Reports rows/s, code tokens/s,
 sampler programs, peak RSS and the ratio (b)/(a); appends to benchmarks/results/batch.jsonl.
 

@@ -5,9 +5,10 @@ A row is ``{"id", "spec", "language", "prefix"?, "samples"?, "seed"?}``, or a be
 specification, as ``adjax eval --benchmark humaneval`` reads HumanEval). Rows are grouped by
 sample count and length plan, in input order within a group (languages share a batch: each
 row carries its own language tag), and cut into batches of about ``batch_size`` sampler rows;
-the sampler pads each call to a power of two rows, so a job compiles a handful of programs. Every sample draws from its own key (seed, a hash of the
-row's id, the sample's index: ``network.row_keys``), so it depends on its row, its seed,
-its index and the settings only, never on the batch it landed in.
+the sampler pads each call to a power of two rows, so a job compiles a handful of programs.
+Every sample draws from its own key (seed, a hash of the row's id, the sample's index:
+``network.row_keys``), so it depends on its row, its seed, its index and the settings only,
+never on the batch it landed in.
 """
 
 from __future__ import annotations
