@@ -46,11 +46,12 @@ import selectors
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from adjax_code.judge.channel import Channel
 from adjax_code.lang import languages
@@ -158,6 +159,71 @@ class RunResult:
                 "cases": [c.to_json() for c in self.cases], "stderr_tail": self.stderr_tail,
                 "coverage": None if self.coverage is None else list(self.coverage),
                 "trusted": self.trusted, "protections": list(self.protections)}
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class _Job:
+    """What one sandboxed run does: the files it starts with, its commands (the last one is
+    the run stage unless ``run_stage`` is False), and which files come back."""
+
+    files: Mapping[str, bytes]
+    commands: tuple[tuple[str, ...], ...]
+    stdin: str
+    limits: Limits
+    run_stage: bool = True
+    collect: tuple[str, ...] = ()
+    executables: tuple[str, ...] = ()
+
+
+def _chown(path: str, uid: int | None) -> None:
+    if uid is not None:
+        os.chown(path, uid, uid)
+
+
+def _write_files(workdir: str, files: Mapping[str, bytes], executables: Sequence[str],
+                 uid: int | None) -> None:
+    """Writes ``files`` (relative paths, no ``..``) under ``workdir``, owned by ``uid``."""
+    for rel, data in files.items():
+        parts = rel.split("/")
+        if rel.startswith("/") or any(p in ("", ".", "..") for p in parts):
+            raise ValueError(f"not a relative file path: {rel!r}")
+        d = workdir
+        for part in parts[:-1]:
+            d = os.path.join(d, part)
+            if not os.path.isdir(d):
+                os.mkdir(d)
+                _chown(d, uid)
+        path = os.path.join(workdir, rel)
+        with open(path, "wb") as f:
+            f.write(data)
+        os.chmod(path, 0o755 if rel in executables else 0o644)
+        _chown(path, uid)
+
+
+def _read_files(workdir: str, paths: Sequence[str], max_bytes: int) -> dict[str, bytes]:
+    """The regular files at or under ``paths`` (relative to ``workdir``; links are never
+    followed), at most ``max_bytes`` in all; relative path -> content."""
+    out: dict[str, bytes] = {}
+    total = 0
+    pending = [p for p in paths if p]
+    while pending:
+        rel = pending.pop()
+        path = os.path.join(workdir, rel)
+        try:
+            st = os.lstat(path)
+        except OSError:
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            pending += [f"{rel}/{name}" for name in sorted(os.listdir(path))]
+        elif stat.S_ISREG(st.st_mode) and total + st.st_size <= max_bytes:
+            try:
+                fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+            except OSError:
+                continue
+            with os.fdopen(fd, "rb") as f:
+                out[rel] = f.read(max_bytes - total)
+            total += len(out[rel])
+    return out
 
 
 @functools.cache
@@ -279,20 +345,10 @@ class Sandbox:
 
     def run(self, code: str, language: str, *, stdin: str = "") -> RunResult:
         """Builds (if the language compiles) and runs one whole program."""
-        lang = languages.get(language)
-        if self.refuse:
-            raise SandboxUnavailable(WEAK_SANDBOX_HELP)
-        missing = [t for t in lang.toolchain if shutil.which(t) is None]
-        if missing:
-            return RunResult(MISSING, lang.name, None, "", "", 0.0, self.protections(),
-                             stage="build", message=f"not on PATH: {', '.join(missing)}")
-        slot = self._slots.get()
-        uid, lock = _acquire_uid() if self.as_root else (None, None)
-        try:
-            return self._run_in_slot(code, lang, stdin, uid)
-        finally:
-            _release(lock)
-            self._slots.put(slot)
+        lang = self._checked(language)
+        if isinstance(lang, RunResult):
+            return lang
+        return self._in_slot(lambda uid: self._run_in_slot(code, lang, stdin, uid))
 
     def run_pair(self, first: tuple[str, str], second: tuple[str, str], talk, *,
                  second_grace_s: float = 2.0) -> tuple[RunResult, RunResult, object]:
@@ -373,56 +429,85 @@ class Sandbox:
                     progress.update(1)
         return results  # type: ignore[return-value]
 
+    # -- prepared files: a build that returns what it wrote, a run of built files ----------
+
+    def build(self, files: Mapping[str, bytes], language: str, command: Sequence[str], *,
+              collect: Sequence[str], limits: Limits | None = None
+              ) -> tuple[RunResult, dict[str, bytes]]:
+        """Runs one build ``command`` over ``files`` (relative path -> content) in a sandbox
+        of its own, and returns its result (stage build: pass, error or timeout, with the
+        compiler's whole output up to ``limits.output_chars``) and the regular files it
+        left under the ``collect`` paths (relative path -> content), whatever its exit
+        status. ``limits`` replaces the sandbox's own for this run (a build of many
+        programs needs more time than one)."""
+        lang = self._checked(language)
+        if isinstance(lang, RunResult):
+            return lang, {}
+        job = _Job(files=files, commands=(tuple(command),), stdin="", run_stage=False,
+                   collect=tuple(collect), limits=limits or self.limits)
+        return self._in_slot(lambda uid: self._run_job(lang, job, uid))
+
+    def run_built(self, files: Mapping[str, bytes], language: str, command: Sequence[str], *,
+                  stdin: str = "", executables: Sequence[str] = ()) -> RunResult:
+        """Runs ``command`` over files built elsewhere (``build``), with ``executables``
+        among them marked executable: the run stage of ``run`` without its build."""
+        lang = self._checked(language)
+        if isinstance(lang, RunResult):
+            return lang
+        job = _Job(files=files, commands=(tuple(command),), stdin=stdin,
+                   executables=tuple(executables), limits=self.limits)
+        return self._in_slot(lambda uid: self._run_job(lang, job, uid)[0])
+
+    def _checked(self, language: str) -> languages.Language | RunResult:
+        """The language, or the toolchain-missing result; raises when the sandbox refuses."""
+        lang = languages.get(language)
+        if self.refuse:
+            raise SandboxUnavailable(WEAK_SANDBOX_HELP)
+        missing = [t for t in lang.toolchain if shutil.which(t) is None]
+        if missing:
+            return RunResult(MISSING, lang.name, None, "", "", 0.0, self.protections(),
+                             stage="build", message=f"not on PATH: {', '.join(missing)}")
+        return lang
+
+    def _in_slot(self, work):
+        """``work(uid)`` holding a worker slot (and, as root, a uid of its own)."""
+        slot = self._slots.get()
+        uid, lock = _acquire_uid() if self.as_root else (None, None)
+        try:
+            return work(uid)
+        finally:
+            _release(lock)
+            self._slots.put(slot)
+
     def _run_in_slot(self, code: str, lang: languages.Language, stdin: str,
                      uid: int | None, channel: Channel | None = None,
                      wall_seconds: float | None = None) -> RunResult:
+        job = _Job(files={lang.main_file: code.encode()}, commands=tuple(
+            tuple(c) for c in lang.commands()), stdin=stdin, limits=self.limits)
+        return self._run_job(lang, job, uid, channel, wall_seconds)[0]
+
+    def _run_job(self, lang: languages.Language, job: _Job, uid: int | None,
+                 channel: Channel | None = None, wall_seconds: float | None = None
+                 ) -> tuple[RunResult, dict[str, bytes]]:
         start = time.monotonic()
-        wall = self.limits.wall_seconds if wall_seconds is None else wall_seconds
+        limits = job.limits
+        wall = limits.wall_seconds if wall_seconds is None else wall_seconds
         # The run's root stays the harness's; only work/ is the program's.
         root = tempfile.mkdtemp(prefix="adjax-run-", dir=self.temp_dir)
         os.chmod(root, 0o711)
         workdir = os.path.join(root, "work")
         os.mkdir(workdir)
         tmp = "/tmp" if self.use_bwrap else os.path.join(workdir, ".tmp")
-        mounted = self.as_root and _mount_tmpfs(workdir, self.limits, uid)
-        group = _RunCgroup(self.limits, uid) if self.as_root else _RunCgroup.none()
+        mounted = self.as_root and _mount_tmpfs(workdir, limits, uid)
+        group = _RunCgroup(limits, uid) if self.as_root else _RunCgroup.none()
         try:
-            with open(os.path.join(workdir, lang.main_file), "w", encoding="utf-8") as f:
-                f.write(code)
             if not self.use_bwrap:
                 os.mkdir(tmp)
-            if self.as_root:
-                for path in (workdir, os.path.join(workdir, lang.main_file)) + (
-                        () if self.use_bwrap else (tmp,)):
-                    os.chown(path, uid, uid)
-            env = {"PATH": _SAFE_PATH, "HOME": workdir, "TMPDIR": tmp, "LANG": "C.UTF-8",
-                   "GOCACHE": os.path.join(workdir, ".gocache"), "GOPATH": workdir,
-                   "GOFLAGS": "-mod=mod", "GO111MODULE": "off", "PYTHONDONTWRITEBYTECODE": "1",
-                   "NODE_OPTIONS": "--max-old-space-size=512"}
-            commands = lang.commands()
-            deadline = start + wall
-            for index, cmd in enumerate(commands):
-                stage = "build" if index < len(commands) - 1 else "run"
-                if channel is not None and channel.stopped.is_set():
-                    return self._result(ERROR, lang, None, "", "", start, stage,
-                                        "stopped by the harness")
-                code_, out, err, timed_out, overflow = self._exec(
-                    cmd, workdir, env, stdin if stage == "run" else "", deadline, uid, group,
-                    channel if stage == "run" else None)
-                if timed_out:
-                    return self._result(TIMEOUT, lang, code_, out, err, start, stage,
-                                        f"killed after {wall:g}s wall time")
-                if overflow:
-                    return self._result(ERROR, lang, code_, out, err, start, stage, overflow)
-                if group.out_of_memory():
-                    return self._result(
-                        ERROR, lang, code_, out, err, start, stage,
-                        f"killed: the run passed its memory limit "
-                        f"({self.limits.run_memory_bytes >> 20} MiB for all its processes)")
-                if stage == "build" and code_ != 0:
-                    return self._result(ERROR, lang, code_, out, err, start, stage,
-                                        _first_error_line(err or out) or "build failed")
-            return self._classify(lang, code_, out, err, start)
+                _chown(tmp, uid)
+            _chown(workdir, uid)
+            _write_files(workdir, job.files, job.executables, uid)
+            result = self._commands(lang, job, workdir, tmp, uid, group, channel, start, wall)
+            return result, _read_files(workdir, job.collect, limits.disk_bytes)
         finally:
             group.kill()
             if self.as_root:
@@ -434,10 +519,46 @@ class Sandbox:
                 _unmount(workdir)
             shutil.rmtree(root, ignore_errors=True)
 
-    def _exec(self, cmd, workdir, env, stdin, deadline, uid, group, channel=None):
+    def _commands(self, lang, job, workdir, tmp, uid, group, channel, start, wall
+                  ) -> RunResult:
+        """Runs the job's commands in turn (build stages, then the run stage unless the
+        job is a build only) and classifies the first that fails, or the last."""
+        limits = job.limits
+        env = {"PATH": _SAFE_PATH, "HOME": workdir, "TMPDIR": tmp, "LANG": "C.UTF-8",
+               "GOCACHE": os.path.join(workdir, ".gocache"), "GOPATH": workdir,
+               "GOFLAGS": "-mod=mod", "GO111MODULE": "off", "CGO_ENABLED": "0",
+               "PYTHONDONTWRITEBYTECODE": "1", "NODE_OPTIONS": "--max-old-space-size=512"}
+        deadline = start + wall
+        for index, cmd in enumerate(job.commands):
+            stage = "run" if job.run_stage and index == len(job.commands) - 1 else "build"
+            if channel is not None and channel.stopped.is_set():
+                return self._result(ERROR, lang, None, "", "", start, stage,
+                                    "stopped by the harness")
+            code_, out, err, timed_out, overflow = self._exec(
+                list(cmd), workdir, env, job.stdin if stage == "run" else "", deadline, uid,
+                group, channel if stage == "run" else None, limits)
+            if timed_out:
+                return self._result(TIMEOUT, lang, code_, out, err, start, stage,
+                                    f"killed after {wall:g}s wall time")
+            if overflow:
+                return self._result(ERROR, lang, code_, out, err, start, stage, overflow)
+            if group.out_of_memory():
+                return self._result(
+                    ERROR, lang, code_, out, err, start, stage,
+                    f"killed: the run passed its memory limit "
+                    f"({limits.run_memory_bytes >> 20} MiB for all its processes)")
+            if stage == "build" and code_ != 0:
+                return self._result(ERROR, lang, code_, out, err, start, stage,
+                                    first_error_line(err or out) or "build failed")
+        if not job.run_stage:
+            return self._result(PASS, lang, code_, out, err, start, "build", "")
+        return self._classify(lang, code_, out, err, start)
+
+    def _exec(self, cmd, workdir, env, stdin, deadline, uid, group, channel=None,
+              limits: Limits | None = None):
         """(exit code, stdout, stderr, timed out, why the output was cut or ""). With a
         ``channel``, standard input is a socket whose other end the channel gets."""
-        limits = self.limits
+        limits = limits or self.limits
         as_root = self.as_root
         argv = _capped_argv(cmd)
         if self.use_bwrap:
@@ -512,7 +633,7 @@ class Sandbox:
                    "SIGKILL": "killed"}.get(name, name)
             return self._result(ERROR, lang, exit_code, out, err, start, "run",
                                 f"terminated by {name} ({why})")
-        message = _first_error_line(err) or f"exit code {exit_code}"
+        message = first_error_line(err) or f"exit code {exit_code}"
         status = FAIL if _looks_like_assertion(err) else ERROR
         return self._result(status, lang, exit_code, out, err, start, "run", message)
 
@@ -779,7 +900,9 @@ def _write(d: str, name: str, value: str, quiet: bool = False) -> None:
             raise
 
 
-def _first_error_line(text: str) -> str:
+def first_error_line(text: str) -> str:
+    """The line of a compiler's or program's output that says what went wrong: the last
+    one naming an error or exception, else the last line (at most 300 characters)."""
     lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
     for ln in reversed(lines):
         if "Error" in ln or "error" in ln or "Exception" in ln:

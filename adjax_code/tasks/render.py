@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from adjax_code.judge import execution, sources, verdict
+from adjax_code.judge import compile_batch, execution, sources, verdict
 from adjax_code.judge.verdict import Harness
 from adjax_code.tasks import TS_TYPES, Task
 
@@ -161,16 +161,26 @@ def judge(result: execution.RunResult, h: Harness, want: dict[int, Any]
     return verdict.judged(result, verdict.judge_cases(h.records(result.stdout), want))
 
 
-def run(items: Sequence[tuple[Task, str, str]], which: str = "all",
-        sandbox: execution.Sandbox | None = None, progress=None) -> list[execution.RunResult]:
-    """Runs (task, language, code) triples against their tests, in parallel."""
-    sandbox = sandbox or execution.Sandbox()
+def _programs(items: Sequence[tuple[Task, str, str]], which: str
+              ) -> tuple[list[Harness], list[tuple[str, str, str]]]:
+    """A harness of its own and a whole (program, language, stdin) per item."""
     harnesses = [Harness.new() for _ in items]
-    programs = [(program(t, lang, code, which, h), lang, h.stdin)
-                for (t, lang, code), h in zip(items, harnesses, strict=True)]
-    results = sandbox.run_many(programs, progress=progress)
+    return harnesses, [(program(t, lang, code, which, h), lang, h.stdin)
+                       for (t, lang, code), h in zip(items, harnesses, strict=True)]
+
+
+def _judged(items, which: str, harnesses, results) -> list[execution.RunResult]:
     return [judge(r, h, expected(t, lang, which))
             for r, h, (t, lang, _) in zip(results, harnesses, items, strict=True)]
+
+
+def run(items: Sequence[tuple[Task, str, str]], which: str = "all",
+        sandbox: execution.Sandbox | None = None, progress=None) -> list[execution.RunResult]:
+    """Runs (task, language, code) triples against their tests, in parallel, each program
+    built and run alone."""
+    sandbox = sandbox or execution.Sandbox()
+    harnesses, programs = _programs(items, which)
+    return _judged(items, which, harnesses, sandbox.run_many(programs, progress=progress))
 
 
 def outputs(items: Sequence[tuple[Task, str, str]], which: str = "all",
@@ -178,9 +188,7 @@ def outputs(items: Sequence[tuple[Task, str, str]], which: str = "all",
     """What each program returned per case (its case records in case order), or None when
     it timed out: the behaviour that agreement reranking compares."""
     sandbox = sandbox or execution.Sandbox()
-    harnesses = [Harness.new() for _ in items]
-    programs = [(program(t, lang, code, which, h), lang, h.stdin)
-                for (t, lang, code), h in zip(items, harnesses, strict=True)]
+    harnesses, programs = _programs(items, which)
     out = []
     for r, h in zip(sandbox.run_many(programs), harnesses, strict=True):
         if r.status == execution.TIMEOUT:
@@ -204,12 +212,17 @@ def split_java_imports(code: str) -> tuple[list[str], str]:
 def run_batched(items: Sequence[tuple[Task, str, str]], which: str = "all",
                 sandbox: execution.Sandbox | None = None, batch_size: int | None = None,
                 progress=None) -> list[execution.RunResult]:
-    """``run``: every sample in a process of its own. Samples used to share a program (one
-    compile, one start-up for up to ``batch_size`` of them), and one could then borrow a
-    sibling's function or break the encoder its siblings report through; ``batch_size`` is
-    accepted and ignored."""
-    del batch_size
-    return run(items, which, sandbox, progress)
+    """``run``, with the samples of each compiled language (Java, Go, TypeScript) compiled
+    up to ``batch_size`` at a time (default ``compile_batch.BATCH_SIZE``) in one compiler
+    run, and every sample still run in a sandboxed process of its own that holds only its
+    own compiled files (``compile_batch``): the same verdicts, without a compiler start
+    per sample."""
+    sandbox = sandbox or execution.Sandbox()
+    harnesses, programs = _programs(items, which)
+    results = compile_batch.run_many(sandbox, programs,
+                                     batch_size=batch_size or compile_batch.BATCH_SIZE,
+                                     progress=progress)
+    return _judged(items, which, harnesses, results)
 
 
 def header(task: Task, language: str) -> str:
