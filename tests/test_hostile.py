@@ -365,7 +365,7 @@ def test_java_free_form_tests_may_import():
              "    if (Sol.add(xs.get(0), xs.get(1)) != 3) throw new AssertionError(\"wrong\");\n"
              "  }\n}\n")
     (r,) = rewards.functional_results([code], "java", tests)
-    assert r.fraction_passed == 1.0 and r.trusted is False  # its driver shares the process
+    assert r.fraction_passed == 1.0 and r.trusted, r
 
 
 def test_pass_at_k_without_enough_samples_is_not_nan():
@@ -528,11 +528,19 @@ def test_typescript_tests_cannot_be_patched_by_the_candidate():
 
 
 def test_untrusted_free_form_verdicts_are_marked_and_refused_for_training(capsys):
-    code = "class Sol {\n  static int add(int a, int b) { return a + b; }\n}\n"
-    tests = ("public class Main {\n  public static void main(String[] a) {\n"
-             "    if (Sol.add(1, 2) != 3) throw new AssertionError(\"wrong\");\n  }\n}\n")
-    with pytest.raises(rewards.UntrustedVerdict, match="free-form java tests run inside"):
-        rewards.score([code], "java", tests=tests, trusted_only=True)
+    for lang in ("python", "javascript", "typescript", "java", "go"):
+        rewards.check_trusted(lang)  # every built-in language runs its tests apart
+    import dataclasses
+
+    from adjax_code.lang import languages
+
+    # a language added without a two-process run is refused for training
+    added = languages.register(dataclasses.replace(languages.get("python"), name="pyplain"))
+    try:
+        with pytest.raises(rewards.UntrustedVerdict, match="free-form pyplain tests"):
+            rewards.score(["x = 1\n"], "pyplain", tests="assert x == 1\n", trusted_only=True)
+    finally:
+        languages._REGISTRY.pop(added.name)
     from adjax_code.app.commands import evaluate
 
     marked = execution.RunResult(execution.PASS, "go", 0, "", "", 0.1, (), trusted=False)
@@ -542,4 +550,358 @@ def test_untrusted_free_form_verdicts_are_marked_and_refused_for_training(capsys
     (py,) = rewards.functional_results(["def add(a, b):\n    return a + b\n"], "python",
                                        "assert add(1, 2) == 3\n")
     assert py.trusted and "tests-isolated-from-candidate" in py.protections
-    rewards.check_trusted("typescript")
+
+
+# -- issue 24 #1 and #2 for Java and Go: tests in a process of their own ------------------
+
+JAVA_ISO_TESTS = """import java.util.*;
+public class Main {
+  static double EPS = 1e-9;
+  static void check(boolean ok, String what) { if (!ok) throw new AssertionError(what); }
+  public static void main(String[] args) {
+    check(Sol.add(1, 2) == 3, "add");
+    check(Math.abs(Sol.dist(0, 3) - 3.0) < EPS, "dist");
+    check(Sol.order(List.of(3, 1, 2)).equals(List.of(1, 2, 3)), "equals");
+    check(Sol.order(List.of(2, 1)).toString().equals("[1, 2]"), "toString");
+    check(Sol.order(List.of(5, 4)).hashCode() == List.of(4, 5).hashCode(), "hashCode");
+  }
+}
+"""
+JAVA_ISO_HONEST = """import java.util.*;
+class Sol {
+  static int add(int a, int b) { return a + b; }
+  static double dist(int a, int b) { return Math.abs(a - b); }
+  static List<Integer> order(List<Integer> xs) {
+    List<Integer> r = new ArrayList<>(xs);
+    Collections.sort(r);
+    return r;
+  }
+}
+"""
+# Each is wrong and passed every check on the code before the split (a1a506b).
+JAVA_ISO_FORGERIES = {
+    # the one-process driver's reporter, found by name: END, then halt before any check
+    "reporter reached": JAVA_ISO_HONEST.replace("return a + b;", """try {
+      java.lang.reflect.Method r = Class.forName("Main").getDeclaredMethod("r", String[].class);
+      r.setAccessible(true);
+      r.invoke(null, (Object) new String[] {"END"});
+    } catch (Throwable e) { }
+    Runtime.getRuntime().halt(0);
+    return 0;"""),
+    # an ArrayList whose equals, hashCode and toString answer for the sorted list it is not
+    "lying equals": JAVA_ISO_HONEST.replace("""    List<Integer> r = new ArrayList<>(xs);
+    Collections.sort(r);
+    return r;""", """    return new ArrayList<Integer>(xs) {
+      public boolean equals(Object o) { return true; }
+      public int hashCode() { List<Integer> s = new ArrayList<>(this); Collections.sort(s);
+                              return s.hashCode(); }
+      public String toString() { List<Integer> s = new ArrayList<>(this); Collections.sort(s);
+                                 return s.toString(); }
+    };"""),
+    # the tests' own static helper (their tolerance) widened through the caller's class
+    "patched helper": JAVA_ISO_HONEST.replace("return Math.abs(a - b);", """try {
+      Class<?> tests = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE)
+          .getCallerClass();
+      java.lang.reflect.Field f = tests.getDeclaredField("EPS");
+      f.setAccessible(true);
+      f.setDouble(null, 1e9);
+    } catch (Throwable e) { }
+    return 0;"""),
+}
+
+
+def test_java_tests_cannot_be_reached_or_patched_by_the_candidate():
+    names = list(JAVA_ISO_FORGERIES)
+    honest, *forged = rewards.functional_results(
+        [JAVA_ISO_HONEST] + [JAVA_ISO_FORGERIES[n] for n in names], "java", JAVA_ISO_TESTS)
+    assert honest.status == execution.PASS and honest.trusted, honest
+    for name, r in zip(names, forged, strict=True):
+        assert r.status != execution.PASS and r.fraction_passed == 0.0, (name, r)
+        assert "tests-isolated-from-candidate" in r.protections
+
+
+GO_ISO_TESTS = """package main
+
+import "math"
+
+var tolerance = 1e-9
+
+func main() {
+	if Add(1, 2) != 3 {
+		panic("add")
+	}
+	if math.Abs(Dist(0, 3)-3.0) > tolerance {
+		panic("dist")
+	}
+}
+"""
+GO_ISO_HONEST = """package main
+
+import "math"
+
+func Add(a, b int) int { return a + b }
+
+func Dist(a, b int) float64 { return math.Abs(float64(a - b)) }
+"""
+GO_ISO_FORGERIES = {
+    # init runs before the driver: it takes the secret from stdin and writes END itself
+    "init reads stdin": """package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"syscall"
+	"time"
+)
+
+func init() {
+	syscall.SetNonblock(0, true)
+	buf := make([]byte, 256)
+	for i := 0; i < 100; i++ {
+		if n, _ := syscall.Read(0, buf); n > 0 {
+			fmt.Println("ADJAX-" + strings.TrimSpace(string(buf[:n])) + " END")
+			os.Exit(0)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	syscall.SetNonblock(0, false)
+}
+
+func Add(a, b int) int { return 0 }
+
+func Dist(a, b int) float64 { return 0 }
+""",
+    # one package with the tests: their tolerance widened before they run
+    "patched helper": """package main
+
+func init() { tolerance = 1e9 }
+
+func Add(a, b int) int { return a + b }
+
+func Dist(a, b int) float64 { return 0 }
+""",
+}
+
+
+def test_go_tests_cannot_be_reached_or_patched_by_the_candidate():
+    names = list(GO_ISO_FORGERIES)
+    honest, *forged = rewards.functional_results(
+        [GO_ISO_HONEST] + [GO_ISO_FORGERIES[n] for n in names], "go", GO_ISO_TESTS)
+    assert honest.status == execution.PASS and honest.trusted, honest
+    for name, r in zip(names, forged, strict=True):
+        assert r.status != execution.PASS and r.fraction_passed == 0.0, (name, r)
+
+
+JAVA_TYPICAL = """import java.util.*;
+
+public class Solution {
+  static final int LIMIT = 10;
+  public static double half(double x) { return x / 2; }
+  static Map<Character, Integer> counts(String s) {
+    Map<Character, Integer> m = new TreeMap<>();
+    for (char c : s.toCharArray()) m.merge(c, 1, Integer::sum);
+    return m;
+  }
+  static void reverse(int[] a) {
+    for (int i = 0, j = a.length - 1; i < j; i++, j--) { int t = a[i]; a[i] = a[j]; a[j] = t; }
+  }
+  static long[][] grid(int n) { return new long[n][n + 1]; }
+  static char first(String s) {
+    if (s.isEmpty()) throw new IllegalArgumentException("empty");
+    return s.charAt(0);
+  }
+  static int withdraw(int x) throws InsufficientFunds {
+    if (x > LIMIT) throw new InsufficientFunds("over " + LIMIT);
+    return LIMIT - x;
+  }
+  static class Node {
+    private final int v;
+    Node(int v) { this.v = v; }
+    int value() { return v; }
+  }
+}
+
+class InsufficientFunds extends Exception {
+  InsufficientFunds(String m) { super(m); }
+}
+
+class Counter {
+  private int n;
+  Counter(int start) { n = start; }
+  Counter inc() { n++; return this; }
+  int get() { return n; }
+  public boolean equals(Object o) { return true; }
+}
+"""
+JAVA_TYPICAL_TESTS = """import java.util.Arrays;
+import java.util.Map;
+
+public class Main {
+  static void check(boolean ok, String what) { if (!ok) throw new AssertionError(what); }
+
+  public static void main(String[] args) throws Exception {
+    check(Solution.LIMIT == 10, "constant");
+    check(Double.isNaN(Solution.half(Double.NaN)), "NaN");
+    check(Double.compare(Solution.half(-0.0), -0.0) == 0, "-0.0");
+    check(Solution.counts("aab").equals(Map.of('a', 2, 'b', 1)), "counts");
+    int[] a = {1, 2, 3};
+    Solution.reverse(a);
+    check(Arrays.equals(a, new int[] {3, 2, 1}), "in place");
+    check(Solution.grid(2)[1].length == 3, "grid");
+    check(Solution.first("xy") == 'x', "char");
+    try {
+      Solution.first("");
+      check(false, "no exception");
+    } catch (IllegalArgumentException e) {
+      check(e.getMessage().equals("empty"), "message");
+    }
+    try {
+      Solution.withdraw(20);
+      check(false, "no exception of the solution's own class");
+    } catch (InsufficientFunds e) {
+      check(e.getMessage().equals("over 10"), "its message");
+    }
+    Counter c = new Counter(5);
+    check(c.inc() == c && c.get() == 6, "the same object");
+    check(!c.equals(new Counter(6)), "identity");
+    check(new Solution.Node(4).value() == 4, "nested class");
+    assert Solution.withdraw(3) == 7 : "assert";
+  }
+}
+"""
+JAVA_UNSTUBBABLE = ("interface Shape { double area(); }\n"
+                    "class Circle implements Shape {\n  double r;\n"
+                    "  Circle(double r) { this.r = r; }\n"
+                    "  public double area() { return Math.PI * r * r; }\n}\n")
+
+
+def test_honest_java_with_typical_tests_passes_and_what_cannot_be_stubbed_says_so():
+    good, wrong, unstubbable = rewards.functional_results(
+        [JAVA_TYPICAL, JAVA_TYPICAL.replace("LIMIT - x", "LIMIT + x"), JAVA_UNSTUBBABLE],
+        "java", JAVA_TYPICAL_TESTS)
+    assert good.status == execution.PASS, good
+    # assertions are enabled in the tests' process: the last check is an assert statement
+    assert wrong.status == execution.FAIL and "AssertionError: assert" in wrong.message, wrong
+    assert unstubbable.status == execution.ERROR and unstubbable.stage == "build"
+    assert "not stubbed: the interface Shape" in unstubbable.message, unstubbable
+
+
+GO_TYPICAL = """package main
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+)
+
+type Point struct {
+	X, Y int
+	tag  string
+}
+
+type Stack struct {
+	items []int
+}
+
+func NewStack() *Stack { return &Stack{} }
+
+func (s *Stack) Push(x int) { s.items = append(s.items, x) }
+
+func (s *Stack) Pop() int {
+	if len(s.items) == 0 {
+		panic("empty stack")
+	}
+	x := s.items[len(s.items)-1]
+	s.items = s.items[:len(s.items)-1]
+	return x
+}
+
+func (p Point) Sum() int { return p.X + p.Y }
+
+func Half(x float64) float64 { return x / 2 }
+
+func Div(a, b int) (int, error) {
+	if b == 0 {
+		return 0, errors.New("division by zero")
+	}
+	return a / b, nil
+}
+
+func SortInPlace(xs []int) { sort.Ints(xs) }
+
+func Counts(s string) map[rune]int {
+	m := map[rune]int{}
+	for _, c := range s {
+		m[c]++
+	}
+	return m
+}
+
+func Total(xs ...int) int {
+	t := 0
+	for _, x := range xs {
+		t += x
+	}
+	return t
+}
+
+func At(xs []int, i int) int { return xs[i] }
+
+func main() { fmt.Println("the solution's own main") }
+"""
+GO_TYPICAL_TESTS = """package main
+
+import (
+	"fmt"
+	"math"
+	"reflect"
+)
+
+func check(ok bool, what string) {
+	if !ok {
+		panic(what)
+	}
+}
+
+func main() {
+	check(math.IsNaN(Half(math.NaN())) && math.Signbit(Half(math.Copysign(0, -1))), "floats")
+	q, err := Div(7, 2)
+	check(q == 3 && err == nil, "div")
+	_, err = Div(1, 0)
+	check(err != nil && err.Error() == "division by zero", "error value")
+	xs := []int{3, 1, 2}
+	SortInPlace(xs)
+	check(reflect.DeepEqual(xs, []int{1, 2, 3}), "in place")
+	check(reflect.DeepEqual(Counts("aab"), map[rune]int{'a': 2, 'b': 1}), "map")
+	check(Total(1, 2, 3) == 6, "variadic")
+	s := NewStack()
+	s.Push(1)
+	s.Push(2)
+	check(s.Pop() == 2 && len(s.items) == 1, "a receiver written back")
+	check(Point{X: 1, Y: 2}.Sum() == 3, "a value receiver")
+	func() {
+		defer func() {
+			r := recover()
+			check(r == "empty stack", fmt.Sprint("panic value ", r))
+		}()
+		NewStack().Pop()
+	}()
+	func() {
+		defer func() { check(recover() != nil, "a runtime panic") }()
+		At([]int{1}, 5)
+	}()
+}
+"""
+
+
+def test_honest_go_with_typical_tests_passes_and_what_cannot_be_stubbed_says_so():
+    shape = ("package main\n\ntype Shape interface{ Area() float64 }\n\n"
+             "func Double(s Shape) float64 { return 2 * s.Area() }\n")
+    good, wrong, unstubbable = rewards.functional_results(
+        [GO_TYPICAL, GO_TYPICAL.replace("return a / b, nil", "return a * b, nil"), shape],
+        "go", GO_TYPICAL_TESTS)
+    assert good.status == execution.PASS, good
+    assert wrong.status == execution.FAIL and "panic: div" in wrong.message, wrong
+    assert unstubbable.status == execution.ERROR and "not stubbed: type Shape" in \
+        unstubbable.message and "func Double" in unstubbable.message, unstubbable

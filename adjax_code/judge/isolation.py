@@ -21,6 +21,7 @@ import concurrent.futures
 import dataclasses
 import functools
 import json
+import re
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -277,3 +278,48 @@ def judge(cand: execution.RunResult, run: execution.RunResult, ex: Exchange, *,
 
 def _lines(ex: Exchange) -> tuple[int, ...] | None:
     return None if ex.coverage is None else tuple(ex.coverage)
+
+
+def judge_end(cand: execution.RunResult, run: execution.RunResult, ex: Exchange, *,
+              skipped: Sequence[str] = ()) -> execution.RunResult:
+    """Tests that pass all or nothing, on the ``END`` record the tests' own program writes
+    after their ``main`` returns (Java, Go). A solution that does not build or load says
+    why; tests that do not compile against the solution's stubs say so, with what could
+    not be stubbed (``skipped``)."""
+    if execution.MISSING in (cand.status, run.status):
+        return cand if cand.status == execution.MISSING else run
+    if cand.stage == "build" and cand.status != execution.PASS:
+        return dataclasses.replace(cand, tests_passed=0, tests_total=1,
+                                   protections=cand.protections + (PROTECTION,))
+    out = verdict.judged(combined(cand, run, ex), verdict.judge_free(ex.records, 0))
+    if run.stage == "build" and run.status != execution.PASS:
+        symbol = re.search(r"^\s*symbol:\s*(.+)$", run.stderr, re.M)  # javac's detail
+        left = f"; not stubbed: {'; '.join(skipped)}" if skipped else ""
+        return dataclasses.replace(out, message=(
+            f"the tests do not compile against the solution's declarations: {run.message}"
+            f"{' (' + symbol.group(1).strip() + ')' if symbol else ''}{left}")[:500])
+    loaded = [rest for kind, rest in ex.records if kind == "LOAD"]
+    if out.status != execution.PASS and loaded:
+        ok, payload = verdict.load_value(loaded[0])
+        why = str(payload.get("m", "")) if ok and isinstance(payload, dict) else ""
+        return dataclasses.replace(out, status=execution.ERROR, message=(
+            f"the solution failed to load: {why}"
+            + (f" ({cand.message})" if cand.message else ""))[:500])
+    if out.status in (execution.FAIL, execution.ERROR):  # the tests ran and stopped early
+        stop = _STOPPED.search(run.stderr)
+        why = stop.group(0).strip() if stop else run.message
+        out = dataclasses.replace(out, status=execution.FAIL, message=(
+            f"the tests did not run to their end: {why}" if why else out.message)[:500])
+    return out
+
+
+# What ended a tests' program early: an uncaught exception (Java), a panic (Go), or the
+# link saying that the solution's process is gone.
+_STOPPED = re.compile(r"^(?:Exception in thread .*|panic: .*|adjax: .*)$", re.M)
+
+
+def refused(message: str, language: str, protections: tuple[str, ...]) -> execution.RunResult:
+    """A sample that was not run: one line saying why."""
+    return execution.RunResult(execution.ERROR, language, None, "", "", 0.0, protections,
+                               stage="build", message=message, tests_total=1)
+

@@ -13,13 +13,19 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Callable, Sequence
 
 import tree_sitter
 
-from adjax_code.judge import execution, isolation, js_isolation, python_tests, verdict
+from adjax_code.judge import (
+    execution,
+    go_isolation,
+    isolation,
+    java_isolation,
+    js_isolation,
+    python_tests,
+)
 from adjax_code.lang import languages, syntax
 
 DEFAULT_WEIGHTS = {"syntax": 1.0, "quality": 0.5, "relevance": 0.5, "functional": 2.0}
@@ -218,30 +224,27 @@ def functional_results(codes: Sequence[str], language: str, tests: str,
     status error, message saying why. With ``coverage``, each result's ``coverage`` lists the
     solution lines executed.
 
-    Python runs the tests in a process the candidate never touched (``isolation``).
-    Other languages: the tests pass when they run to their end; where they still run in the
-    candidate's process (``TRUSTED_FREE_FORM`` does not name the language) each result says
-    ``trusted=False``."""
+    Every language runs the tests in a process the candidate never touched, calling its
+    functions through stubs (``isolation``, ``js_isolation``, ``java_isolation``,
+    ``go_isolation``). JavaScript and TypeScript: each top-level node assertion is a case.
+    Java and Go: the tests pass when their ``main`` runs to its end."""
     lang = languages.get(language).name
     sandbox = sandbox or execution.Sandbox()
     if lang == "python":
         return _python_results(codes, tests, sandbox, coverage, module_name)
     if lang in ("javascript", "typescript"):
         return js_isolation.run(codes, tests, lang, sandbox)
-    runs = []
-    for code in codes:
-        h = verdict.Harness.new()
-        runs.append((h, *verdict.free_program(h, code, tests, lang)))
-    results = sandbox.run_many([(prog, lang, h.stdin) for h, prog, _ in runs])
-    trusted = lang in TRUSTED_FREE_FORM
-    return [dataclasses.replace(verdict.judged(r, verdict.judge_free(h.records(r.stdout),
-                                                                     cases)), trusted=trusted)
-            for (h, _, cases), r in zip(runs, results, strict=True)]
+    if lang == "java":
+        return java_isolation.run(codes, tests, sandbox)
+    if lang == "go":
+        return go_isolation.run(codes, tests, sandbox)
+    raise ValueError(f"no free-form tests for {lang!r}")
 
 
-# Languages whose free-form tests run where the candidate never ran (``isolation``); the
-# others' verdicts are computed inside the candidate's process and marked untrusted.
-TRUSTED_FREE_FORM = frozenset({"python", "javascript", "typescript"})
+# Languages whose free-form tests run where the candidate never ran (``isolation``,
+# ``js_isolation``, ``java_isolation``, ``go_isolation``); a language added without such a
+# run is refused for training (``check_trusted``).
+TRUSTED_FREE_FORM = frozenset({"python", "javascript", "typescript", "java", "go"})
 
 
 class UntrustedVerdict(ValueError):
@@ -255,10 +258,10 @@ def check_trusted(language: str) -> None:
     lang = languages.get(language).name
     if lang not in TRUSTED_FREE_FORM:
         raise UntrustedVerdict(
-            f"free-form {lang} tests run inside the candidate's process, so a program "
-            f"written against the harness could forge their verdict; they are not used to "
-            f"train a policy (trusted: {', '.join(sorted(TRUSTED_FREE_FORM))}; use the task "
-            f"suite, whose verdicts are computed outside the sandbox, for {lang})")
+            f"free-form {lang} tests have no run apart from the candidate's process, so a "
+            f"program written against the harness could forge their verdict; they are not "
+            f"used to train a policy (trusted: {', '.join(sorted(TRUSTED_FREE_FORM))}; use "
+            f"the task suite, whose verdicts are computed outside the sandbox, for {lang})")
 
 
 def _python_results(codes: Sequence[str], tests: str, sandbox: execution.Sandbox,

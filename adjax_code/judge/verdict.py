@@ -1,25 +1,20 @@
 """Verdicts that the program under test cannot forge.
 
 Nothing a program prints, no exit status and no exception it swallows is evidence. Where the
-test driver shares the candidate's process (task-suite programs in every language; free-form
-Java and Go tests), a pass counts only from records that carry a per-run secret:
+driver shares the candidate's process (task-suite programs in every language,
+``adjax_code.tasks.render``), a pass counts only from records that carry a per-run secret:
 
-- the harness draws a 128-bit secret per run and gives it to the driver on standard input,
-  which the driver reads before any code under test runs (Python, JavaScript, TypeScript,
-  Java; in Go a candidate's ``init`` runs first and can only consume it, never print it);
+- the harness draws a 128-bit secret per run and gives it to the driver on standard input;
 - the driver writes records ``ADJAX-<secret> KIND ...`` through a writer it captured before
   the candidate was loaded, under identifiers with a random per-run suffix;
 - task-suite cases report the *value* each call returned; the harness compares it with the
   expected value, which never enters the sandbox (a program can pass a case only by
-  returning the right value);
-- free-form Java and Go tests pass only when the driver's ``END`` record arrives after the
-  last test statement; a program written against this harness can reach that driver, so
-  those verdicts are marked untrusted (``RunResult.trusted``);
+  returning the right value, whoever writes the record);
 - the expected number of cases is known to the harness: a missing or repeated case fails.
 
-Free-form Python, JavaScript and TypeScript tests and HumanEval run the tests in a process
-the candidate never ran in (``isolation``, ``js_isolation``); their records are read with
-the same bounded ``load_value`` and judged by ``judged``.
+Free-form tests and HumanEval, in every language, run the tests in a process the candidate
+never ran in (``isolation``, ``js_isolation``, ``java_isolation``, ``go_isolation``); their
+records are read with the same bounded ``load_value`` and judged by ``judged``.
 """
 
 from __future__ import annotations
@@ -30,7 +25,7 @@ import re
 import secrets
 from typing import Any
 
-from adjax_code.judge import execution, sources
+from adjax_code.judge import execution
 
 PREFIX = "ADJAX-"
 
@@ -342,11 +337,11 @@ func adjaxCase_{t}(i int, f func() interface{{}}) {{
 """
 
 
-# -- free-form tests in one process (Java, Go) --------------------------------------------
+# -- free-form tests: the records of the tests' own process ---------------------------------
 
 def judge_free(records: list[tuple[str, str]], cases: int) -> dict:
-    """Free-form tests: with cases, the share of them reported passed exactly once; without,
-    all or nothing by the END record."""
+    """Free-form tests (``js_isolation``, ``isolation.judge_end``): with cases, the share of
+    them reported passed exactly once; without, all or nothing by the END record."""
     if cases:
         verdict = judge_cases(records, {i: True for i in range(cases)})
     else:
@@ -355,47 +350,3 @@ def judge_free(records: list[tuple[str, str]], cases: int) -> dict:
                    "message": "" if ended else "the tests did not run to their end"}
     verdict["ended"] = any(kind == "END" for kind, _ in records)
     return verdict
-
-
-# -- free-form tests: every language ----------------------------------------------------
-
-_JAVA_IMPORT = re.compile(r"^\s*import\s+(?:static\s+)?[\w.*]+\s*;[ \t]*$", re.M)
-
-
-def free_program(h: Harness, code: str, tests: str, language: str) -> tuple[str, int]:
-    """(program, number of cases) running user-written ``tests`` against ``code`` in one
-    process (Python and JavaScript/TypeScript run apart instead: ``isolation``).
-
-    JavaScript/TypeScript: the tests follow the solution, then the ``END`` record. Java:
-    the tests' ``Main`` class becomes ``AdjaxTests_<tag>`` and the driver's ``Main`` calls
-    its ``main`` before ``END``. Go: the tests' ``main`` becomes ``adjaxTests_<tag>``
-    likewise. Tests that end the process themselves (an exit call, even with status 0) never
-    reach ``END`` and fail.
-    """
-    t = h.tag
-    if language in ("javascript", "typescript"):
-        body = sources.combine(code, tests, language)
-        return js_prologue(h, language == "typescript") + body + f'__adjaxR_{t}("END");\n', 0
-    if language == "java":
-        # import lines of both files go first (the tests follow the solution's classes)
-        imports = list(dict.fromkeys(m.strip() for m in _JAVA_IMPORT.findall(code + "\n"
-                                                                              + tests)))
-        code, tests = _JAVA_IMPORT.sub("", code), _JAVA_IMPORT.sub("", tests)
-        renamed = re.sub(r"\bMain\b", f"AdjaxTests_{t}", tests)
-        renamed = re.sub(r"\bpublic\s+(final\s+)?class\b", r"\1class", renamed)
-        code = re.sub(r"\bpublic\s+(final\s+)?class\b", r"\1class", code)
-        driver = ("public class Main {\n" + java_helpers(h)
-                  + "  public static void main(String[] args) throws Throwable {\n"
-                  + f"    readSecret();\n    AdjaxTests_{t}.main(args);\n"
-                  + '    r("END");\n  }\n}\n')
-        return "\n".join(imports) + "\n" + code + "\n\n" + renamed + "\n\n" + driver, 0
-    if language == "go":
-        paths, body = sources.split_go(code)
-        test_paths, test_body = sources.split_go(tests)
-        test_body = re.sub(r"^func\s+main\s*\(\s*\)", f"func adjaxTests_{t}()", test_body,
-                           flags=re.M)
-        main = (f"\nfunc main() {{\n\tadjaxSecret_{t}()\n\tadjaxTests_{t}()\n"
-                f'\tadjaxR_{t}("END")\n}}\n')
-        return sources.join_go(paths + test_paths + GO_IMPORTS,
-                               body + "\n" + test_body + go_helpers(h) + main), 0
-    raise ValueError(f"no test driver for {language!r}")

@@ -1,0 +1,82 @@
+"""Free-form Go tests run where the candidate never ran.
+
+The same design as the other languages' (``isolation``), two programs relayed by the
+harness:
+
+- the candidate's program is the solution's package (its own ``main``, if any, renamed and
+  never called; its ``init`` runs, and finds nothing there that the verdict depends on)
+  with a server ``main`` (``go_harness.go``, part ``server``) that answers calls of its
+  functions and methods through a table of them (``go_stubs.table``);
+- the tests' program is the tests (their ``main`` renamed), the solution's types and stubs
+  of its functions and methods (``go_stubs``: identifiers and types only) and the link
+  (part ``link``). Values cross as data decoded into the declared types: the tests'
+  ``reflect.DeepEqual``, ``math`` and ``fmt`` are the standard library's own, and a
+  receiver or an argument the solution changed (a slice sorted in place, a struct behind a
+  pointer) is written back.
+
+The tests pass all or nothing: on the ``END`` record the tests' program writes after their
+``main`` returns. The candidate's output and exit status count for nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import secrets
+from collections.abc import Sequence
+from pathlib import Path
+
+from adjax_code.judge import execution, go_stubs, isolation, sources
+
+_PART = re.compile(r"^// -- part (\w+)\n", re.M)
+_MAIN = re.compile(r"^func\s+main\s*\(\s*\)", re.M)
+
+
+@functools.cache
+def _harness() -> tuple[dict[str, str], list[str]]:
+    text = Path(__file__).with_name("go_harness.go").read_text(encoding="utf-8")
+    imports = re.search(r"^// IMPORTS (.*)$", text, re.M).group(1).split()
+    pieces = _PART.split(text)
+    return dict(zip(pieces[1::2], pieces[2::2], strict=True)), [f'"{p}"' for p in imports]
+
+
+def harness(part: str, tag: str) -> str:
+    """One part of ``go_harness.go`` with this run's suffix."""
+    return _harness()[0][part].replace("TAG", tag)
+
+
+def server_program(code: str, decls: go_stubs.Declarations, tag: str) -> str:
+    """The solution's package, then its server as ``main``."""
+    paths, body = sources.split_go(code)
+    body = _MAIN.sub(f"func adjaxSolutionMain_{tag}()", body)
+    return sources.join_go(paths + _harness()[1], body + "\n" + harness("wire", tag)
+                           + harness("server", tag)
+                           + f"\nfunc main() {{\n\tadjaxServe_{tag}({go_stubs.table(decls)})\n}}\n")
+
+
+def tests_program(tests: str, decls: go_stubs.Declarations, tag: str) -> str:
+    """The tests, the solution's types and stubs, the link, and a ``main`` that runs the
+    tests' ``main`` and writes ``END`` after it returns."""
+    paths, body = sources.split_go(tests)
+    body = _MAIN.sub(f"func adjaxTests_{tag}()", body)
+    return sources.join_go(paths + _harness()[1], body + "\n" + go_stubs.stubs(decls, tag)
+                           + harness("wire", tag) + harness("link", tag)
+                           + f"\nfunc main() {{\n\tadjaxStart_{tag}()\n\tadjaxTests_{tag}()\n"
+                           + f'\tadjaxReport_{tag}("END")\n}}\n')
+
+
+def run(codes: Sequence[str], tests: str, sandbox: execution.Sandbox, progress=None
+        ) -> list[execution.RunResult]:
+    """Each solution judged against ``tests`` as a pair of sandboxed processes."""
+    if not _MAIN.search(sources.split_go(tests)[1]):
+        why = "the Go tests declare no func main(): they run as the program's main"
+        return [isolation.refused(why, "go", sandbox.protections()) for _ in codes]
+    pairs = []
+    for code in codes:
+        decls = go_stubs.declarations(code)
+        tag = secrets.token_hex(8)
+        pairs.append(isolation.Pair(server_program(code, decls, tag),
+                                    tests_program(tests, decls, tag), "go",
+                                    functools.partial(isolation.judge_end,
+                                                      skipped=tuple(decls.skipped))))
+    return isolation.run_pairs(pairs, sandbox, progress)

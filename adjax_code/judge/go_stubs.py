@@ -1,0 +1,220 @@
+"""Stubs of a Go solution's declarations, for tests that run where the candidate never ran.
+
+``declarations`` reads the solution with tree-sitter and keeps identifiers and types only:
+its type declarations (structs with every field, named slices, maps and basic types),
+functions and methods. ``stubs`` writes, for the tests' program, the same types (field tags
+dropped) and functions of the same signatures whose bodies call through the relay
+(``go_harness.go``, ``adjaxCall``); parameters and results are renamed, so no byte of the
+candidate's text enters it. ``table`` is the candidate's side: each function and method
+expression by name, for the server.
+
+What cannot be stubbed (a generic type or function, an interface, a function or channel
+type, a type from another package, an array whose length is not a literal) is left out
+with the reason, and so is everything that uses it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from adjax_code.lang import syntax
+
+BASIC = {"bool", "string", "int", "int8", "int16", "int32", "int64", "uint", "uint8",
+         "uint16", "uint32", "uint64", "float32", "float64", "byte", "rune", "error"}
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,99}")
+
+
+class Unstubbable(ValueError):
+    """A declaration whose types cannot cross the relay."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Func:
+    """A function, or a method (``receiver``: the receiver's type, ``T`` or ``*T``)."""
+
+    name: str
+    params: tuple[str, ...]  # rendered types; the last is ``...T`` when variadic
+    results: tuple[str, ...]
+    receiver: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.receiver.lstrip('*')}.{self.name}" if self.receiver else self.name
+
+
+@dataclasses.dataclass
+class Declarations:
+    """The stubbable types (name -> rendered declaration) and functions, and what was left
+    out and why."""
+
+    types: dict[str, str]
+    funcs: list[Func]
+    skipped: list[str]
+
+
+def _text(node) -> str:
+    return node.text.decode("utf-8", "replace") if node is not None else ""
+
+
+def render(node, known: set[str]) -> str:
+    """A type node as Go text built from its names, or ``Unstubbable``."""
+    kind = node.type
+    if kind == "type_identifier":
+        name = _text(node)
+        if name in BASIC or name in known:
+            return name
+        raise Unstubbable(f"the type {name[:60]}")
+    if kind == "slice_type":
+        return "[]" + render(node.child_by_field_name("element"), known)
+    if kind == "array_type":
+        length = node.child_by_field_name("length")
+        if length is None or length.type != "int_literal" or \
+                not re.fullmatch(r"[0-9]{1,6}", _text(length)):
+            raise Unstubbable(f"the array type {' '.join(_text(node).split())[:60]}")
+        return f"[{int(_text(length))}]" + render(node.child_by_field_name("element"), known)
+    if kind == "map_type":
+        return (f"map[{render(node.child_by_field_name('key'), known)}]"
+                f"{render(node.child_by_field_name('value'), known)}")
+    if kind == "pointer_type":
+        return "*" + render(node.named_children[0], known)
+    if kind == "parenthesized_type":
+        return render(node.named_children[0], known)
+    if kind == "struct_type":
+        return "struct {" + "; ".join(_fields(node, known)) + "}"
+    raise Unstubbable(f"the type {' '.join(_text(node).split())[:60]}")
+
+
+def _fields(node, known: set[str]) -> list[str]:
+    out = []
+    body = next((c for c in node.named_children if c.type == "field_declaration_list"), None)
+    for f in body.named_children if body is not None else ():
+        if f.type != "field_declaration":
+            continue
+        t = render(f.child_by_field_name("type"), known)
+        names = [_text(n) for n in f.children_by_field_name("name")]
+        if not names:  # embedded
+            out.append(t)
+        for n in names:
+            if not _NAME.fullmatch(n):
+                raise Unstubbable("a field name")
+            out.append(f"{n} {t}")
+    return out
+
+
+def _type_specs(root) -> dict[str, object]:
+    specs = {}
+    for node in root.named_children:
+        if node.type != "type_declaration":
+            continue
+        for spec in node.named_children:
+            name = _text(spec.child_by_field_name("name"))
+            if spec.type in ("type_spec", "type_alias") and _NAME.fullmatch(name):
+                specs[name] = spec
+    return specs
+
+
+def _declare(spec, known: set[str]) -> str:
+    name = _text(spec.child_by_field_name("name"))
+    if spec.child_by_field_name("type_parameters") is not None:
+        raise Unstubbable(f"the generic type {name}")
+    eq = " = " if spec.type == "type_alias" else " "
+    return f"type {name}{eq}{render(spec.child_by_field_name('type'), known)}"
+
+
+def _params(node, known: set[str]) -> tuple[str, ...]:
+    out = []
+    for p in node.named_children if node is not None else ():
+        if p.type == "parameter_declaration":
+            t = render(p.child_by_field_name("type"), known)
+            out += [t] * max(1, len(p.children_by_field_name("name")))
+        elif p.type == "variadic_parameter_declaration":
+            out.append("..." + render(p.child_by_field_name("type"), known))
+        elif p.type != "comment":
+            raise Unstubbable(f"the parameter {' '.join(_text(p).split())[:60]}")
+    return tuple(out)
+
+
+def _func(node, known: set[str]) -> Func:
+    name = _text(node.child_by_field_name("name"))
+    if node.child_by_field_name("type_parameters") is not None:
+        raise Unstubbable("a generic function")
+    params = _params(node.child_by_field_name("parameters"), known)
+    result = node.child_by_field_name("result")
+    results: tuple[str, ...] = ()
+    if result is not None:
+        results = _params(result, known) if result.type == "parameter_list" else \
+            (render(result, known),)
+    receiver = ""
+    if node.type == "method_declaration":
+        (receiver,) = _params(node.child_by_field_name("receiver"), known) or ("",)
+        if receiver.lstrip("*") not in known:
+            raise Unstubbable(f"a method of {receiver[:60]}")
+    return Func(name, params, results, receiver)
+
+
+def declarations(code: str) -> Declarations:
+    """The solution's stubbable declarations (tree-sitter; identifiers and types only)."""
+    root = syntax.parse(code, "go").root_node
+    specs = _type_specs(root)
+    known = set(specs)
+    why: dict[str, str] = {}
+    changed = True
+    while changed:  # a type is stubbable when everything it names is
+        changed = False
+        for name in sorted(known):
+            try:
+                _declare(specs[name], known)
+            except Unstubbable as err:
+                known.discard(name)
+                why[name] = str(err)
+                changed = True
+    skipped = [f"type {n} ({w})" for n, w in why.items()]
+    funcs = []
+    for node in root.named_children:
+        if node.type not in ("function_declaration", "method_declaration"):
+            continue
+        name = _text(node.child_by_field_name("name"))
+        if not _NAME.fullmatch(name) or node.type == "function_declaration" and \
+                name in ("main", "init", "_"):
+            continue
+        try:
+            funcs.append(_func(node, known))
+        except (Unstubbable, ValueError) as err:
+            skipped.append(f"func {name} ({err})")
+    return Declarations({n: _declare(specs[n], known) for n in sorted(known)}, funcs, skipped)
+
+
+def _stub(f: Func, tag: str) -> str:
+    params = [f"a{i} {t}" for i, t in enumerate(f.params)]
+    args = [f"a{i}" for i in range(len(f.params))]
+    if f.receiver:
+        params, args = params, ["r"] + args
+    head = f"func ({'r ' + f.receiver}) " if f.receiver else "func "
+    results = ", ".join(f.results)
+    lines = [f"{head}{f.name}({', '.join(params)}) "
+             f"{'(' + results + ')' if len(f.results) > 1 else results} {{".replace(")  {", ") {")]
+    lines += [f"\tvar r{i} {t}" for i, t in enumerate(f.results)]
+    outs = "".join(f", &r{i}" for i in range(len(f.results)))
+    lines.append(f'\tadjaxCall_{tag}("{f.key}", []interface{{}}{{{", ".join(args)}}}{outs})')
+    if f.results:
+        lines.append("\treturn " + ", ".join(f"r{i}" for i in range(len(f.results))))
+    return "\n".join(lines) + "\n}\n"
+
+
+def stubs(decls: Declarations, tag: str) -> str:
+    """The solution's types, and its functions and methods as calls through the relay."""
+    return "\n".join(list(decls.types.values()) + [""] + [_stub(f, tag) for f in decls.funcs])
+
+
+def table(decls: Declarations) -> str:
+    """The candidate's side: a Go map literal from each name to its function or method
+    expression."""
+    rows = []
+    for f in decls.funcs:
+        target = f.name
+        if f.receiver:
+            target = f"({f.receiver}).{f.name}" if f.receiver.startswith("*") else \
+                f"{f.receiver}.{f.name}"
+        rows.append(f'\t"{f.key}": {target},')
+    return "map[string]interface{}{\n" + "\n".join(rows) + "\n}"

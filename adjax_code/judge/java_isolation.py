@@ -1,0 +1,112 @@
+"""Free-form Java tests run where the candidate never ran.
+
+The same design as Python's and JavaScript's (``isolation``, ``js_isolation``), two programs
+relayed by the harness:
+
+- the candidate's program is the solution followed by a server
+  (``java_harness.java``, part ``server``) in a class with a random per-run name; its
+  ``Main`` only starts the server, which answers calls of the solution's static methods,
+  constructors and instance methods by reflection (objects stay there, behind handles);
+- the tests' program is the tests (their ``Main`` renamed), stubs of the solution's classes
+  generated from its declarations (``java_stubs``: identifiers and types only) and the link
+  (part ``link``). The tests' ``equals``, ``Math``, ``Arrays`` and ``assert`` (enabled) are
+  the JDK's own; every value the solution returns is decoded there into the declared type.
+
+The tests pass all or nothing: on the ``END`` record the tests' own ``Main`` writes after
+their ``main`` returns. The candidate's output and exit status count for nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import secrets
+from collections.abc import Sequence
+from pathlib import Path
+
+from adjax_code.judge import execution, isolation, java_stubs
+
+IMPORT = re.compile(r"^\s*import\s+(?:static\s+)?[\w.]+(?:\.\*)?\s*;[ \t]*$", re.M)
+_PUBLIC = re.compile(r"\bpublic\s+((?:(?:final|abstract|sealed|non-sealed|strictfp)\s+)*)"
+                     r"(class|interface|enum|record)\b")
+_PART = re.compile(r"^// -- part (\w+)\n", re.M)
+
+
+@functools.cache
+def _parts() -> dict[str, str]:
+    text = Path(__file__).with_name("java_harness.java").read_text(encoding="utf-8")
+    pieces = _PART.split(text)
+    return dict(zip(pieces[1::2], pieces[2::2], strict=True))
+
+
+def harness(part: str, tag: str) -> str:
+    """One part of ``java_harness.java`` with this run's suffix."""
+    return _parts()[part].replace("TAG", tag)
+
+
+def _imports(*sources: str) -> tuple[list[str], list[str]]:
+    """(the distinct import lines of ``sources``, each source without them)."""
+    lines = [" ".join(m.split()) for s in sources for m in IMPORT.findall(s)]
+    return list(dict.fromkeys(lines)), [IMPORT.sub("", s) for s in sources]
+
+
+def _strings(names: Sequence[str]) -> str:
+    return ", ".join(f'"{n}"' for n in names)
+
+
+def server_program(code: str, decls: java_stubs.Declarations, tag: str) -> str:
+    """The solution, then its server, started by ``Main``."""
+    imports, (body,) = _imports(code)
+    return ("\n".join(imports) + "\n" + _PUBLIC.sub(r"\1\2", body) + "\n\n"
+            + harness("json", tag) + harness("server", tag)
+            + "public class Main {\n  public static void main(String[] args) {\n"
+            + f"    AdjaxServer_{tag}.serve(new String[] {{{_strings(decls.handled())}}});\n"
+            + "  }\n}\n")
+
+
+def tests_program(tests: str, code: str, decls: java_stubs.Declarations, tag: str) -> str:
+    """The tests, stubs of the solution's classes, the link, and a ``Main`` that runs the
+    tests' ``main`` with assertions enabled and writes ``END`` after it returns."""
+    imports, (_, body) = _imports(code, tests)
+    body = _PUBLIC.sub(r"\1\2", re.sub(r"\bMain\b", f"AdjaxTests_{tag}", body))
+    known = decls.handled() + ["!" + n for n in decls.errors()]
+    return ("\n".join(imports) + "\n" + body + "\n\n" + java_stubs.stubs(decls, tag)
+            + harness("json", tag) + harness("link", tag)
+            + "public class Main {\n"
+            + "  public static void main(String[] args) throws Throwable {\n"
+            + f"    AdjaxLink_{tag}.start({_strings(known)});\n"
+            + "    ClassLoader.getSystemClassLoader().setDefaultAssertionStatus(true);\n"
+            + f"    AdjaxTests_{tag}.main(args);\n"
+            + f'    AdjaxLink_{tag}.report("END");\n    System.exit(0);\n  }}\n}}\n')
+
+
+def refusal(decls: java_stubs.Declarations, tests: str) -> str:
+    """Why this solution cannot be judged in two processes ("" when it can)."""
+    if "Main" in decls.top_level:
+        return ("the solution declares a class named Main, which the isolated tests' run "
+                "needs for its own launcher: rename it")
+    if not re.search(r"\bclass\s+Main\b", tests):
+        return "the Java tests declare no class Main: they run as Main's main method"
+    return ""
+
+
+def run(codes: Sequence[str], tests: str, sandbox: execution.Sandbox, progress=None
+        ) -> list[execution.RunResult]:
+    """Each solution judged against ``tests`` as a pair of sandboxed processes."""
+    out: list[execution.RunResult | None] = [None] * len(codes)
+    pairs, where = [], []
+    for i, code in enumerate(codes):
+        decls = java_stubs.declarations(code)
+        why = refusal(decls, tests)
+        if why:
+            out[i] = isolation.refused(why, "java", sandbox.protections())
+            continue
+        tag = secrets.token_hex(8)
+        pairs.append(isolation.Pair(server_program(code, decls, tag),
+                                    tests_program(tests, code, decls, tag), "java",
+                                    functools.partial(isolation.judge_end,
+                                                      skipped=tuple(decls.skipped))))
+        where.append(i)
+    for i, result in zip(where, isolation.run_pairs(pairs, sandbox, progress), strict=True):
+        out[i] = result
+    return out  # type: ignore[return-value]
