@@ -416,3 +416,20 @@ def test_a_lock_directory_made_by_someone_else_is_refused(monkeypatch, tmp_path)
         execution._lock_dir()
     lock.unlink()
     assert execution._lock_dir() == str(lock)
+
+
+def test_build_returns_its_files_and_run_built_runs_them(sandbox, clean_machine):
+    """A build's output comes back (or None past ``collect_bytes``) and runs elsewhere."""
+    files = {"src/main.go": b'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hi") }\n'}
+    build, built = sandbox.build(files, "go", ["go", "build", "-o", "bin/prog", "./src"],
+                                 collect=["bin", "missing"], limits=Limits())
+    assert build.status == execution.PASS and build.stage == "build", build
+    assert list(built) == ["bin/prog"]
+    run = sandbox.run_built({"prog": built["bin/prog"]}, "go", ["./prog"],
+                            executables=["prog"])
+    assert run.status == execution.PASS and run.stdout == "hi\n", run
+    _, too_big = sandbox.build(files, "go", ["go", "build", "-o", "bin/prog", "./src"],
+                               collect=["bin"], limits=Limits(), collect_bytes=1000)
+    assert too_big is None
+    with pytest.raises(ValueError, match="relative file path"):
+        sandbox.run_built({"../x": b""}, "go", ["./prog"])

@@ -102,10 +102,13 @@ def _batch(sandbox, layout: Layout, programs, indices: Sequence[int]) -> _Task:
 
 
 def batch_limits(limits: execution.Limits, n: int) -> execution.Limits:
-    """The limits of one build of ``n`` programs."""
+    """The limits of one build of ``n`` programs: more time, and the working directory's
+    bytes and files of ``n`` builds (each program may still use what it would alone; one
+    that takes more sends the batch to builds of their own)."""
     return dataclasses.replace(limits, cpu_seconds=limits.cpu_seconds + CPU_S_PER_PROGRAM * n,
                                wall_seconds=limits.wall_seconds + WALL_S_PER_PROGRAM * n,
-                               output_chars=max(limits.output_chars, _OUTPUT_CHARS))
+                               output_chars=max(limits.output_chars, _OUTPUT_CHARS),
+                               disk_bytes=limits.disk_bytes * n, disk_files=limits.disk_files * n)
 
 
 def _build_rounds(sandbox, layout: Layout, programs, indices: Sequence[int]) -> list:
@@ -143,7 +146,7 @@ def _one_round(sandbox, layout: Layout, programs, keys: dict[str, int]) -> dict 
     text = result.stdout if layout.messages_on == "stdout" else result.stderr
     failed_build = result.status == execution.ERROR and result.exit_code in (1, 2) and \
         not result.message.startswith("killed")
-    if not (clean or failed_build) or text.endswith("[output truncated]"):
+    if not (clean or failed_build) or collected is None or text.endswith("[output truncated]"):
         return None
     errors = compile_layouts.attribute(layout, text, keys)
     if errors is None or (clean and errors) or (failed_build and not errors):

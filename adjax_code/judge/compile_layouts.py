@@ -60,6 +60,10 @@ class Layout:
         a sibling (each program is compiled apart: Go, TypeScript); False: only a clean build
         counts (Java: javac may stop before writing any class).
       summary: (number of error messages) -> the line the compiler ends with, or "".
+      error_line: which owned lines are error messages (the rest: warnings, context).
+      shared_failure: messages about what the programs share (the disk, memory, open
+        files): the compiler pins them on whichever program it was writing, so they make
+        the whole batch unclear rather than that program's failure.
     """
 
     language: str
@@ -73,6 +77,11 @@ class Layout:
     partial: bool
     summary: Callable[[int], str] = lambda n: ""
     error_line: re.Pattern = re.compile(r"error", re.I)
+    shared_failure: re.Pattern = re.compile(
+        r"error while (writing|reading)|No space left|Too many open files|File too large|"
+        r"Disk quota|OutOfMemory|out of memory|out of resources|cannot allocate memory|"
+        r"resource temporarily unavailable|signal: |ENOSPC|EMFILE|EFBIG|ENOMEM|TS5033",
+        re.I)
 
     def accepts(self, code: str) -> bool:
         """Whether a program can take part (a Java file with a package of its own cannot)."""
@@ -185,11 +194,13 @@ LAYOUTS = {layout.language: layout for layout in (JAVA, GO, TYPESCRIPT)}
 
 def attribute(layout: Layout, text: str, keys: Mapping[str, int]) -> dict[str, list[str]] | None:
     """Each program's message lines in a batch build's ``text`` (key -> lines, only keys
-    with an error message), or None when a line belongs to no program: a message the
-    batch cannot pin on one program (a crash, a limit) sends every program to a build of
-    its own."""
+    with an error message), or None when a line belongs to no program or tells of a
+    shared resource: a message the batch cannot pin on one program (a crash, a limit, a
+    full disk) sends every program to a build of its own."""
     owned: dict[str, list[str]] = {}
     current = None
+    if layout.shared_failure.search(text):
+        return None
     for line in text.splitlines():
         key = layout.line_owner(line, keys)
         if key is not None:

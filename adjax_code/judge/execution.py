@@ -172,6 +172,7 @@ class _Job:
     limits: Limits
     run_stage: bool = True
     collect: tuple[str, ...] = ()
+    collect_bytes: int = 0
     executables: tuple[str, ...] = ()
 
 
@@ -200,9 +201,10 @@ def _write_files(workdir: str, files: Mapping[str, bytes], executables: Sequence
         _chown(path, uid)
 
 
-def _read_files(workdir: str, paths: Sequence[str], max_bytes: int) -> dict[str, bytes]:
+def _read_files(workdir: str, paths: Sequence[str], max_bytes: int
+                ) -> dict[str, bytes] | None:
     """The regular files at or under ``paths`` (relative to ``workdir``; links are never
-    followed), at most ``max_bytes`` in all; relative path -> content."""
+    followed), relative path -> content; None when they pass ``max_bytes`` together."""
     out: dict[str, bytes] = {}
     total = 0
     pending = [p for p in paths if p]
@@ -215,14 +217,18 @@ def _read_files(workdir: str, paths: Sequence[str], max_bytes: int) -> dict[str,
             continue
         if stat.S_ISDIR(st.st_mode):
             pending += [f"{rel}/{name}" for name in sorted(os.listdir(path))]
-        elif stat.S_ISREG(st.st_mode) and total + st.st_size <= max_bytes:
+        elif stat.S_ISREG(st.st_mode):
+            if total + st.st_size > max_bytes:
+                return None
             try:
                 fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
             except OSError:
-                continue
+                return None
             with os.fdopen(fd, "rb") as f:
-                out[rel] = f.read(max_bytes - total)
+                out[rel] = f.read(max_bytes - total + 1)
             total += len(out[rel])
+            if total > max_bytes:
+                return None
     return out
 
 
@@ -432,19 +438,21 @@ class Sandbox:
     # -- prepared files: a build that returns what it wrote, a run of built files ----------
 
     def build(self, files: Mapping[str, bytes], language: str, command: Sequence[str], *,
-              collect: Sequence[str], limits: Limits | None = None
-              ) -> tuple[RunResult, dict[str, bytes]]:
+              collect: Sequence[str], limits: Limits | None = None,
+              collect_bytes: int = 256 << 20) -> tuple[RunResult, dict[str, bytes] | None]:
         """Runs one build ``command`` over ``files`` (relative path -> content) in a sandbox
         of its own, and returns its result (stage build: pass, error or timeout, with the
         compiler's whole output up to ``limits.output_chars``) and the regular files it
         left under the ``collect`` paths (relative path -> content), whatever its exit
-        status. ``limits`` replaces the sandbox's own for this run (a build of many
-        programs needs more time than one)."""
+        status; None instead of the files when they pass ``collect_bytes`` together.
+        ``limits`` replaces the sandbox's own for this run (a build of many programs needs
+        more time than one)."""
         lang = self._checked(language)
         if isinstance(lang, RunResult):
             return lang, {}
         job = _Job(files=files, commands=(tuple(command),), stdin="", run_stage=False,
-                   collect=tuple(collect), limits=limits or self.limits)
+                   collect=tuple(collect), collect_bytes=collect_bytes,
+                   limits=limits or self.limits)
         return self._in_slot(lambda uid: self._run_job(lang, job, uid))
 
     def run_built(self, files: Mapping[str, bytes], language: str, command: Sequence[str], *,
@@ -507,7 +515,7 @@ class Sandbox:
             _chown(workdir, uid)
             _write_files(workdir, job.files, job.executables, uid)
             result = self._commands(lang, job, workdir, tmp, uid, group, channel, start, wall)
-            return result, _read_files(workdir, job.collect, limits.disk_bytes)
+            return result, _read_files(workdir, job.collect, job.collect_bytes)
         finally:
             group.kill()
             if self.as_root:
