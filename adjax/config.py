@@ -213,6 +213,11 @@ class SamplerConfig:
     values go stale as tokens are committed: an approximation, measured in
     docs/decoding.md. With a dynamic rule the batch then shares its block (the earliest
     unfinished), so the cache is refreshed once a block.
+
+    ``mask_in_softmax``: the confidence and threshold rules rank by a softmax over the whole
+    vocabulary, [MASK] included, as LLaDA's and Dream's reference loops do (for parity
+    runs); off, the default, [MASK] is left out of it, as it is out of the draw. Either
+    way [MASK] is never placed.
     """
 
     num_steps: int = 32
@@ -230,6 +235,7 @@ class SamplerConfig:
     end_fill: bool = False
     end_threshold: float | None = None
     cache: Literal["prompt", "dual"] | None = None
+    mask_in_softmax: bool = False
 
     def __post_init__(self):
         check_choice("rounding", self.rounding, ("nearest", "up", "down"))

@@ -17,6 +17,9 @@ With blocks, a step reads out (output projection, step rule) only each row's blo
 ``cfg.cache`` the network keeps every layer's keys and values between steps: a full pass
 at each block's start, then passes over the block (``"dual"``) or the output
 (``"prompt"``) only, the rest read from the cache (see ``SamplerConfig``).
+
+[MASK] is never drawn; the confidence it takes from the others counts in the ranking only
+with ``SamplerConfig.mask_in_softmax`` (LLaDA's and Dream's reference rule).
 """
 
 from __future__ import annotations
@@ -42,6 +45,9 @@ class StepInputs(NamedTuple):
     eligible: jax.Array  # [B, L] masked positions that may be committed at this step
     alpha_t: jax.Array  # scalar, alpha at the start of the step
     alpha_s: jax.Array  # scalar, alpha at the end of the step (1 at the last step)
+    # [B, L, V] the logits confidence is ranked by when they differ from ``logits``: with
+    # ``SamplerConfig.mask_in_softmax``, [MASK] kept (None: rank by ``logits``)
+    score_logits: jax.Array | None = None
 
 
 StepRule = Callable[[StepInputs, SamplerConfig], jax.Array]
@@ -108,7 +114,9 @@ def confidence(inp: StepInputs, cfg: SamplerConfig) -> jax.Array:
     draw_key, score_key = jax.random.split(inp.key)
     logits = filter_logits(inp.logits, cfg.temperature, cfg.top_p)
     x0 = draw_tokens(draw_key, logits, cfg.temperature)
-    score = confidence_scores(cfg.score, score_key, logits, x0)
+    ranked = logits if inp.score_logits is None else \
+        filter_logits(inp.score_logits, cfg.temperature, cfg.top_p)
+    score = confidence_scores(cfg.score, score_key, ranked, x0)
     score = jnp.where(inp.eligible, score, -jnp.inf)
     n_eligible = inp.eligible.sum(axis=-1)
     expected = n_eligible * _unmask_fraction(inp)
@@ -125,7 +133,8 @@ def _commit_confident(inp: StepInputs, cfg: SamplerConfig, keep) -> jax.Array:
     positions ``keep(sorted_confidence)`` selects by rank, always the most confident one."""
     x0 = draw_tokens(inp.key, filter_logits(inp.logits, cfg.temperature, cfg.top_p),
                      cfg.temperature)
-    probs = jax.nn.softmax(inp.logits.astype(jnp.float32), axis=-1)
+    ranked = inp.logits if inp.score_logits is None else inp.score_logits
+    probs = jax.nn.softmax(ranked.astype(jnp.float32), axis=-1)
     conf = jnp.take_along_axis(probs, x0[..., None], axis=-1)[..., 0]
     conf = jnp.where(inp.eligible, conf, -jnp.inf)
     ordered = jnp.sort(conf, axis=-1)[:, ::-1]  # [B, L] most confident first
@@ -187,15 +196,15 @@ def _grid(cfg: SamplerConfig, length: int) -> tuple[int, int]:
 
 
 def _rule_per_row(rule: StepRule, cfg: SamplerConfig, keys: jax.Array, i, logits, tokens,
-                  eligible, alpha_t, alpha_s) -> jax.Array:
+                  eligible, alpha_t, alpha_s, score_logits=None) -> jax.Array:
     """``rule`` run on each row alone, with its own key ``keys[b]`` folded with step ``i``."""
-    def one(key, logits, tokens, eligible):
+    def one(key, logits, tokens, eligible, score):
         inp = StepInputs(key=jax.random.fold_in(key, i), logits=logits[None],
                          tokens=tokens[None], eligible=eligible[None], alpha_t=alpha_t,
-                         alpha_s=alpha_s)
+                         alpha_s=alpha_s, score_logits=None if score is None else score[None])
         return rule(inp, cfg)[0]
 
-    return jax.vmap(one)(keys, logits, tokens, eligible)
+    return jax.vmap(one)(keys, logits, tokens, eligible, score_logits)
 
 
 def fill_after_end(tokens: jax.Array, mask_id: int, end_ids: tuple[int, ...],
@@ -317,6 +326,7 @@ def sample(params: Any, key: jax.Array, tokens: jax.Array, cond: jax.Array | Non
         def put(full, part):
             return part if starts is None else full.at[rows, pos].set(part)
 
+        raw = logits
         logits = mask_logits(logits, (mask_id, *banned))
         if allowed is not None:
             keep = allowed if allowed.ndim == 1 else allowed[:, None, :]
@@ -336,12 +346,16 @@ def sample(params: Any, key: jax.Array, tokens: jax.Array, cond: jax.Array | Non
                                      stops, fill)
             tokens = current if starts is None else jnp.take_along_axis(current, pos, axis=1)
             elig = elig & (tokens == mask_id)
+        # The references' rule: [MASK]'s own logit back inside the softmax that ranks.
+        ranked = logits.at[..., mask_id].set(raw[..., mask_id]) if cfg.mask_in_softmax \
+            else None
         if per_row:
             new = put(current, _rule_per_row(rule, cfg, key, i, logits, tokens, elig,
-                                             alpha_t, alpha_s))
+                                             alpha_t, alpha_s, ranked))
         else:
             inp = StepInputs(key=jax.random.fold_in(key, i), logits=logits, tokens=tokens,
-                             eligible=elig, alpha_t=alpha_t, alpha_s=alpha_s)
+                             eligible=elig, alpha_t=alpha_t, alpha_s=alpha_s,
+                             score_logits=ranked)
             new = put(current, rule(inp, cfg))
         return fill_after_end(new, mask_id, stops, fill) if stops and fill is not None else new
 

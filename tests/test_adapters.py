@@ -296,6 +296,8 @@ def test_adapt_saves_adapters_only_restores_merges_and_refuses_another_base(impo
                      "--length", "16"]) == 0
     capsys.readouterr()
 
+    resume = [*argv[:argv.index("--lora-rank")], "--out", str(run), "--cycles", "2",
+              "--quiet"]
     for argv, message in (
             (["model", "merge", str(imported / "other"), str(run), "--out",
               str(imported / "x")], "is not the base model"),
@@ -305,11 +307,21 @@ def test_adapt_saves_adapters_only_restores_merges_and_refuses_another_base(impo
             (["adapt", "--tasks", "train", "--lora-rank", "2", "--lora-targets", "qq"],
              "LoRA targets"),
             (["adapt", "--tasks", "train", "--lora-rank", "2", "--master"], "choose one"),
-            (["adapt", "--tasks", "train", "--model", str(run)], "LoRA adapters")):
+            (["adapt", "--tasks", "train", "--model", str(run)], "LoRA adapters"),
+            # resuming the run with other adapters: one line naming what it holds
+            (resume + ["--lora-rank", "8", "--lora-targets", "q", "v", "up"],
+             "holds checkpoints of LoRA rank 4, alpha 8, targets q v up, not LoRA rank 8"),
+            (resume + ["--lora-rank", "4", "--lora-alpha", "2", "--lora-targets", "q", "v",
+                       "up"], "rerun with --lora-rank 4 --lora-alpha 8 --lora-targets q v up"),
+            (resume + ["--lora-rank", "4", "--lora-targets", "q", "v"], "not LoRA rank 4"),
+            (resume, "not full fine-tuning"),
+            (resume + ["--master"], "not full fine-tuning through a float32 master")):
         assert cli.main(argv) == 1, argv
         err = capsys.readouterr().err
         assert message in err and "Traceback" not in err, (argv, err)
+        assert len(err.strip().splitlines()) == 1, err
     assert not (imported / "x").exists()
+    assert runs.cycles(run) == [0, 1]
 
 
 def test_the_api_adapts_with_adapters_saves_them_and_refuses_another_base(imported,

@@ -145,7 +145,18 @@ def test_tokenizer_round_trip_ids_and_prompt(imported):
     assert llada.mask_id == llada._tok.token_to_id("<|mdm_mask|>")
 
 
-def llada_reference(logits_fn, prompt, gen_length, block, steps, mask_id):
+def _draw_and_rank(lg, mask_id, mask_in_softmax):
+    """(the greedy draw, [MASK] left out: adjax never places it; the probabilities that
+    rank: over the whole vocabulary as the references compute them, or without [MASK])."""
+    drawn = lg.copy()
+    drawn[..., mask_id] = -np.inf
+    ranked = lg if mask_in_softmax else drawn
+    prob = np.exp(ranked - ranked.max(-1, keepdims=True))
+    return drawn.argmax(-1), prob / prob.sum(-1, keepdims=True)
+
+
+def llada_reference(logits_fn, prompt, gen_length, block, steps, mask_id,
+                    mask_in_softmax=False):
     """LLaDA's published loop, written out plainly: semi-autoregressive blocks, each block's
     masks spread evenly over its steps (the remainder first), the most probable predictions
     committed (greedy); positions past the block are not eligible."""
@@ -158,10 +169,7 @@ def llada_reference(logits_fn, prompt, gen_length, block, steps, mask_id):
         counts = np.stack([n // per_block + (i < n % per_block) for i in range(per_block)], 1)
         for i in range(per_block):
             masked = x == mask_id
-            lg = logits_fn(x)
-            x0 = lg.argmax(-1)
-            prob = np.exp(lg - lg.max(-1, keepdims=True))
-            prob /= prob.sum(-1, keepdims=True)
+            x0, prob = _draw_and_rank(logits_fn(x), mask_id, mask_in_softmax)
             conf = np.take_along_axis(prob, x0[..., None], -1)[..., 0]
             conf[:, hi:] = -np.inf
             conf = np.where(masked, conf, -np.inf)
@@ -171,7 +179,8 @@ def llada_reference(logits_fn, prompt, gen_length, block, steps, mask_id):
     return x[:, p:]
 
 
-def dream_reference(logits_fn, prompt, gen_length, steps, mask_id, eps=1e-3):
+def dream_reference(logits_fn, prompt, gen_length, steps, mask_id, eps=1e-3,
+                    mask_in_softmax=False):
     """Dream's diffusion_generate with alg="entropy" at temperature 0, written out plainly:
     time grid linspace(1, eps, steps + 1), int(masked * (1 - s / t)) tokens per step (all at
     the last), ranked by negative entropy."""
@@ -179,10 +188,7 @@ def dream_reference(logits_fn, prompt, gen_length, steps, mask_id, eps=1e-3):
     grid = np.linspace(1, eps, steps + 1, dtype=np.float32)
     for i in range(steps):
         masked = x == mask_id
-        lg = logits_fn(x)
-        prob = np.exp(lg - lg.max(-1, keepdims=True))
-        prob /= prob.sum(-1, keepdims=True)
-        x0 = prob.argmax(-1)
+        x0, prob = _draw_and_rank(logits_fn(x), mask_id, mask_in_softmax)
         conf = np.where(masked, (prob * np.log(prob + 1e-10)).sum(-1), -np.inf)
         n_masked = masked.sum() / len(x)
         t, s = grid[i], grid[i + 1]
@@ -198,32 +204,53 @@ def _network(gen, p):
         x = jnp.asarray(x)
         ctx = gen.model.encode(gen.params, x[:, :p])
         out = np.asarray(gen.model.denoise(gen.params, x[:, p:], None, ctx), np.float64)
-        out[..., gen.cfg.diffusion.mask_id] = -np.inf  # adjax never predicts [MASK]
         full = np.zeros((x.shape[0], x.shape[1], out.shape[-1]))
         full[:, p:] = out
         return full
     return fn
 
 
-@pytest.mark.parametrize("family", ["llada", "dream"])
-def test_greedy_sampling_matches_the_published_step_rule(imported, family):
-    gen = imported[family]
+def _reference(gen, family, prompt, length, mask_in_softmax):
+    """(adjax's sampler settings for the family's published loop, that loop's output)."""
     mask = gen.cfg.diffusion.mask_id
-    prompt = np.asarray(golden(family)[0][:, :6])
-    length = 16
     if family == "llada":
         cfg = SamplerConfig(rule="confidence", score="low_confidence", temperature=0.0,
                             num_steps=6, block_size=8, rounding="up")
-        ref = llada_reference(_network(gen, 6), prompt.copy(), length, 8, 6, mask)
+        ref = llada_reference(_network(gen, 6), prompt.copy(), length, 8, 6, mask,
+                              mask_in_softmax)
     else:
         cfg = SamplerConfig(rule="confidence", score="entropy", temperature=0.0,
                             num_steps=5, rounding="down", t_min=1e-3)
-        ref = dream_reference(_network(gen, 6), prompt.copy(), length, 5, mask)
-    start = jnp.full((2, length), mask, jnp.int32)
-    out = sampling.sample(gen.params, jax.random.key(0), start, jnp.asarray(prompt),
-                          model=gen.model, cfg=cfg, mask_id=mask)
-    np.testing.assert_array_equal(np.asarray(out), ref)
-    assert (ref != mask).all()
+        ref = dream_reference(_network(gen, 6), prompt.copy(), length, 5, mask,
+                              mask_in_softmax=mask_in_softmax)
+    return dataclasses.replace(cfg, mask_in_softmax=mask_in_softmax), ref
+
+
+@pytest.mark.parametrize("sharp", [False, True])
+@pytest.mark.parametrize("family", ["llada", "dream"])
+def test_greedy_sampling_matches_the_published_step_rule(imported, family, sharp):
+    """Token for token, with [MASK] left out of the ranking softmax (the default) or inside
+    it (``mask_in_softmax``, the references' own rule). ``sharp``: the head's [MASK] column
+    scaled by 4, so that [MASK] takes a share of the softmax that varies between positions
+    and the two rules commit differently."""
+    gen = imported[family]
+    mask = gen.cfg.diffusion.mask_id
+    if sharp:
+        params = {**gen.params, "head": {"kernel": gen.params["head"]["kernel"]
+                                         .at[:, mask].multiply(4.0)}}
+        gen = Generator(gen.model, params, gen.tok, gen.cfg)
+    prompt = np.asarray(golden(family)[0][:, :6])
+    length = 16
+    refs = []
+    for mask_in_softmax in (False, True):
+        cfg, ref = _reference(gen, family, prompt, length, mask_in_softmax)
+        start = jnp.full((2, length), mask, jnp.int32)
+        out = sampling.sample(gen.params, jax.random.key(0), start, jnp.asarray(prompt),
+                              model=gen.model, cfg=cfg, mask_id=mask)
+        np.testing.assert_array_equal(np.asarray(out), ref)
+        assert (ref != mask).all()
+        refs.append(ref)
+    assert not sharp or (refs[0] != refs[1]).any()  # the two rules told apart
 
 
 def test_family_sampler_defaults(imported):
@@ -384,15 +411,50 @@ def test_the_cli_and_api_run_on_an_imported_checkpoint(tmp_path, capsys, monkeyp
     # bad inputs: one line each, exit 1, nothing written
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     for argv, message in ((["model", "import"], "needs a SOURCE"),
-                          (["model", "import", str(tmp_path / "nowhere")], "neither a directory"),
-                          (["model", "import", "org/not-here", "--out", str(tmp_path / "x")],
-                           "cannot download org/not-here"),
                           (["model", "import", str(FIXTURES / "qwen2"), "--out", str(code)],
                            "not a directory")):
         assert cli.main(argv) == 1, argv
         err = capsys.readouterr().err
         assert message in err and "Traceback" not in err, (argv, err)
+
+
+def test_import_refuses_a_model_says_why_a_source_is_missing_and_caps_the_prompt(
+        tmp_path, capsys, monkeypatch):
+    from adjax_code.app import cli
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    out = tmp_path / "m"
+    argv = ["model", "import", str(FIXTURES / "qwen2"), "--out", str(out), "--quiet"]
+    assert cli.main([*argv, "--prompt-cap", "64", "--mask-in-softmax"]) == 0
+    capsys.readouterr()
+    manifest = (out / "manifest.json").read_bytes()
+    config = json.loads(manifest)["config"]
+    assert config["data"]["cond_len"] == 64 and config["sampler"]["mask_in_softmax"] is True
+    gen = Generator.load(out)
+    assert len(gen.condition_row("word " * 500, "python")) == 64
+    assert gen.cfg.sampler.mask_in_softmax
+
+    (tmp_path / "ckpts").mkdir()
+    for args, message in (
+            (argv, f"{out} already holds an adjax model; pass --force"),
+            (["model", "import", str(tmp_path / "nowhere")],
+             "nowhere: no such local directory (and not a hub id"),
+            (["model", "import", "./ckpts/dream"], "./ckpts/dream: no such local directory"),
+            (["model", "import", "ckpts/dream"], "ckpts/ exists here, so it was not fetched"),
+            (["model", "import", "org/not-here", "--out", str(tmp_path / "x")],
+             "org/not-here: no such local directory, and"),
+            ([*argv, "--force", "--prompt-cap", "4"], "leaves no room for the specification"),
+            ([*argv, "--force", "--prompt-cap", "100000"], "exceeds the network's context")):
+        assert cli.main(args) == 1, args
+        err = capsys.readouterr().err
+        assert message in err and "Traceback" not in err, (args, err)
+        assert len(err.strip().splitlines()) == 1, err
+    assert (out / "manifest.json").read_bytes() == manifest  # nothing of it lost
     assert not (tmp_path / "x").exists()
+    assert cli.main([*argv, "--force"]) == 0
+    config = json.loads((out / "manifest.json").read_text())["config"]
+    assert config["data"]["cond_len"] == 256 and config["sampler"]["mask_in_softmax"] is False
 
 
 def test_the_pretrained_benchmark_script_runs_on_a_tiny_checkpoint(tmp_path):

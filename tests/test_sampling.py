@@ -541,3 +541,77 @@ def test_block_decoding_reads_out_only_the_block(cond_model, cfg):
     ref, n_ref = run(model=_FullReadout(fns))
     np.testing.assert_array_equal(out, ref)
     assert int(n) == int(n_ref)
+
+
+class _Fixed:
+    """The same logits [L, V] at every step, whatever the tokens."""
+
+    def __init__(self, logits):
+        self.logits = jnp.asarray(logits, jnp.float32)
+
+    def encode(self, params, cond, mask):
+        return None
+
+    def denoise(self, params, tokens, level, context):
+        return jnp.broadcast_to(self.logits, tokens.shape + self.logits.shape[-1:])
+
+
+def _softmax(x):
+    e = np.exp(x - x.max(-1, keepdims=True))
+    return e / e.sum(-1, keepdims=True)
+
+
+@pytest.mark.parametrize("score,rule", [("low_confidence", "confidence"),
+                                        ("entropy", "confidence"),
+                                        ("margin", "confidence"),
+                                        ("low_confidence", "threshold")])
+def test_mask_in_softmax_ranks_by_the_full_vocabulary(score, rule):
+    """With ``mask_in_softmax`` the first step commits the positions most confident under a
+    softmax over all V ids, [MASK] included; by default under one over the V - 1 others.
+    Either way the committed tokens are the argmax without [MASK]."""
+    rng = np.random.default_rng(0)
+    logits = rng.normal(size=(L, V)) * 2
+    logits[:, MASK] = rng.normal(size=L) * 3 + 2  # [MASK]'s share differs between positions
+    x0 = np.where(np.arange(V) == MASK, -np.inf, logits).argmax(-1)
+
+    def scores(full):
+        p = _softmax(np.where(np.arange(V) == MASK, -np.inf, logits) if not full else logits)
+        top2 = np.sort(p, -1)[:, ::-1][:, :2]
+        logp = np.log(np.where(p > 0, p, 1.0))
+        return {"low_confidence": p[np.arange(L), x0], "margin": top2[:, 0] - top2[:, 1],
+                "entropy": (p * logp).sum(-1)}[score]
+
+    base = SamplerConfig(num_steps=4, rule=rule, score=score, temperature=0.0,
+                         threshold=0.25)
+    first = {}
+    for full in (False, True):
+        cfg = dataclasses.replace(base, mask_in_softmax=full)
+        _, hist = sampling.sample(None, jax.random.key(0), jnp.full((1, L), MASK, jnp.int32),
+                                  model=_Fixed(logits), cfg=cfg, mask_id=MASK, history=True)
+        step = np.asarray(hist[0, 0])
+        done = step != MASK
+        assert (step[done] == x0[done]).all()
+        s = scores(full)
+        if rule == "confidence":  # the k = L/4 most confident
+            assert done.sum() == L // 4
+            want = np.zeros(L, bool)
+            want[np.argsort(-s, kind="stable")[:L // 4]] = True
+        else:  # every position at least as confident as the threshold, at least one
+            want = s >= 0.25 if (s >= 0.25).any() else s == s.max()
+        np.testing.assert_array_equal(done, want)
+        first[full] = done
+    assert not np.array_equal(first[False], first[True])  # the fixture tells them apart
+
+
+def test_mask_in_softmax_off_is_the_default_bit_for_bit(cond_model):
+    model, params = cond_model
+    tokens, _ = _start(np.random.default_rng(1))
+    for cfg in (CONFIGS[2], CONFIGS[4], SamplerConfig(num_steps=8, rule="threshold")):
+        default = np.asarray(_run(model, params, cfg, tokens, jax.random.key(4)))
+        off = dataclasses.replace(cfg, mask_in_softmax=False)
+        on = dataclasses.replace(cfg, mask_in_softmax=True)
+        assert off == cfg and not cfg.mask_in_softmax
+        np.testing.assert_array_equal(np.asarray(_run(model, params, off, tokens,
+                                                      jax.random.key(4))), default)
+        out = np.asarray(_run(model, params, on, tokens, jax.random.key(4)))
+        assert not (out == MASK).any()

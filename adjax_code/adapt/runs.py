@@ -79,6 +79,51 @@ def prepare(out: str | Path, base: str | Path, base_cycle: int | None = None) ->
     return fields
 
 
+def _trainable(lora: dict | None, master: bool) -> tuple[str, str]:
+    """(what a run trains, in words; the ``adjax adapt`` options that ask for it)."""
+    if lora:
+        targets = " ".join(lora["targets"])
+        return (f"LoRA rank {lora['rank']}, alpha {lora['alpha']:g}, targets {targets}",
+                f"--lora-rank {lora['rank']} --lora-alpha {lora['alpha']:g} "
+                f"--lora-targets {targets}")
+    if master:
+        return "full fine-tuning through a float32 master", "--master"
+    return "full fine-tuning", "neither --lora-rank nor --master"
+
+
+def check_resume(out: str | Path, lora: dict | None, master: bool = False) -> None:
+    """Refuses (one line) to resume run ``out`` with other adapters than its checkpoints
+    hold: another LoRA rank, alpha or targets, LoRA against full fine-tuning, or a float32
+    master against none. Dropout, which changes no saved array, may differ.
+
+    Args:
+      out: the run directory (nothing to check when it holds no checkpoint yet).
+      lora: the requested ``LoraConfig`` as a dict (``dataclasses.asdict``), or None.
+      master: whether a float32 master is requested.
+
+    Raises:
+      ValueError: naming what the run holds and the options that resume it.
+    """
+    from adjax import checkpoint
+
+    if cycles(out)[-1] == 0:
+        return
+    with checkpoint.Checkpointer(Path(out) / "checkpoints", keep=None) as ckpt:
+        step = ckpt.latest_step()
+        saved = {} if step is None else ckpt.read_meta(step).get("config", {})
+    have_lora, have_master = saved.get("lora"), bool(saved.get("master", False))
+
+    def key(cfg):
+        return None if not cfg else (cfg["rank"], float(cfg["alpha"]), set(cfg["targets"]))
+
+    if key(have_lora) == key(lora) and (have_master == master or lora):
+        return
+    have, flags = _trainable(have_lora, have_master)
+    want, _ = _trainable(lora, master)
+    raise ValueError(f"{out} holds checkpoints of {have}, not {want}: rerun with {flags} "
+                     "to resume it, or choose another --out")
+
+
 def cycles(path: str | Path) -> list[int]:
     """The cycles whose state the run holds (0, the base, always)."""
     ckpts = Path(path) / "checkpoints"

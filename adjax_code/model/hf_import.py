@@ -54,6 +54,7 @@ SAMPLERS = {
     "llada": SamplerConfig(rule="confidence", score="low_confidence", temperature=0.0,
                            num_steps=128, block_size=32, rounding="up"),
 }
+PROMPT_CAP = 256  # prompt tokens the model reads by default (the specification is cut)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -329,11 +330,41 @@ def write_weights(shards: _Shards, rows: list, out: Path, dtype: str, *,
 
 # ----------------------------------------------------------------------------- import
 
-def run_config(source: Source, special: dict, *, cond_len: int = 256) -> dict:
+def family_sampler(family: str, *, mask_in_softmax: bool = False) -> SamplerConfig:
+    """The sampler a family's reference loop uses; ``mask_in_softmax`` ranks confidences
+    with the [MASK] token inside the softmax, as LLaDA's and Dream's loops do (parity runs;
+    off by default, see docs/pretrained.md)."""
+    sampler = SAMPLERS.get(family, SAMPLERS["dream"])
+    return dataclasses.replace(sampler, mask_in_softmax=mask_in_softmax)
+
+
+def check_prompt_cap(cap: int, tok_info: dict, source: Source) -> None:
+    """Refuses a prompt cap that leaves no room for the specification around the prompt
+    template, or that exceeds the network's context."""
+    from tokenizers import Tokenizer
+
+    from adjax_code.lang import languages
+
+    if isinstance(cap, bool) or not isinstance(cap, int) or cap < 1:
+        raise CheckpointError(f"the prompt cap must be a positive number of tokens, got "
+                              f"{cap!r}")
+    if cap > source.net.max_len:
+        raise CheckpointError(f"a prompt cap of {cap} tokens exceeds the network's context "
+                              f"of {source.net.max_len} (config.json)")
+    tok = hf_tokenizer.PretrainedTokenizer(
+        Tokenizer.from_file(str(source.path / "tokenizer.json")), tok_info)
+    template = max(len(tok.condition_ids("", lang, 1 << 30)) for lang in languages.names())
+    if cap <= template:
+        raise CheckpointError(f"a prompt cap of {cap} tokens leaves no room for the "
+                              f"specification: the prompt template alone takes {template}")
+
+
+def run_config(source: Source, special: dict, *, cond_len: int = PROMPT_CAP,
+               mask_in_softmax: bool = False) -> dict:
     """The manifest's ``config``: what ``Generator.load`` rebuilds."""
     from adjax_code.corpus.data import DataConfig
 
-    sampler = SAMPLERS.get(source.family, SAMPLERS["dream"])
+    sampler = family_sampler(source.family, mask_in_softmax=mask_in_softmax)
     return {
         "net": config_dict(source.net),
         "diffusion": config_dict(MaskedDiffusionConfig(mask_id=special["mask_id"])),
@@ -345,9 +376,19 @@ def run_config(source: Source, special: dict, *, cond_len: int = 256) -> dict:
     }
 
 
+def check_target(out: Path, *, force: bool = False) -> None:
+    """Refuses (one line) an ``out`` that holds an adjax model, or any other non-empty
+    directory, unless ``force``: an import never replaces a model by accident."""
+    if not force and (out / model_store.MANIFEST).is_file():
+        raise model_store.ModelError(f"{out} already holds an adjax model; pass --force to "
+                                     "replace it, or choose another --out")
+    model_store.check_target(out, model_store.MANIFEST, force=force)
+
+
 def import_checkpoint(src: str | Path, out: str | Path, *, dtype: str = "bfloat16",
                       logit_shift: bool | None = None, mask_token: str | None = None,
-                      prompt: str | None = None, force: bool = False,
+                      prompt: str | None = None, prompt_cap: int = PROMPT_CAP,
+                      mask_in_softmax: bool = False, force: bool = False,
                       progress: bool = False) -> dict:
     """Converts a local Hugging Face checkpoint directory into an adjax model directory.
 
@@ -360,17 +401,21 @@ def import_checkpoint(src: str | Path, out: str | Path, *, dtype: str = "bfloat1
         tokenizer_config.json names one.
       prompt: the prompt template (``{spec}`` and ``{language}`` in it); default: the
         tokenizer's chat template with one user turn, or the plain specification.
-      force: replace a non-empty directory that is not an adjax model.
+      prompt_cap: the prompt tokens the model reads (the template whole, the specification
+        cut to fit); recorded as the run config's ``data.cond_len``.
+      mask_in_softmax: the sampler ranks confidences with [MASK] inside the softmax, as the
+        LLaDA and Dream reference loops do (recorded as ``sampler.mask_in_softmax``).
+      force: replace what ``out`` holds: an adjax model, or any other non-empty directory.
 
     Returns:
       the manifest written.
 
     Raises:
       CheckpointError: an unsupported family or option, a missing, misshapen or unreadable
-        tensor, or a tokenizer without the needed special tokens.
+        tensor, a tokenizer without the needed special tokens, or a bad prompt cap.
+      ModelError: ``out`` holds a model or other files and ``force`` is not set.
     """
     from tqdm import tqdm
-
 
     if dtype not in DTYPES:
         raise CheckpointError(f"dtype {dtype!r} is not one of {sorted(DTYPES)}")
@@ -381,10 +426,11 @@ def import_checkpoint(src: str | Path, out: str | Path, *, dtype: str = "bfloat1
     if tok_info["mask_id"] >= source.net.vocab_size:
         raise CheckpointError(f"the mask token id {tok_info['mask_id']} lies outside the "
                            f"vocabulary of {source.net.vocab_size}")
+    check_prompt_cap(prompt_cap, tok_info, source)
     shards = _Shards(source.path)
     rows = plan(source, shards)  # every name and shape checked before anything is written
     out = Path(out)
-    model_store.check_target(out, model_store.MANIFEST, force=force)
+    check_target(out, force=force)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-import-", dir=out.parent))
     total = sum(int(np.prod(s)) for _, s, _, _ in rows) * np.dtype(DTYPES[dtype]).itemsize
@@ -394,7 +440,8 @@ def import_checkpoint(src: str | Path, out: str | Path, *, dtype: str = "bfloat1
             write_weights(shards, rows, tmp, dtype, progress=bar.update)
         shutil.copyfile(source.path / "tokenizer.json", tmp / model_store.TOKENIZER)
         manifest = model_store.write_manifest(tmp, {
-            "config": run_config(source, tok_info),
+            "config": run_config(source, tok_info, cond_len=prompt_cap,
+                                 mask_in_softmax=mask_in_softmax),
             "tokenizer": {"kind": "pretrained", **tok_info},
             "source": {"family": source.family, "path": str(source.path.resolve()),
                        "model_type": source.config.get("model_type"),

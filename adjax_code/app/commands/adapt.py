@@ -83,6 +83,7 @@ def lora_config(rank: int | None, alpha: float | None, dropout: float = 0.0,
 
 
 def run(args: argparse.Namespace) -> int:
+    import dataclasses
     import json
 
     from adjax_adapt import mechanisms
@@ -112,6 +113,8 @@ def run(args: argparse.Namespace) -> int:
     if args.out:
         try:
             runs.prepare(args.out, find_model(args.model), args.cycle)
+            runs.check_resume(args.out, dataclasses.asdict(lora) if lora else None,
+                              args.master)
         except ValueError as err:
             raise UserError(str(err)) from None
     gen = load_generator(args.model, args.mesh, cycle=args.cycle)

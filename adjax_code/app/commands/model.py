@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -50,6 +51,12 @@ def add_parser(sub) -> None:
     imp.add_argument("--prompt", default=None, metavar="TEMPLATE",
                      help="the prompt, with {spec} and {language} (default: the tokenizer's "
                      "chat template around one user turn)")
+    imp.add_argument("--prompt-cap", type=positive_int, default=None, metavar="N",
+                     help="prompt tokens the model reads: the template whole, the "
+                     "specification cut to fit (default 256)")
+    imp.add_argument("--mask-in-softmax", action="store_true",
+                     help="rank confidences with [MASK] inside the softmax, as LLaDA's and "
+                     "Dream's reference loops do (parity runs; default: left out)")
     shift = imp.add_mutually_exclusive_group()
     shift.add_argument("--logit-shift", dest="logit_shift", action="store_true", default=None,
                        help="read position i's prediction from position i-1 (on for "
@@ -85,9 +92,11 @@ def add_parser(sub) -> None:
     arc = action("archive", "write a model as .tar.gz", "Write a model as a .tar.gz archive.",
                  "the model (default: the shipped one)")
     arc.add_argument("--out", default=None, help="the .tar.gz to write")
-    for p in (pull, imp, pkg, mrg):
+    for p in (pull, pkg, mrg):
         p.add_argument("--force", action="store_true",
                        help="replace a non-empty --out that is not a model")
+    imp.add_argument("--force", action="store_true",
+                     help="replace what --out holds: an adjax model or any other directory")
     for p in (pull, imp, pkg, mrg):
         p.add_argument("--quiet", action="store_true", help="no progress bars")
 
@@ -220,15 +229,14 @@ def _import(args: argparse.Namespace) -> int:
 
     if not args.dir:
         raise UserError("model import needs a SOURCE: a checkpoint directory or a hub id")
-    src = Path(args.dir)
-    if not src.exists():
-        src = _hub_download(args.dir, quiet=args.quiet)
+    src = _source(args.dir)
     out = Path(args.out) if args.out else model_store.user_models_dir() / src.name
+    cap = hf_import.PROMPT_CAP if args.prompt_cap is None else args.prompt_cap
     try:
         manifest = hf_import.import_checkpoint(
             src, out, dtype=args.dtype, logit_shift=args.logit_shift,
-            mask_token=args.mask_token, prompt=args.prompt, force=args.force,
-            progress=not args.quiet)
+            mask_token=args.mask_token, prompt=args.prompt, prompt_cap=cap,
+            mask_in_softmax=args.mask_in_softmax, force=args.force, progress=not args.quiet)
     except (model_store.CheckpointError, model_store.ModelError) as err:
         raise UserError(str(err)) from None
     except OSError as err:
@@ -240,16 +248,50 @@ def _import(args: argparse.Namespace) -> int:
     return 0
 
 
-def _hub_download(repo_id: str, *, quiet: bool) -> Path:
-    """A hub checkpoint's config, tokenizer and safetensors in the local hub cache."""
-    if repo_id.count("/") != 1 or repo_id.startswith(("/", ".")):
-        raise UserError(f"{repo_id} is neither a directory nor a hub id ORG/NAME")
-    try:
-        from huggingface_hub import snapshot_download
+# A hub repository id as the hub accepts it: ORG/NAME of word characters, dots and dashes.
+_HUB_ID = re.compile(r"[\w][\w.-]{0,95}/[\w][\w.-]{0,95}")
 
+
+def _source(text: str) -> Path:
+    """The checkpoint directory ``text`` names: a local directory, else a hub id fetched
+    into the hub cache. A path whose first part is a local directory is never taken for a
+    hub id (``ckpts/dream`` with ``ckpts/`` here is a mistyped path)."""
+    src = Path(text).expanduser()
+    if src.exists():
+        return src
+    if not _HUB_ID.fullmatch(text) or ".." in text or "--" in text or text.endswith("."):
+        raise UserError(f"{text}: no such local directory (and not a hub id ORG/NAME, so "
+                        "nothing was fetched)")
+    top = Path(text.split("/")[0])
+    if top.is_dir():
+        raise UserError(f"{text}: no such local directory ({top}/ exists here, so it was "
+                        "not fetched as a hub id); check the path")
+    return _hub_download(text)
+
+
+def _hub_download(repo_id: str) -> Path:
+    """A hub checkpoint's config, tokenizer and safetensors in the local hub cache."""
+    try:
+        from huggingface_hub import errors, snapshot_download
+    except ImportError:
+        raise UserError(f"{repo_id}: no such local directory, and huggingface_hub is not "
+                        "installed to fetch it as a hub id") from None
+    try:
         path = snapshot_download(repo_id, allow_patterns=["*.json", "*.safetensors"])
-    except Exception as err:  # offline, unknown repo, gated: the hub raises many kinds
-        raise UserError(f"cannot download {repo_id} ({type(err).__name__}: "
-                        f"{str(err)[:160]}); download it elsewhere and pass the "
+    except errors.GatedRepoError:
+        raise UserError(f"{repo_id}: no such local directory, and the hub repository is "
+                        "gated: accept its terms on huggingface.co and log in "
+                        "(`hf auth login`)") from None
+    except errors.RepositoryNotFoundError:
+        raise UserError(f"{repo_id}: no such local directory, and the hub has no repository "
+                        f"{repo_id} (or it is private: log in with `hf auth login`)") from None
+    except errors.LocalEntryNotFoundError:
+        raise UserError(f"{repo_id}: no such local directory, and not fetched as a hub id: "
+                        "the hub is not reachable (no network, or HF_HUB_OFFLINE set) and "
+                        "no copy is cached; download it elsewhere and pass the "
                         "directory") from None
+    except Exception as err:  # the hub raises many kinds (HTTP errors, disk full, ...)
+        first = (str(err).strip().splitlines() or [""])[0]
+        raise UserError(f"{repo_id}: no such local directory, and fetching it as a hub id "
+                        f"failed ({type(err).__name__}: {first})") from None
     return Path(path)
