@@ -124,6 +124,22 @@ def test_a_sample_that_does_not_compile_fails_alone(language):
     assert_same(batched, render.run(items, sandbox=execution.Sandbox(workers=2)), items)
 
 
+def test_javac_reports_each_samples_errors_as_it_would_alone():
+    """javac stops after 100 errors a run: a sample's 130 errors read as they would alone
+    (the first 100 and the total), and its sibling's 3 are still all reported, with no
+    build of its own for either."""
+    many = ("class Solution {\n  static int addTwo(int a, int b) {\n"
+            + "".join(f"    int v{i} = zz{i};\n" for i in range(130)) + "    return 0;\n  }\n}\n")
+    few = "class Solution {\n  static int addTwo(int a, int b) { return x + y + z; }\n}\n"
+    items = [(ADD, "java", many), (ADD, "java", few), (ADD, "java", ADD.solutions["java"])]
+    box = CountingSandbox(workers=2)
+    batched = render.run_batched(items, sandbox=box)
+    assert box.alone == 0
+    assert "of 130 total" in batched[0].stderr and batched[1].message == "3 errors", batched
+    assert_same(batched, render.run(items[:2], sandbox=execution.Sandbox(workers=2)) +
+                [batched[2]], items)
+
+
 def test_results_equal_one_build_each():
     """A mixed batch: right, wrong, raising, exiting early and non-compiling samples."""
     items = []

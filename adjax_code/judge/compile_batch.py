@@ -166,10 +166,7 @@ def _one_round(sandbox, layout: Layout, programs, keys: dict[str, int]) -> dict 
 def _build_failure(sandbox, layout: Layout, key: str, lines: list[str],
                    batch: execution.RunResult, share: float) -> execution.RunResult:
     """The program's own build error, as its one-program build would report it."""
-    n = sum(1 for ln in lines if layout.error_line.search(ln))
-    text = layout.plain(key, "\n".join(lines + [layout.summary(n)]).strip() + "\n")
-    if layout.language == "go":
-        text = "# command-line-arguments\n" + text if not text.startswith("#") else text
+    text = layout.plain(key, "\n".join(layout.own_messages(lines)) + "\n")
     out, err = (text, "") if layout.messages_on == "stdout" else ("", text)
     return dataclasses.replace(
         batch, status=execution.ERROR, stdout=out, stderr=err, duration_s=share,

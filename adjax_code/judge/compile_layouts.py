@@ -59,7 +59,8 @@ class Layout:
       partial: a program without messages may take its output from a build that failed for
         a sibling (each program is compiled apart: Go, TypeScript); False: only a clean build
         counts (Java: javac may stop before writing any class).
-      summary: (number of error messages) -> the line the compiler ends with, or "".
+      own_messages: a program's message lines from the batch -> what a build of its own
+        prints (Java: its first 100 errors and javac's count; Go: the package header).
       error_line: which owned lines are error messages (the rest: warnings, context).
       shared_failure: messages about what the programs share (the disk, memory, open
         files): the compiler pins them on whichever program it was writing, so they make
@@ -75,12 +76,13 @@ class Layout:
     neutral: re.Pattern
     built: Callable[[str, Mapping[str, bytes]], Built | None]
     partial: bool
-    summary: Callable[[int], str] = lambda n: ""
+    own_messages: Callable[[list[str]], list[str]] = lambda lines: lines
     error_line: re.Pattern = re.compile(r"error", re.I)
     shared_failure: re.Pattern = re.compile(
         r"error while (writing|reading)|No space left|Too many open files|File too large|"
         r"Disk quota|OutOfMemory|out of memory|out of resources|cannot allocate memory|"
-        r"resource temporarily unavailable|signal: |ENOSPC|EMFILE|EFBIG|ENOMEM|TS5033",
+        r"resource temporarily unavailable|signal: |ENOSPC|EMFILE|EFBIG|ENOMEM|TS5033|"
+        r"only showing the first",
         re.I)
 
     def accepts(self, code: str) -> bool:
@@ -99,6 +101,8 @@ class Layout:
 # -- Java ----------------------------------------------------------------------------------
 
 _JAVA_MESSAGE = re.compile(r"^(p[0-9a-f]{32})/Main\.java:\d+: (?:error|warning): ")
+_JAVA_ERROR = re.compile(r"^\S+\.java:\d+: error: ")
+_JAVAC_MAX_ERRORS = 100  # javac's default -Xmaxerrs, per run
 
 
 def _java_sources(key: str, code: str) -> dict[str, bytes]:
@@ -107,8 +111,27 @@ def _java_sources(key: str, code: str) -> dict[str, bytes]:
 
 
 def _java_command(keys: Sequence[str]) -> list[str]:
+    # javac stops reporting after -Xmaxerrs errors in all: each program gets its own 100.
     return ["javac", "-nowarn", "-proc:none", "-implicit:none", "-cp", "none",
-            "-sourcepath", "none", "-d", "out", *(f"{k}/Main.java" for k in keys)]
+            "-sourcepath", "none", "-Xmaxerrs", str(_JAVAC_MAX_ERRORS * len(keys)),
+            "-d", "out", *(f"{k}/Main.java" for k in keys)]
+
+
+def _java_own(lines: list[str]) -> list[str]:
+    """A program's error blocks as javac alone prints them: the first 100, then the count
+    (and how many were left out)."""
+    kept, errors = [], 0
+    for line in lines:
+        if _JAVA_ERROR.match(line):
+            errors += 1
+        if errors <= _JAVAC_MAX_ERRORS:
+            kept.append(line)
+    shown = min(errors, _JAVAC_MAX_ERRORS)
+    kept.append(f"{shown} error" + ("s" if shown != 1 else ""))
+    if errors > _JAVAC_MAX_ERRORS:
+        kept.append(f"only showing the first {shown} errors, of {errors} total; "
+                    "use -Xmaxerrs if you would like to see more")
+    return kept
 
 
 def _java_built(key: str, files: Mapping[str, bytes]) -> Built | None:
@@ -131,8 +154,7 @@ JAVA = Layout(
     language="java", sources=_java_sources, command=_java_command,
     collect=lambda keys: ["out"], messages_on="stderr", line_owner=_owner(_JAVA_MESSAGE),
     neutral=re.compile(r"^(\d+ (errors?|warnings?)|Note: .*)$"), built=_java_built,
-    partial=False, summary=lambda n: f"{n} error" + ("s" if n != 1 else ""),
-    error_line=re.compile(r"^\S+\.java:\d+: error: "),
+    partial=False, own_messages=_java_own, error_line=_JAVA_ERROR,
 )
 
 
@@ -161,7 +183,9 @@ GO = Layout(
     command=lambda keys: ["go", "build", "-ldflags=-s -w", "-o", "bin/",
                           *(f"./{k}" for k in keys)],
     collect=lambda keys: ["bin"], messages_on="stderr", line_owner=_go_owner,
-    neutral=re.compile(r"^$"), built=_go_built, partial=True, error_line=re.compile(r".")
+    neutral=re.compile(r"^$"), built=_go_built, partial=True, error_line=re.compile(r"."),
+    own_messages=lambda lines: lines if lines[0].startswith("# ")
+    else ["# command-line-arguments", *lines],
 )
 
 
