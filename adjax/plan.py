@@ -182,6 +182,8 @@ class GRPORequest:
     devices: int = 1
     remat: bool = False
     passes: int = 3
+    dtype: str = "bfloat16"  # the stored base's and the activations' dtype
+    flash: bool = True  # a fused attention kernel (no [T, T] scores kept)
 
 
 @functools.lru_cache(maxsize=32)
@@ -197,20 +199,21 @@ def _target_shapes(net: NetConfig, targets) -> list[tuple[int, int]]:
 
 
 def activation_bytes(net: NetConfig, rows: int, tokens: int, *, remat: bool,
-                     lora_rank: int = 0, flash: bool = True) -> int:
-    """Bytes kept for the backward pass of ``rows`` x ``tokens`` through ``net`` (bf16
-    activations): without remat each block keeps its norm inputs and outputs, q/k/v, the
-    attention output, the MLP's gate, up and product, and the adapters' ``x A`` (plus the
-    [T, T] attention weights per head without a fused kernel); with remat only each block's
-    input, and one block's whole set while it is recomputed."""
+                     lora_rank: int = 0, flash: bool = True, itemsize: int = 2) -> int:
+    """Bytes kept for the backward pass of ``rows`` x ``tokens`` through ``net``
+    (activations of ``itemsize`` bytes: 2 for bf16): without remat each block keeps its
+    norm inputs and outputs, q/k/v, the attention output, the MLP's gate, up and product,
+    and the adapters' ``x A`` (plus the [T, T] attention weights per head without a fused
+    kernel); with remat only each block's input, and one block's whole set while it is
+    recomputed."""
     d, hidden, heads = net.d_model, net.hidden, net.n_heads
     kv = net.kv_heads * net.head_dim
-    per_token = 2 * (7 * d + 2 * kv + 3 * hidden) + 2 * 7 * lora_rank
+    per_token = itemsize * (7 * d + 2 * kv + 3 * hidden + 7 * lora_rank)
     if not flash:
-        per_token += 2 * heads * tokens
+        per_token += itemsize * heads * tokens
     block = rows * tokens * per_token
     if remat:
-        return rows * tokens * 2 * d * net.n_layers + block
+        return rows * tokens * itemsize * d * net.n_layers + block
     return block * net.n_layers
 
 
@@ -218,8 +221,9 @@ def plan_grpo(req: GRPORequest) -> dict[str, Any]:
     """Per-device bytes of one GRPO update (``req.devices`` data-parallel devices, the base
     and the master split FSDP-style, adapters replicated: an upper bound)."""
     net, n = req.net, req.devices
+    size = jnp.dtype(req.dtype).itemsize
     params = parameter_count(net)
-    base = 2 * params // n  # bf16, frozen (or the compute copy of a master)
+    base = size * params // n  # frozen in its stored dtype (or a master's compute copy)
     if req.lora_rank:
         trainable = sum(req.lora_rank * (a + b) for a, b in _target_shapes(net, req.targets))
         state = 4 * trainable * 4  # f32 adapters, gradients, Adam's two moments
@@ -228,7 +232,8 @@ def plan_grpo(req: GRPORequest) -> dict[str, Any]:
         state = 16 * params // n  # f32 master, gradients, two moments
     rows = -(-req.group * req.passes // n)  # the differentiated rows on one device
     tokens = req.cond_length + req.length
-    acts = activation_bytes(net, rows, tokens, remat=req.remat, lora_rank=req.lora_rank)
+    acts = activation_bytes(net, rows, tokens, remat=req.remat, lora_rank=req.lora_rank,
+                            flash=req.flash, itemsize=size)
     # float32 logits of the code positions: the logits, their log-softmax and its gradient
     # for the differentiated passes; one forward-only copy for the old policy and reference
     logits = 4 * net.outputs * req.length * (3 * rows + rows)

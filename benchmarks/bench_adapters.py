@@ -7,6 +7,11 @@ Each mode runs in its own process, so its peak RSS is its own. CPU, small by def
 
     uv run python benchmarks/bench_adapters.py                  # 8 layers x 512
     uv run python benchmarks/bench_adapters.py --size 0.5b      # Qwen2.5-0.5B's shape
+    uv run python benchmarks/bench_adapters.py --check-planner  # planner vs compiled
+
+``--check-planner`` compiles one adapter GRPO update of a tiny network on 1 and 8 fake CPU
+devices and sets the planner's per-device figures beside the compiled program's
+``memory_analysis()`` (bf16 and float32 networks, with and without remat).
 
 Writes ``benchmarks/results/adapters.jsonl``.
 """
@@ -119,6 +124,88 @@ def planner_rows() -> list[dict]:
     return rows
 
 
+def compiled_vs_planned(dtype: str, remat: bool, devices: int) -> dict:
+    """The planner's figures and the compiled adapter GRPO update's ``memory_analysis()``
+    for a tiny Qwen2-shaped network (vocabulary 2048, 2 layers x 128), group 8, prompt 32
+    + 64 tokens, rank 8; the base split over ``devices`` data devices."""
+    import dataclasses
+
+    import jax
+    import numpy as np
+    from flax import nnx
+
+    from adjax import plan, sharding
+    from adjax.config import MaskedDiffusionConfig
+    from adjax.nets import Transformer
+    from adjax.nets.functional import split
+    from adjax_adapt import adapters, mechanisms
+
+    net = dataclasses.replace(net_config("small"), vocab_size=2048, d_model=128, n_layers=2,
+                              n_heads=4, n_kv_heads=2, mlp_hidden=352, dtype=dtype,
+                              remat=remat)
+    group, length, prompt, rank = 8, 64, 32, 8
+    model, params = split(Transformer(net, rngs=nnx.Rngs(0)))
+    params = jax.tree.map(lambda x: x.astype(dtype), params)
+    mesh = None if devices == 1 else sharding.make_mesh(devices, 1)
+    if mesh is not None:
+        params = jax.device_put(params, sharding.tree_shardings(params, mesh, "fsdp"))
+    mask = net.vocab_size - 1
+    acfg = mechanisms.AdaptConfig(mechanism="grpo", buffer_capacity=8, batch_size=group,
+                                  lora=adapters.LoraConfig(rank=rank, alpha=2.0 * rank))
+    ctx = mechanisms.Context(
+        model=model, diffusion=MaskedDiffusionConfig(mask_id=mask), cfg=acfg, pad_id=0,
+        replay_tokens=np.zeros((0, length), np.int32),
+        replay_cond=np.zeros((0, prompt), np.int32), base_params=params, mask_id=mask,
+        mesh=mesh, strategy="fsdp")
+    state = jax.eval_shape(lambda: mechanisms.init_state(params, ctx, jax.random.key(0)))
+    extra = {}
+    if mesh is not None:
+        state = sharding.placed_shapes(state, ctx.shardings[0])
+        extra = {"sharding": sharding.data_sharding(mesh)}
+    batch = {k: jax.ShapeDtypeStruct(shape, dt, **extra)
+             for k, shape, dt in (("tokens", (group, length), np.int32),
+                                  ("gen_mask", (group, length), bool),
+                                  ("cond", (group, prompt), np.int32),
+                                  ("cond_mask", (group, prompt), bool),
+                                  ("advantages", (group,), np.float32))}
+    stats = ctx.grpo_step.lower(state, state.params, batch, None, ctx.frozen).compile() \
+        .memory_analysis()
+    est = plan.plan_grpo(plan.GRPORequest(net=net, lora_rank=rank, group=group,
+                                          length=length, cond_length=prompt,
+                                          devices=devices, remat=remat, dtype=dtype))
+    compiled = (stats.argument_size_in_bytes + stats.output_size_in_bytes
+                + stats.temp_size_in_bytes)
+    return {"workload": "adapters_plan_vs_compiled", "dtype": dtype, **est,
+            "argument_bytes": stats.argument_size_in_bytes,
+            "output_bytes": stats.output_size_in_bytes,
+            "temp_bytes": stats.temp_size_in_bytes, "alias_bytes": stats.alias_size_in_bytes,
+            "compiled_bytes": compiled, "planned_over_compiled": est["total_bytes"] / compiled,
+            "resident_over_arguments": (est["base_bytes"] + est["state_bytes"])
+            / stats.argument_size_in_bytes}
+
+
+def check_planner(env: dict) -> None:
+    """``compiled_vs_planned`` for every case, in a child with 8 fake CPU devices."""
+    import os
+
+    code = ("import json, bench_adapters as b\n"
+            "for dtype in ('bfloat16', 'float32'):\n"
+            "    for remat in (False, True):\n"
+            "        for n in (1, 8):\n"
+            "            print(json.dumps(b.compiled_vs_planned(dtype, remat, n)))\n")
+    child = {**os.environ, "JAX_PLATFORMS": "cpu",
+             "XLA_FLAGS": "--xla_force_host_platform_device_count=8"}
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
+                         text=True, cwd=Path(__file__).parent, env=child).stdout
+    for line in out.strip().splitlines():
+        row = json.loads(line)
+        common.write(OUT, {**row, "versions": env["versions"], "device": "cpu (fake)"})
+        print(f"{row['dtype']:>9} remat={row['remat']!s:<5} devices={row['devices']}: "
+              f"planned {row['total_bytes'] / 1e6:7.2f} MB, compiled "
+              f"{row['compiled_bytes'] / 1e6:7.2f} MB ({row['planned_over_compiled']:.2f}); "
+              f"resident / arguments {row['resident_over_arguments']:.3f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--size", choices=sorted(SIZES), default="small")
@@ -130,12 +217,17 @@ def main() -> None:
     ap.add_argument("--mode", choices=("lora", "master"), default=None,
                     help="run one mode in this process and print its JSON (internal)")
     ap.add_argument("--no-plan", action="store_true")
+    ap.add_argument("--check-planner", action="store_true",
+                    help="only compare the planner with the compiled update's memory")
     args = ap.parse_args()
     if args.mode:
         print(json.dumps(one_mode(args.size, args.mode, args.rank, args.group, args.length,
                                   args.prompt, args.repeats)))
         return
     env = common.environment()
+    if args.check_planner:
+        check_planner(env)
+        return
     results = {}
     for mode in ("lora", "master"):
         cmd = [sys.executable, __file__, "--mode", mode, "--size", args.size, "--rank",
