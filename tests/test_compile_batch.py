@@ -151,6 +151,11 @@ def test_results_equal_one_build_each():
                       "{ return a / (b - b); }\n}\n"),
         (ADD, "java", "class Solution {\n  static int addTwo(int a, int b) "
                       "{ System.exit(0); return 0; }\n}\n"),
+        # names of the sample's own classes read as they would alone
+        (REV, "java", "class Solution {\n  static String reverseString(String s) "
+                      "{ return Solution.class.getName(); }\n}\n"),
+        (ADD, "java", "class Oops extends RuntimeException {}\nclass Solution {\n"
+                      "  static int addTwo(int a, int b) { throw new Oops(); }\n}\n"),
         (ADD, "go", "func addTwo(a int, b int) int {\n\treturn a - b\n}\n"),
         (ADD, "go", "func addTwo(a int, b int) int {\n\tvar s []int\n\treturn s[a]\n}\n"),
         (ADD, "typescript", "function addTwo(a: number, b: number): number "
@@ -161,6 +166,9 @@ def test_results_equal_one_build_each():
     box = execution.Sandbox(workers=2)
     assert_same(render.run_batched(items, sandbox=box, batch_size=4),
                 render.run(items, sandbox=box), items)
+    ((t, lang, code),) = [i for i in items if "getName" in i[2]]
+    assert render.outputs([(t, lang, code)] * 2, sandbox=box) == \
+        render.outputs([(t, lang, code)], sandbox=box) * 2
 
 
 # -- what the batch cannot pin on one sample --------------------------------------------

@@ -175,14 +175,16 @@ def _build_failure(sandbox, layout: Layout, key: str, lines: list[str],
 
 def _run_task(sandbox, layout: Layout, key: str, built: compile_layouts.Built,
               programs, i: int, share: float) -> _Task:
-    """Runs program ``i``'s own compiled files alone; its key leaves what it reports on
-    standard error (a Java stack trace names the package), never its records."""
+    """Runs program ``i``'s own compiled files alone. What it reports reads as it would
+    from a build of its own: the key leaves its output (a Java class's name, an
+    exception's text and a stack trace carry the package; only the key, which holds no
+    ``ADJAX-`` record prefix, is removed)."""
     language, stdin = programs[i][1], programs[i][2]
 
     def run() -> list:
         r = sandbox.run_built(built.files, language, built.command, stdin=stdin,
                               executables=built.executables)
         return [(i, dataclasses.replace(
-            r, stderr=layout.plain(key, r.stderr), message=layout.plain(key, r.message),
-            duration_s=r.duration_s + share))]
+            r, stdout=layout.plain(key, r.stdout), stderr=layout.plain(key, r.stderr),
+            message=layout.plain(key, r.message), duration_s=r.duration_s + share))]
     return _guarded(language, sandbox, [i], run)

@@ -186,11 +186,12 @@ def run(items: Sequence[tuple[Task, str, str]], which: str = "all",
 def outputs(items: Sequence[tuple[Task, str, str]], which: str = "all",
             sandbox: execution.Sandbox | None = None) -> list[tuple[str, ...] | None]:
     """What each program returned per case (its case records in case order), or None when
-    it timed out: the behaviour that agreement reranking compares."""
+    it timed out: the behaviour that agreement reranking compares. Compiled languages are
+    built in batches and run apart, as in ``run_batched``."""
     sandbox = sandbox or execution.Sandbox()
     harnesses, programs = _programs(items, which)
     out = []
-    for r, h in zip(sandbox.run_many(programs), harnesses, strict=True):
+    for r, h in zip(compile_batch.run_many(sandbox, programs), harnesses, strict=True):
         if r.status == execution.TIMEOUT:
             out.append(None)
             continue
