@@ -905,3 +905,32 @@ def test_honest_go_with_typical_tests_passes_and_what_cannot_be_stubbed_says_so(
     assert wrong.status == execution.FAIL and "panic: div" in wrong.message, wrong
     assert unstubbable.status == execution.ERROR and "not stubbed: type Shape" in \
         unstubbable.message and "func Double" in unstubbable.message, unstubbable
+
+
+def test_java_and_go_tests_programs_hold_names_and_types_only_never_the_solution():
+    from adjax_code.judge import go_isolation, go_stubs, java_isolation, java_stubs
+
+    java = ("import java.util.*;\npublic class Sol {\n  static final String TAG = \"MARK\";\n"
+            "  /* MARK */ static List</* MARK */Integer> f(int[] MARKa, String... MARKb)\n"
+            "      throws IllegalStateException { return List.of(1); /* MARK */ }\n"
+            "  private static int hidden() { return 0; }\n"
+            "  static <T> T generic(T MARK) { return MARK; }\n}\n"
+            "class Err extends RuntimeException { Err(String MARK) { super(MARK); } }\n")
+    decls = java_stubs.declarations(java)
+    program = java_isolation.tests_program("public class Main {\n  public static void main("
+                                           "String[] a) {}\n}\n", java, decls, "t")
+    assert "MARK" not in program, program
+    assert ("public static java.util.List<java.lang.Integer> f(int[] a0, "
+            "java.lang.String... a1) throws IllegalStateException") in program
+    assert "hidden" not in program and decls.skipped == ["Sol.generic (a generic method)"]
+    assert decls.errors() == ["Err"] and "MARK" in java_isolation.server_program(java, decls,
+                                                                                  "t")
+    go = ("package main\n\ntype P struct {\n\tX int `json:\"MARK\"` // MARK\n\tys []string\n}\n\n"
+          "const Name = \"MARK\"\n\nfunc F(MARKa int, MARKb ...P) (MARKc map[string]*P) "
+          "{ return nil /* MARK */ }\n\nfunc (p *P) M() {}\n")
+    decls = go_stubs.declarations(go)
+    program = go_isolation.tests_program("package main\n\nfunc main() {}\n", decls, "t")
+    assert "MARK" not in program, program
+    assert "type P struct {X int; ys []string}" in program and "var Name string" in program
+    assert "func F(a0 int, a1 ...P) map[string]*P {" in program
+    assert "func (r *P) M() {" in program

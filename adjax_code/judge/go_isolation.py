@@ -5,11 +5,11 @@ harness:
 
 - the candidate's program is the solution's package (its own ``main``, if any, renamed and
   never called; its ``init`` runs, and finds nothing there that the verdict depends on)
-  with a server ``main`` (``go_harness.go``, part ``server``) that answers calls of its
+  with a server ``main`` (``go_server.go``, with ``go_wire.go``) that answers calls of its
   functions and methods through a table of them (``go_stubs.table``);
 - the tests' program is the tests (their ``main`` renamed), the solution's types and stubs
   of its functions and methods (``go_stubs``: identifiers and types only) and the link
-  (part ``link``). Values cross as data decoded into the declared types: the tests'
+  (``go_link.go``). Values cross as data decoded into the declared types: the tests'
   ``reflect.DeepEqual``, ``math`` and ``fmt`` are the standard library's own, and a
   receiver or an argument the solution changed (a slice sorted in place, a struct behind a
   pointer) is written back.
@@ -28,29 +28,32 @@ from pathlib import Path
 
 from adjax_code.judge import execution, go_stubs, isolation, sources
 
-_PART = re.compile(r"^// -- part (\w+)\n", re.M)
 _MAIN = re.compile(r"^func\s+main\s*\(\s*\)", re.M)
 
 
 @functools.cache
-def _harness() -> tuple[dict[str, str], list[str]]:
-    text = Path(__file__).with_name("go_harness.go").read_text(encoding="utf-8")
-    imports = re.search(r"^// IMPORTS (.*)$", text, re.M).group(1).split()
-    pieces = _PART.split(text)
-    return dict(zip(pieces[1::2], pieces[2::2], strict=True)), [f'"{p}"' for p in imports]
+def _source(name: str) -> str:
+    return Path(__file__).with_name(name).read_text(encoding="utf-8")
 
 
-def harness(part: str, tag: str) -> str:
-    """One part of ``go_harness.go`` with this run's suffix."""
-    return _harness()[0][part].replace("TAG", tag)
+def harness(name: str, tag: str) -> str:
+    """One of the harness's files (``go_wire.go``, ``go_server.go``, ``go_link.go``) with
+    this run's suffix."""
+    return _source(name).replace("TAG", tag)
+
+
+def _imports() -> list[str]:
+    """The harness's imports (``go_wire.go`` names them and uses each)."""
+    line = re.search(r"^// IMPORTS (.*)$", _source("go_wire.go"), re.M)
+    return [f'"{p}"' for p in line.group(1).split()]
 
 
 def server_program(code: str, decls: go_stubs.Declarations, tag: str) -> str:
     """The solution's package, then its server as ``main``."""
     paths, body = sources.split_go(code)
     body = _MAIN.sub(f"func adjaxSolutionMain_{tag}()", body)
-    return sources.join_go(paths + _harness()[1], body + "\n" + harness("wire", tag)
-                           + harness("server", tag)
+    return sources.join_go(paths + _imports(), body + "\n" + harness("go_wire.go", tag)
+                           + harness("go_server.go", tag)
                            + f"\nfunc main() {{\n\tadjaxServe_{tag}({go_stubs.table(decls)})\n}}\n")
 
 
@@ -59,9 +62,10 @@ def tests_program(tests: str, decls: go_stubs.Declarations, tag: str) -> str:
     tests' ``main`` and writes ``END`` after it returns."""
     paths, body = sources.split_go(tests)
     body = _MAIN.sub(f"func adjaxTests_{tag}()", body)
-    return sources.join_go(paths + _harness()[1], body + "\n" + go_stubs.stubs(decls, tag)
-                           + harness("wire", tag) + harness("link", tag)
-                           + f"\nfunc main() {{\n\tadjaxStart_{tag}()\n\tadjaxTests_{tag}()\n"
+    return sources.join_go(paths + _imports(), body + "\n" + go_stubs.stubs(decls, tag)
+                           + harness("go_wire.go", tag) + harness("go_link.go", tag)
+                           + f"\nfunc main() {{\n\tadjaxStart_{tag}()\n\tadjaxValues_{tag}()\n"
+                           + f"\tadjaxTests_{tag}()\n"
                            + f'\tadjaxReport_{tag}("END")\n}}\n')
 
 

@@ -4,7 +4,7 @@
 its type declarations (structs with every field, named slices, maps and basic types),
 functions and methods. ``stubs`` writes, for the tests' program, the same types (field tags
 dropped) and functions of the same signatures whose bodies call through the relay
-(``go_harness.go``, ``adjaxCall``); parameters and results are renamed, so no byte of the
+(``go_link.go``, ``adjaxCall``); parameters and results are renamed, so no byte of the
 candidate's text enters it. ``table`` is the candidate's side: each function and method
 expression by name, for the server.
 
@@ -45,12 +45,14 @@ class Func:
 
 @dataclasses.dataclass
 class Declarations:
-    """The stubbable types (name -> rendered declaration) and functions, and what was left
+    """The stubbable types (name -> rendered declaration), functions, package-level
+    variables and constants (name, type: read once when the tests start), and what was left
     out and why."""
 
     types: dict[str, str]
     funcs: list[Func]
     skipped: list[str]
+    values: list[tuple[str, str]] = dataclasses.field(default_factory=list)
 
 
 def _text(node) -> str:
@@ -92,7 +94,8 @@ def _fields(node, known: set[str]) -> list[str]:
         if f.type != "field_declaration":
             continue
         t = render(f.child_by_field_name("type"), known)
-        names = [_text(n) for n in f.children_by_field_name("name")]
+        names = [_text(n) for n in f.children_by_field_name("name")
+                 if n.type == "field_identifier"]
         if not names:  # embedded
             out.append(t)
         for n in names:
@@ -182,29 +185,83 @@ def declarations(code: str) -> Declarations:
             funcs.append(_func(node, known))
         except (Unstubbable, ValueError) as err:
             skipped.append(f"func {name} ({err})")
-    return Declarations({n: _declare(specs[n], known) for n in sorted(known)}, funcs, skipped)
+    return Declarations({n: _declare(specs[n], known) for n in sorted(known)}, funcs, skipped,
+                        _values(root, known, skipped))
+
+
+_LITERALS = {"int_literal": "int", "float_literal": "float64", "rune_literal": "rune",
+             "interpreted_string_literal": "string", "raw_string_literal": "string",
+             "true": "bool", "false": "bool"}
+
+
+def _values(root, known: set[str], skipped: list[str]) -> list[tuple[str, str]]:
+    """(name, type) of each package-level variable and constant whose type is declared, or
+    follows from a literal or a composite literal's type; a constant without either takes
+    the previous one's type in its group (``Green`` after ``Red Color = iota``)."""
+    out = []
+    for node in root.named_children:
+        if node.type not in ("var_declaration", "const_declaration"):
+            continue
+        previous = None
+        for spec in node.named_children:
+            if spec.type not in ("var_spec", "const_spec"):
+                continue
+            names = [_text(n) for n in spec.children_by_field_name("name")
+                     if n.type == "identifier" and _NAME.fullmatch(_text(n)) and _text(n) != "_"]
+            value = spec.child_by_field_name("value")
+            items = value.named_children if value is not None else []
+            try:
+                t = spec.child_by_field_name("type")
+                if t is not None:
+                    types = [render(t, known)] * len(names)
+                elif value is None and spec.type == "const_spec" and previous:
+                    types = [previous] * len(names)
+                elif len(items) == len(names):
+                    types = [_value_type(v, known) for v in items]
+                else:
+                    raise Unstubbable("a value of no declared type")
+            except Unstubbable as err:
+                skipped += [f"{spec.type[:-5]} {n} ({err})" for n in names]
+                previous = None
+                continue
+            if t is not None or value is not None:  # a spec without either repeats it
+                previous = types[0] if t is not None and types else None
+            out += list(zip(names, types, strict=True))
+    return out
+
+
+def _value_type(node, known: set[str]) -> str:
+    """The type of a literal, or of a composite literal (``map[string]int{}``)."""
+    if node.type in _LITERALS:
+        return _LITERALS[node.type]
+    if node.type == "composite_literal":
+        return render(node.child_by_field_name("type"), known)
+    raise Unstubbable(f"the untyped value {' '.join(_text(node).split())[:40]}")
 
 
 def _stub(f: Func, tag: str) -> str:
-    params = [f"a{i} {t}" for i, t in enumerate(f.params)]
-    args = [f"a{i}" for i in range(len(f.params))]
-    if f.receiver:
-        params, args = params, ["r"] + args
-    head = f"func ({'r ' + f.receiver}) " if f.receiver else "func "
-    results = ", ".join(f.results)
-    lines = [f"{head}{f.name}({', '.join(params)}) "
-             f"{'(' + results + ')' if len(f.results) > 1 else results} {{".replace(")  {", ") {")]
+    params = ", ".join(f"a{i} {t}" for i, t in enumerate(f.params))
+    args = ", ".join((["r"] if f.receiver else []) + [f"a{i}" for i in range(len(f.params))])
+    head = f"func (r {f.receiver}) " if f.receiver else "func "
+    results = f.results[0] if len(f.results) == 1 else \
+        f"({', '.join(f.results)})" if f.results else ""
+    lines = [f"{head}{f.name}({params}) {results + ' ' if results else ''}{{"]
     lines += [f"\tvar r{i} {t}" for i, t in enumerate(f.results)]
     outs = "".join(f", &r{i}" for i in range(len(f.results)))
-    lines.append(f'\tadjaxCall_{tag}("{f.key}", []interface{{}}{{{", ".join(args)}}}{outs})')
+    lines.append(f'\tadjaxCall_{tag}("{f.key}", []interface{{}}{{{args}}}{outs})')
     if f.results:
         lines.append("\treturn " + ", ".join(f"r{i}" for i in range(len(f.results))))
     return "\n".join(lines) + "\n}\n"
 
 
 def stubs(decls: Declarations, tag: str) -> str:
-    """The solution's types, and its functions and methods as calls through the relay."""
-    return "\n".join(list(decls.types.values()) + [""] + [_stub(f, tag) for f in decls.funcs])
+    """The solution's types, its functions and methods as calls through the relay, its
+    variables and constants as variables, and ``adjaxValues_<tag>()``, which reads them."""
+    values = [f"var {n} {t}" for n, t in decls.values]
+    reads = [f'\tadjaxCall_{tag}("={n}", nil, &{n})' for n, _ in decls.values]
+    return "\n".join(list(decls.types.values()) + values + [""]
+                     + [_stub(f, tag) for f in decls.funcs]
+                     + [f"func adjaxValues_{tag}() {{", *reads, "}", ""])
 
 
 def table(decls: Declarations) -> str:
@@ -217,4 +274,5 @@ def table(decls: Declarations) -> str:
             target = f"({f.receiver}).{f.name}" if f.receiver.startswith("*") else \
                 f"{f.receiver}.{f.name}"
         rows.append(f'\t"{f.key}": {target},')
+    rows += [f'\t"={n}": func() {t} {{ return {n} }},' for n, t in decls.values]
     return "map[string]interface{}{\n" + "\n".join(rows) + "\n}"

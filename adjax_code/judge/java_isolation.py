@@ -4,12 +4,12 @@ The same design as Python's and JavaScript's (``isolation``, ``js_isolation``), 
 relayed by the harness:
 
 - the candidate's program is the solution followed by a server
-  (``java_harness.java``, part ``server``) in a class with a random per-run name; its
+  (``java_server.java``, with ``java_wire.java``) in a class with a random per-run name; its
   ``Main`` only starts the server, which answers calls of the solution's static methods,
   constructors and instance methods by reflection (objects stay there, behind handles);
 - the tests' program is the tests (their ``Main`` renamed), stubs of the solution's classes
   generated from its declarations (``java_stubs``: identifiers and types only) and the link
-  (part ``link``). The tests' ``equals``, ``Math``, ``Arrays`` and ``assert`` (enabled) are
+  (``java_link.java``). The tests' ``equals``, ``Math``, ``Arrays`` and ``assert`` (enabled) are
   the JDK's own; every value the solution returns is decoded there into the declared type.
 
 The tests pass all or nothing: on the ``END`` record the tests' own ``Main`` writes after
@@ -29,19 +29,17 @@ from adjax_code.judge import execution, isolation, java_stubs
 IMPORT = re.compile(r"^\s*import\s+(?:static\s+)?[\w.]+(?:\.\*)?\s*;[ \t]*$", re.M)
 _PUBLIC = re.compile(r"\bpublic\s+((?:(?:final|abstract|sealed|non-sealed|strictfp)\s+)*)"
                      r"(class|interface|enum|record)\b")
-_PART = re.compile(r"^// -- part (\w+)\n", re.M)
 
 
 @functools.cache
-def _parts() -> dict[str, str]:
-    text = Path(__file__).with_name("java_harness.java").read_text(encoding="utf-8")
-    pieces = _PART.split(text)
-    return dict(zip(pieces[1::2], pieces[2::2], strict=True))
+def _source(name: str) -> str:
+    return Path(__file__).with_name(name).read_text(encoding="utf-8")
 
 
-def harness(part: str, tag: str) -> str:
-    """One part of ``java_harness.java`` with this run's suffix."""
-    return _parts()[part].replace("TAG", tag)
+def harness(name: str, tag: str) -> str:
+    """One of the harness's files (``java_wire.java``, ``java_server.java``,
+    ``java_link.java``) with this run's suffix."""
+    return _source(name).replace("TAG", tag)
 
 
 def _imports(*sources: str) -> tuple[list[str], list[str]]:
@@ -58,7 +56,7 @@ def server_program(code: str, decls: java_stubs.Declarations, tag: str) -> str:
     """The solution, then its server, started by ``Main``."""
     imports, (body,) = _imports(code)
     return ("\n".join(imports) + "\n" + _PUBLIC.sub(r"\1\2", body) + "\n\n"
-            + harness("json", tag) + harness("server", tag)
+            + harness("java_wire.java", tag) + harness("java_server.java", tag)
             + "public class Main {\n  public static void main(String[] args) {\n"
             + f"    AdjaxServer_{tag}.serve(new String[] {{{_strings(decls.handled())}}});\n"
             + "  }\n}\n")
@@ -71,7 +69,7 @@ def tests_program(tests: str, code: str, decls: java_stubs.Declarations, tag: st
     body = _PUBLIC.sub(r"\1\2", re.sub(r"\bMain\b", f"AdjaxTests_{tag}", body))
     known = decls.handled() + ["!" + n for n in decls.errors()]
     return ("\n".join(imports) + "\n" + body + "\n\n" + java_stubs.stubs(decls, tag)
-            + harness("json", tag) + harness("link", tag)
+            + harness("java_wire.java", tag) + harness("java_link.java", tag)
             + "public class Main {\n"
             + "  public static void main(String[] args) throws Throwable {\n"
             + f"    AdjaxLink_{tag}.start({_strings(known)});\n"

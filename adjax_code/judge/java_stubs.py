@@ -4,7 +4,7 @@
 its classes (top level and static nested), their non-private static methods, constructors,
 instance methods and static fields, and its exception classes. ``stubs`` writes classes of
 the same names for the tests' program whose every method is a call through the relay
-(``java_harness.java``, ``AdjaxLink``); no byte of the candidate's text enters it: types are
+(``java_link.java``, ``AdjaxLink``); no byte of the candidate's text enters it: types are
 re-rendered from their names (``java.util.List<java.lang.Integer>``), every parameter is
 renamed.
 
@@ -146,7 +146,7 @@ def describe(node, scope: _Scope) -> tuple[str, str]:
         name = _text(base).split(".")[-1]
         if base is None or args is None or (name not in COLLECTIONS and name not in MAPS):
             raise Unstubbable(f"the generic type {' '.join(_text(node).split())[:60]}")
-        parts = [describe(c, scope) for c in args.named_children]
+        parts = [describe(c, scope) for c in args.named_children if "comment" not in c.type]
         if len(parts) != (2 if name in MAPS else 1):
             raise Unstubbable(f"the type {' '.join(_text(node).split())[:60]}")
         for desc, _ in parts:
@@ -217,7 +217,7 @@ def _throws(node, scope: _Scope) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _class_shell(node, outer: JClass | None, skipped: list[str]) -> JClass | str:
+def _class_shell(node, outer: JClass | None) -> JClass | str:
     """The class's name and kind, or why it cannot be stubbed."""
     name = _text(node.child_by_field_name("name"))
     where = f"{outer.dotted}.{name}" if outer else name
@@ -237,15 +237,15 @@ _TYPES = ("class_declaration", "interface_declaration", "enum_declaration",
 
 
 def _shells(nodes, outer: JClass | None, skipped: list[str]
-            ) -> tuple[dict[str, object], list[tuple[JClass, object]]]:
+            ) -> tuple[dict[str, object], list[tuple[JClass, object, dict[str, object]]]]:
     """The type names declared among ``nodes`` (a JClass or why not), and each class with
-    its node, nested ones included."""
+    its node and the names declared in it, nested ones included (enclosing classes first)."""
     names: dict[str, object] = {}
     pairs = []
     for node in nodes:
         if node.type not in _TYPES:
             continue
-        shell = _class_shell(node, outer, skipped)
+        shell = _class_shell(node, outer)
         name = _text(node.child_by_field_name("name"))
         if not _NAME.fullmatch(name):
             continue
