@@ -715,6 +715,8 @@ public class Solution {
     if (x > LIMIT) throw new InsufficientFunds("over " + LIMIT);
     return LIMIT - x;
   }
+  enum Level { LOW, HIGH }
+  static Level level(int x) { return x > LIMIT ? Level.HIGH : Level.LOW; }
   static class Node {
     private final int v;
     Node(int v) { this.v = v; }
@@ -766,6 +768,7 @@ public class Main {
     check(c.inc() == c && c.get() == 6, "the same object");
     check(!c.equals(new Counter(6)), "identity");
     check(new Solution.Node(4).value() == 4, "nested class");
+    check(Solution.level(11) == Solution.Level.HIGH, "enum");
     assert Solution.withdraw(3) == 7 : "assert";
   }
 }

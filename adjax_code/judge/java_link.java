@@ -84,7 +84,7 @@ final class AdjaxLink_TAG {
       case "double": base = double.class; break;
       case "float": base = float.class; break;
       default:
-        if (name.startsWith("@")) base = Class.forName(name.substring(1));
+        if (name.startsWith("@") || name.startsWith("%")) base = Class.forName(name.substring(1));
         else if (name.equals("Iterable")) base = Iterable.class;
         else if (AdjaxJson_TAG.collection(name) != null || AdjaxJson_TAG.map(name) != null) {
           base = Class.forName("java.util." + name);
@@ -115,6 +115,7 @@ final class AdjaxLink_TAG {
       }
       return a;
     }
+    if (name.startsWith("%")) return AdjaxJson_TAG.constant(Class.forName(name.substring(1)), d);
     boolean primitive = Character.isLowerCase(name.charAt(0));
     Object v = AdjaxJson_TAG.scalar(name, d, primitive);
     if (v != AdjaxJson_TAG.class) return v;
@@ -213,7 +214,7 @@ final class AdjaxLink_TAG {
       java.util.ArrayList<Object> sig = new java.util.ArrayList<>();
       java.util.ArrayList<Object> encoded = new java.util.ArrayList<>();
       for (String p : params == null ? new String[0] : params) {
-        sig.add(AdjaxJson_TAG.simple(p.replaceAll("<.*>", "").replace("@", "")));
+        sig.add(AdjaxJson_TAG.simple(p.replaceAll("<.*>", "").replaceAll("^[@%]", "")));
       }
       try {
         for (Object a : args) encoded.add(AdjaxJson_TAG.encode(a, AdjaxLink_TAG::ref, 0));

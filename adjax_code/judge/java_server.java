@@ -148,6 +148,7 @@ final class AdjaxServer_TAG {
         }
         return a;
       }
+      if (c.isEnum()) return AdjaxJson_TAG.constant(c, d);
       Object v = AdjaxJson_TAG.scalar(c.getSimpleName(), d, c.isPrimitive());
       if (v != AdjaxJson_TAG.class) return v;
       if (d == null) return null;

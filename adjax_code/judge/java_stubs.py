@@ -2,18 +2,20 @@
 
 ``declarations`` reads the solution with tree-sitter and keeps identifiers and types only:
 its classes (top level and static nested), their non-private static methods, constructors,
-instance methods and static fields, and its exception classes. ``stubs`` writes classes of
+instance methods and static fields, its exception classes and the constants of its enums.
+``stubs`` writes classes of
 the same names for the tests' program whose every method is a call through the relay
 (``java_link.java``, ``AdjaxLink``); no byte of the candidate's text enters it: types are
 re-rendered from their names (``java.util.List<java.lang.Integer>``), every parameter is
 renamed.
 
 Types that cross: primitives and their boxes, ``String``, ``BigInteger``, ``BigDecimal``,
-arrays, ``java.util`` lists, sets, queues and maps of them, and the solution's own classes
-(as handles, identity equality). What cannot be stubbed (a generic class or method, an
-interface, an enum, a record, a callback type such as ``Function``, ``Object``, a wildcard,
-an inner class) is left out with the reason; ``equals`` and ``hashCode`` are never stubbed,
-so a handle's equality is identity in the tests.
+the solution's enums (by constant name), arrays, ``java.util`` lists, sets, queues and maps
+of them, and the solution's own classes (as handles, identity equality). What cannot be
+stubbed (a generic class or method, an interface, a record, an enum's methods, a callback
+type such as ``Function``, ``Object``, a wildcard, an inner class) is left out with the
+reason; ``equals`` and ``hashCode`` are never stubbed, so a handle's equality is identity in
+the tests.
 """
 
 from __future__ import annotations
@@ -68,6 +70,7 @@ class JClass:
     members: list[Member] = dataclasses.field(default_factory=list)
     inner: list[JClass] = dataclasses.field(default_factory=list)
     has_constructor: bool = False
+    constants: tuple[str, ...] | None = None  # an enum's constants (None: not an enum)
 
 
 @dataclasses.dataclass
@@ -81,7 +84,7 @@ class Declarations:
 
     def handled(self) -> list[str]:
         """Binary names of the classes whose objects cross as handles."""
-        return [c.binary for c in _walk(self.classes) if not c.error]
+        return [c.binary for c in _walk(self.classes) if not c.error and c.constants is None]
 
     def errors(self) -> list[str]:
         """Binary names of the solution's exception classes."""
@@ -170,7 +173,7 @@ def _named(text: str, scope: _Scope) -> tuple[str, str]:
     if isinstance(found, JClass):
         if found.error:
             raise Unstubbable(f"the exception class {found.dotted} as a value")
-        return "@" + found.binary, found.dotted
+        return ("@" if found.constants is None else "%") + found.binary, found.dotted
     if isinstance(found, str):
         raise Unstubbable(found)
     name = parts[-1]
@@ -221,6 +224,14 @@ def _class_shell(node, outer: JClass | None) -> JClass | str:
     """The class's name and kind, or why it cannot be stubbed."""
     name = _text(node.child_by_field_name("name"))
     where = f"{outer.dotted}.{name}" if outer else name
+    binary, dotted = (f"{outer.binary}${name}", where) if outer else (name, name)
+    if node.type == "enum_declaration":  # constants only: they cross by name
+        body = node.child_by_field_name("body")
+        names = tuple(_text(c.child_by_field_name("name")) for c in
+                      (body.named_children if body is not None else ())
+                      if c.type == "enum_constant")
+        if all(_NAME.fullmatch(n) for n in names):
+            return JClass(name, binary, dotted, outer is not None, constants=names)
     if node.type != "class_declaration":
         kind = node.type.replace("_declaration", "")
         return f"the {kind} {where} (only classes can be stubbed)"
@@ -228,8 +239,7 @@ def _class_shell(node, outer: JClass | None) -> JClass | str:
         return f"the generic class {where}"
     if outer is not None and "static" not in _modifiers(node):
         return f"the inner class {where} (only static nested classes can be stubbed)"
-    return JClass(name, f"{outer.binary}${name}" if outer else name,
-                  f"{outer.dotted}.{name}" if outer else name, outer is not None)
+    return JClass(name, binary, dotted, outer is not None)
 
 
 _TYPES = ("class_declaration", "interface_declaration", "enum_declaration",
@@ -328,6 +338,14 @@ def _prune(classes: list[JClass], bad: set[str]) -> list[JClass]:
 
 def _members(c: JClass, node, scope: _Scope, skipped: list[str]) -> None:
     body = node.child_by_field_name("body")
+    if c.constants is not None:  # an enum: its methods stay in the candidate's process
+        methods = [m for d in (body.named_children if body is not None else ())
+                   if d.type == "enum_body_declarations" for m in d.named_children
+                   if m.type == "method_declaration" and "private" not in _modifiers(m)]
+        if methods:
+            skipped.append(f"the methods of the enum {c.dotted} (an enum crosses as its "
+                           f"constants' names)")
+        return
     for m in body.named_children if body is not None else ():
         mods = _modifiers(m)
         if m.type not in ("method_declaration", "constructor_declaration",
@@ -403,6 +421,8 @@ def _member(c: JClass, m: Member, tag: str) -> list[str]:
 
 def _stub(c: JClass, tag: str) -> list[str]:
     static = "static " if c.nested else ""
+    if c.constants is not None:
+        return [f"{static}enum {c.name} {{", f"  {', '.join(c.constants)};", "}"]
     if c.error:
         return [f"{static}class {c.name} extends {c.parent} {{",
                 f"  {c.name}(String m) {{ super(m); }}",

@@ -176,6 +176,7 @@ final class AdjaxJson_TAG {
     if (v instanceof Float) return new Num(Double.toString(((Float) v).doubleValue()));
     if (v instanceof Character) return String.valueOf(v);
     if (v instanceof java.math.BigDecimal) return ((java.math.BigDecimal) v).toString();
+    if (v instanceof Enum) return ((Enum<?>) v).name();
     java.util.ArrayList<Object> out = new java.util.ArrayList<>();
     if (v.getClass().isArray()) {
       int n = java.lang.reflect.Array.getLength(v);
@@ -330,6 +331,16 @@ final class AdjaxJson_TAG {
     } else if (original instanceof java.util.Map && now instanceof java.util.Map) {
       ((java.util.Map) original).clear();
       ((java.util.Map) original).putAll((java.util.Map) now);
+    }
+  }
+
+  /** The constant of an enum named by a JSON string (null for null). */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  static Object constant(Class<?> c, Object d) {
+    if (d == null) return null;
+    if (!(d instanceof String)) throw new WireError("an enum constant was expected");
+    try { return Enum.valueOf((Class) c, (String) d); } catch (IllegalArgumentException e) {
+      throw new WireError("no constant " + d + " in " + c.getSimpleName());
     }
   }
 
