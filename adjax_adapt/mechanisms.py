@@ -182,7 +182,7 @@ class Context:
         rows = next(iter(batch.values())).shape[0]
         target = sharding.data_sharding(self.mesh) if rows % n == 0 \
             else sharding.replicated(self.mesh)
-        return jax.device_put(batch, target)
+        return place(batch, jax.tree.map(lambda _: target, batch))
 
     @functools.cached_property
     def train_step(self):
@@ -214,6 +214,21 @@ class Context:
                                   frozen_shardings=frozen_sh)
 
 
+def place(tree: Any, shardings: Any) -> Any:
+    """``tree`` (the same value in every process) in ``shardings``: ``device_put`` where
+    this process addresses every device of a sharding; on a mesh spanning processes each
+    process builds the shards it holds from its copy."""
+    def put(x, target):
+        if target.is_fully_addressable:
+            return jax.device_put(x, target)
+        if jax.dtypes.issubdtype(x.dtype, jax.dtypes.prng_key):
+            return jax.random.wrap_key_data(put(jax.random.key_data(x), target))
+        host = np.asarray(x)
+        return jax.make_array_from_callback(host.shape, target, lambda index: host[index])
+
+    return jax.tree.map(put, tree, shardings)
+
+
 def _placed_like(tree: Any, mesh, strategy: str) -> Any:
     """The shardings ``tree`` has on ``mesh`` (a base loaded onto it keeps its layout), or
     ``strategy``'s where it is not there; None for None."""
@@ -230,7 +245,7 @@ def init_state(params: Any, ctx: Context, key: jax.Array) -> AdaptState:
     fresh adapters (B = 0: the base's outputs exactly), per ``ctx.view``. On ``ctx.mesh``
     the state is placed in its shards."""
     state = _fresh_state(params, ctx, key)
-    return state if ctx.mesh is None else jax.device_put(state, ctx.shardings[0])
+    return state if ctx.mesh is None else place(state, ctx.shardings[0])
 
 
 def _fresh_state(params: Any, ctx: Context, key: jax.Array) -> AdaptState:

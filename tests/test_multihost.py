@@ -10,7 +10,7 @@ import pytest
 
 from adjax import sharding
 from adjax_code.app import cli
-from tests.multihost_worker import train_steps
+from tests.multihost_worker import adapter_steps, train_steps
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -21,10 +21,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_two_processes_train_as_one_mesh(tmp_path):
+def _two_processes(*args: str) -> list[dict]:
+    """What each of two loopback worker processes reports."""
     port = _free_port()
     procs = [subprocess.Popen([sys.executable, "-m", "tests.multihost_worker", str(port),
-                               str(i), str(tmp_path / "ckpt")], cwd=ROOT,
+                               str(i), *args], cwd=ROOT,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for i in range(2)]
     results = []
@@ -37,6 +38,11 @@ def test_two_processes_train_as_one_mesh(tmp_path):
     finally:
         for proc in procs:
             proc.kill()
+    return results
+
+
+def test_two_processes_train_as_one_mesh(tmp_path):
+    results = _two_processes(str(tmp_path / "ckpt"))
     assert [r["devices"] for r in results] == [8, 8]
     assert [r["local_devices"] for r in results] == [4, 4]
     assert results[0]["losses"] == results[1]["losses"]
@@ -46,6 +52,20 @@ def test_two_processes_train_as_one_mesh(tmp_path):
     here = train_steps(sharding.make_mesh())
     assert results[0]["losses"] == pytest.approx(here["losses"], rel=1e-5)
     assert results[0]["checksum"] == pytest.approx(here["checksum"], rel=1e-5)
+
+
+def test_two_processes_adapt_lora_as_one_process(tmp_path):
+    """Gradient and GRPO steps of adapters over a 4 x 2 mesh spanning two processes (base,
+    adapters and Adam moments split across both) give this process's eight-device update."""
+    results = _two_processes(str(tmp_path / "unused"), "adapters")
+    assert [r["devices"] for r in results] == [8, 8]
+    assert [r["local_devices"] for r in results] == [4, 4]
+    assert results[0] == results[1]
+    here = adapter_steps(sharding.make_mesh(4, 2))
+    assert results[0]["base"] == pytest.approx(here["base"], rel=1e-6)
+    assert results[0]["losses"] == pytest.approx(here["losses"], rel=1e-5)
+    assert results[0]["adapters"] == pytest.approx(here["adapters"], rel=1e-5)
+    assert here["adapters"] != pytest.approx(here["initial"], rel=1e-3)  # they learned
 
 
 def test_distributed_arguments_are_checked(capsys, tmp_path):
