@@ -807,7 +807,16 @@ type Stack struct {
 	items []int
 }
 
+var ErrEmpty = errors.New("empty")
+
 func NewStack() *Stack { return &Stack{} }
+
+func (s *Stack) Peek() (int, error) {
+	if len(s.items) == 0 {
+		return 0, fmt.Errorf("peek: %w", ErrEmpty)
+	}
+	return s.items[len(s.items)-1], nil
+}
 
 func (s *Stack) Push(x int) { s.items = append(s.items, x) }
 
@@ -856,6 +865,7 @@ func main() { fmt.Println("the solution's own main") }
 GO_TYPICAL_TESTS = """package main
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"reflect"
@@ -882,6 +892,8 @@ func main() {
 	s.Push(1)
 	s.Push(2)
 	check(s.Pop() == 2 && len(s.items) == 1, "a receiver written back")
+	_, err = NewStack().Peek()
+	check(errors.Is(err, ErrEmpty) && err != ErrEmpty, "a wrapped sentinel error")
 	check(Point{X: 1, Y: 2}.Sum() == 3, "a value receiver")
 	func() {
 		defer func() {

@@ -52,9 +52,10 @@ def server_program(code: str, decls: go_stubs.Declarations, tag: str) -> str:
     """The solution's package, then its server as ``main``."""
     paths, body = sources.split_go(code)
     body = _MAIN.sub(f"func adjaxSolutionMain_{tag}()", body)
+    main = (f"\nfunc main() {{\n\tadjaxSentinels_{tag} = {go_stubs.sentinels(decls)}\n"
+            f"\tadjaxServe_{tag}({go_stubs.table(decls)})\n}}\n")
     return sources.join_go(paths + _imports(), body + "\n" + harness("go_wire.go", tag)
-                           + harness("go_server.go", tag)
-                           + f"\nfunc main() {{\n\tadjaxServe_{tag}({go_stubs.table(decls)})\n}}\n")
+                           + harness("go_server.go", tag) + main)
 
 
 def tests_program(tests: str, decls: go_stubs.Declarations, tag: str) -> str:

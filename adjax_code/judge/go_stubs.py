@@ -2,11 +2,13 @@
 
 ``declarations`` reads the solution with tree-sitter and keeps identifiers and types only:
 its type declarations (structs with every field, named slices, maps and basic types),
-functions and methods. ``stubs`` writes, for the tests' program, the same types (field tags
-dropped) and functions of the same signatures whose bodies call through the relay
-(``go_link.go``, ``adjaxCall``); parameters and results are renamed, so no byte of the
-candidate's text enters it. ``table`` is the candidate's side: each function and method
-expression by name, for the server.
+functions, methods, and package-level variables and constants whose type is declared or
+follows from a literal. ``stubs`` writes, for the tests' program, the same types (field
+tags dropped), functions of the same signatures whose bodies call through the relay
+(``go_link.go``, ``adjaxCall``) and variables read from the solution when the tests start;
+parameters and results are renamed, so no byte of the candidate's text enters it. ``table``
+is the candidate's side: each function, method expression and value by name, for the
+server.
 
 What cannot be stubbed (a generic type or function, an interface, a function or channel
 type, a type from another package, an array whose length is not a literal) is left out
@@ -231,9 +233,13 @@ def _values(root, known: set[str], skipped: list[str]) -> list[tuple[str, str]]:
 
 
 def _value_type(node, known: set[str]) -> str:
-    """The type of a literal, or of a composite literal (``map[string]int{}``)."""
+    """The type of a literal, of a composite literal (``map[string]int{}``), or ``error``
+    for ``errors.New(...)`` and ``fmt.Errorf(...)``."""
     if node.type in _LITERALS:
         return _LITERALS[node.type]
+    if node.type == "call_expression" and \
+            _text(node.child_by_field_name("function")) in ("errors.New", "fmt.Errorf"):
+        return "error"
     if node.type == "composite_literal":
         return render(node.child_by_field_name("type"), known)
     raise Unstubbable(f"the untyped value {' '.join(_text(node).split())[:40]}")
@@ -261,7 +267,15 @@ def stubs(decls: Declarations, tag: str) -> str:
     reads = [f'\tadjaxCall_{tag}("={n}", nil, &{n})' for n, _ in decls.values]
     return "\n".join(list(decls.types.values()) + values + [""]
                      + [_stub(f, tag) for f in decls.funcs]
-                     + [f"func adjaxValues_{tag}() {{", *reads, "}", ""])
+                     + [f"func adjaxValues_{tag}() {{", *reads,
+                        f"\tadjaxSentinels_{tag} = {sentinels(decls)}", "}", ""])
+
+
+def sentinels(decls: Declarations) -> str:
+    """A Go map literal from the name of each package-level error variable to its address
+    (``go_wire.go``: errors that are or wrap one cross by name)."""
+    rows = "".join(f'"{n}": &{n}, ' for n, t in decls.values if t == "error")
+    return "map[string]*error{" + rows + "}"
 
 
 def table(decls: Declarations) -> str:
