@@ -23,7 +23,12 @@ func adjaxNotPlain_TAG(what string) {
 	panic(errors.New("NotPlainData: " + what))
 }
 
+// One call at a time on the link, whichever goroutine of the tests makes it.
+var adjaxLock_TAG = make(chan struct{}, 1)
+
 func adjaxCall_TAG(name string, args []interface{}, results ...interface{}) {
+	adjaxLock_TAG <- struct{}{}
+	defer func() { <-adjaxLock_TAG }()
 	encoded := make([]interface{}, len(args))
 	func() {
 		defer func() {

@@ -290,14 +290,14 @@ def judge_end(cand: execution.RunResult, run: execution.RunResult, ex: Exchange,
         return cand if cand.status == execution.MISSING else run
     if cand.stage == "build" and cand.status != execution.PASS:
         return dataclasses.replace(cand, tests_passed=0, tests_total=1,
+                                   message=compile_error(cand)[:500],
                                    protections=cand.protections + (PROTECTION,))
     out = verdict.judged(combined(cand, run, ex), verdict.judge_free(ex.records, 0))
     if run.stage == "build" and run.status != execution.PASS:
-        symbol = re.search(r"^\s*symbol:\s*(.+)$", run.stderr, re.M)  # javac's detail
         left = f"; not stubbed: {'; '.join(skipped)}" if skipped else ""
         return dataclasses.replace(out, message=(
-            f"the tests do not compile against the solution's declarations: {run.message}"
-            f"{' (' + symbol.group(1).strip() + ')' if symbol else ''}{left}")[:500])
+            f"the tests do not compile against the solution's declarations: "
+            f"{compile_error(run)}{left}")[:500])
     loaded = [rest for kind, rest in ex.records if kind == "LOAD"]
     if out.status != execution.PASS and loaded:
         ok, payload = verdict.load_value(loaded[0])
@@ -311,6 +311,21 @@ def judge_end(cand: execution.RunResult, run: execution.RunResult, ex: Exchange,
         out = dataclasses.replace(out, status=execution.FAIL, message=(
             f"the tests did not run to their end: {why}" if why else out.message)[:500])
     return out
+
+
+_COMPILER = re.compile(r"^\S+\.(?:java|go):\d+(?::\d+)?: .+$", re.M)
+_SYMBOL = re.compile(r"^\s*symbol:\s*(.+)$", re.M)
+
+
+def compile_error(result: execution.RunResult) -> str:
+    """A failed build's first compiler message (``Main.java:7: error: cannot find symbol
+    (variable MOD)``, ``./main.go:5:15: undefined: tolerance``), or its message."""
+    first = _COMPILER.search(result.stderr + "\n" + result.stdout)
+    if first is None:
+        return result.message
+    symbol = _SYMBOL.search(result.stderr, first.end())  # javac names it on a later line
+    near = symbol is not None and result.stderr.count("\n", first.end(), symbol.start()) <= 3
+    return first.group(0).strip() + (f" ({symbol.group(1).strip()})" if near else "")
 
 
 # What ended a tests' program early: an uncaught exception (Java), a panic (Go), or the

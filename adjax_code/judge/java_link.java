@@ -39,7 +39,7 @@ final class AdjaxLink_TAG {
     AdjaxJson_TAG.send(line);
   }
 
-  static void bind(AdjaxH_TAG h, Object stub) {
+  static synchronized void bind(AdjaxH_TAG h, Object stub) {
     stubs.put(h.id, stub);
   }
 
