@@ -1033,16 +1033,30 @@ def _release(fd: int | None) -> None:
 
 
 def _kill_uid(uid: int) -> None:
-    """Kills every process left running as a slot uid (daemons that left the group)."""
+    """Kills every process left running as a slot uid (daemons that left the group). A
+    zombie is not running (bubblewrap's own, reparented to the host's init, waits there to
+    be reaped) and is not waited for."""
     for _ in range(3):
         found = False
         for pid in filter(str.isdigit, os.listdir("/proc")):
             try:
                 if os.stat(f"/proc/{pid}").st_uid == uid:
                     os.kill(int(pid), signal.SIGKILL)
-                    found = True
+                    found = found or not _is_dead(pid)
             except (FileNotFoundError, ProcessLookupError, PermissionError):
                 continue
         if not found:
             return
         time.sleep(0.05)
+
+
+def _is_dead(pid: str) -> bool:
+    """A zombie whose threads have all ended (a leader that ended before its other
+    threads shows as a zombie while they run)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8", errors="replace") as f:
+            stat = f.read()
+        state = stat[stat.rindex(")") + 2:][:1]
+        return state in ("Z", "X") and len(os.listdir(f"/proc/{pid}/task")) <= 1
+    except (OSError, ValueError):
+        return True  # gone
