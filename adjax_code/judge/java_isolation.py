@@ -7,8 +7,9 @@ relayed by the harness:
   (``java_server.java``, with ``java_wire.java``) in a class with a random per-run name; its
   ``Main`` only starts the server, which answers calls of the solution's static methods,
   constructors and instance methods by reflection (objects stay there, behind handles);
-- the tests' program is the tests (their ``Main`` renamed), stubs of the solution's classes
-  generated from its declarations (``java_stubs``: identifiers and types only) and the link
+- the tests' program is the tests (their ``Main`` renamed), the solution's imports of JDK
+  types, stubs of the solution's classes generated from its declarations (``java_stubs``:
+  identifiers and types only) and the link
   (``java_link.java``). The tests' ``equals``, ``Math``, ``Arrays`` and ``assert`` (enabled) are
   the JDK's own; every value the solution returns is decoded there into the declared type.
 
@@ -27,6 +28,9 @@ from pathlib import Path
 from adjax_code.judge import execution, isolation, java_stubs
 
 IMPORT = re.compile(r"^\s*import\s+(?:static\s+)?[\w.]+(?:\.\*)?\s*;[ \t]*$", re.M)
+# The solution's imports the tests' program keeps: JDK types only (names, no static imports),
+# as the one-program run let tests lean on them and exception stubs may extend them.
+_JDK_IMPORT = re.compile(r"import (?:java|javax)\.[\w.]+(?:\.\*)?;")
 _PUBLIC = re.compile(r"\bpublic\s+((?:(?:final|abstract|sealed|non-sealed|strictfp)\s+)*)"
                      r"(class|interface|enum|record)\b")
 
@@ -66,6 +70,9 @@ def tests_program(tests: str, code: str, decls: java_stubs.Declarations, tag: st
     """The tests, stubs of the solution's classes, the link, and a ``Main`` that runs the
     tests' ``main`` with assertions enabled and writes ``END`` after it returns."""
     imports, (_, body) = _imports(code, tests)
+    theirs, _ = _imports(tests)
+    imports = [line for line in imports if line in theirs or
+               _JDK_IMPORT.fullmatch(line.replace(" ;", ";"))]
     body = _PUBLIC.sub(r"\1\2", re.sub(r"\bMain\b", f"AdjaxTests_{tag}", body))
     known = decls.handled() + ["!" + n for n in decls.errors()]
     return ("\n".join(imports) + "\n" + body + "\n\n" + java_stubs.stubs(decls, tag)
