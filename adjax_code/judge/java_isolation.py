@@ -9,9 +9,9 @@ relayed by the harness:
   constructors and instance methods by reflection (objects stay there, behind handles);
 - the tests' program is the tests (their ``Main`` renamed), the solution's imports of JDK
   types, stubs of the solution's classes generated from its declarations (``java_stubs``:
-  identifiers and types only) and the link
-  (``java_link.java``). The tests' ``equals``, ``Math``, ``Arrays`` and ``assert`` (enabled) are
-  the JDK's own; every value the solution returns is decoded there into the declared type.
+  identifiers and types only) and the link (``java_link.java``). The tests' ``equals``,
+  ``Math``, ``Arrays`` and ``assert`` (enabled) are the JDK's own; every value the solution
+  returns is decoded there into the declared type.
 
 The tests pass all or nothing: on the ``END`` record the tests' own ``Main`` writes after
 their ``main`` returns. The candidate's output and exit status count for nothing.
