@@ -220,13 +220,14 @@ def load(path: str | Path, cycle: int | None = None, *, mesh=None, store=None,
         if merged:
             return Generator(gen.model, adapters.merge(gen.params, lora, cfg.lora), gen.tok,
                              gen.cfg, manifest)
-        if mesh is not None:
+        if mesh is not None:  # every process holds the adapters whole
             from adjax import sharding
 
-            lora = jax.device_put(lora, sharding.replicated(mesh))
+            lora = mechanisms.place(lora, jax.tree.map(lambda _: sharding.replicated(mesh),
+                                                        lora))
         model, params = ctx.view.sampling(lora, gen.params)
         return Generator(model, params, gen.tok, gen.cfg, manifest)
     _, params = ctx.view.sampling(state.params, gen.params)
     if mesh is not None:
-        params = jax.device_put(params, jax.tree.map(lambda x: x.sharding, gen.params))
+        params = mechanisms.place(params, jax.tree.map(lambda x: x.sharding, gen.params))
     return Generator(gen.model, params, gen.tok, gen.cfg, manifest)
