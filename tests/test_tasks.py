@@ -190,3 +190,22 @@ def test_malformed_suite_file_is_named(tmp_path):
         tasks.read_suite_file(bad)
     with pytest.raises(ValueError, match="missing.json"):
         tasks.read_suite_file(tmp_path / "missing.json")
+
+
+def test_one_run_of_all_cases_judges_examples_and_hidden_as_two_runs_do():
+    """``adjax adapt`` scores a candidate's examples (its reward) and hidden tests (its
+    pass) from one build and run: the same verdicts as the two runs it replaces."""
+    t, u = tasks.get("add_two"), tasks.get("reverse_string")
+    items = [(t, "python", t.solutions["python"]), (u, "python", constant_stub(u, "python")),
+             (u, "go", u.solutions["go"]), (t, "go", "func addTwo(a int, b int) int {\n"
+                                                    "\tif a == 2 {\n\t\treturn 5\n\t}\n"
+                                                    "\treturn a + b\n}")]
+    box = execution.Sandbox(workers=2)
+    both = render.run_examples_and_hidden(items, sandbox=box)
+    for which, k in (("examples", 0), ("hidden", 1)):
+        apart = render.run_batched(items, which=which, sandbox=box)
+        got = [(r[k].status, r[k].tests_passed, r[k].tests_total) for r in both]
+        assert got == [(r.status, r.tests_passed, r.tests_total) for r in apart], which
+    assert [r[0].tests_total for r in both] == [len(t.examples), len(u.examples),
+                                                len(u.examples), len(t.examples)]
+    assert both[0][1].status == execution.PASS and both[1][1].status == execution.FAIL

@@ -68,11 +68,10 @@ def score(items: list[Item], codes: list[list[str]]) -> tuple[np.ndarray, np.nda
     suite = [(i, it) for i, it in enumerate(items) if it.task is not None]
     if suite:
         flat = [(it.task, it.language, c) for i, it in suite for c in codes[i]]
-        ex = render.run_batched(flat, which="examples")
-        hid = render.run_batched(flat, which="hidden")
+        runs = render.run_examples_and_hidden(flat)
         for k, (i, _) in enumerate(suite):
             for j in range(n):
-                e, h = ex[k * n + j], hid[k * n + j]
+                e, h = runs[k * n + j]
                 reward[i, j] = e.tests_passed / max(e.tests_total, 1) if e.tests_total else 0.0
                 passed[i, j] = h.status == "pass"
     for i, it in enumerate(items):

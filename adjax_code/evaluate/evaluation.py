@@ -252,8 +252,8 @@ def agreement_rerank(candidates: Sequence[str], task: tasks.Task, language: str,
     sandbox = sandbox or execution.Sandbox()
     probes = derived_inputs(task)
     probe_task = _probe_task(task, probes)
-    runs = render.run([(task, language, c) for c in candidates], which="examples",
-                      sandbox=sandbox)
+    runs = render.run_batched([(task, language, c) for c in candidates], which="examples",
+                              sandbox=sandbox)
     outputs = render.outputs([(probe_task, language, c) for c in candidates], sandbox=sandbox)
     behaviour = [("timeout",) if out is None else out for out in outputs]
     votes = collections.Counter(behaviour)

@@ -161,6 +161,19 @@ def judge(result: execution.RunResult, h: Harness, want: dict[int, Any]
     return verdict.judged(result, verdict.judge_cases(h.records(result.stdout), want))
 
 
+def run_examples_and_hidden(items: Sequence[tuple[Task, str, str]],
+                            sandbox: execution.Sandbox | None = None, progress=None
+                            ) -> list[tuple[execution.RunResult, execution.RunResult]]:
+    """(examples' verdict, hidden tests' verdict) per item from one batched run of all its
+    cases (``run_batched``): one build and one run per sample, judged twice on the host."""
+    sandbox = sandbox or execution.Sandbox()
+    harnesses, programs = _programs(items, "all")
+    results = compile_batch.run_many(sandbox, programs, batch_size=compile_batch.BATCH_SIZE,
+                                     progress=progress)
+    return [(judge(r, h, expected(t, lang, "examples")), judge(r, h, expected(t, lang, "hidden")))
+            for r, h, (t, lang, _) in zip(results, harnesses, items, strict=True)]
+
+
 def _programs(items: Sequence[tuple[Task, str, str]], which: str
               ) -> tuple[list[Harness], list[tuple[str, str, str]]]:
     """A harness of its own and a whole (program, language, stdin) per item."""
