@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from adjax_code.judge import execution
+from adjax_code.judge import execution, host
 from adjax_code.judge.execution import Limits, Sandbox
 from adjax_code.lang import languages
 
@@ -387,14 +387,14 @@ def test_without_bwrap_untrusted_code_runs_only_when_the_user_opts_in(monkeypatc
 def test_uids_in_use_are_skipped_and_never_killed(monkeypatch, tmp_path):
     import subprocess
 
-    monkeypatch.setattr(execution, "_UID_RANGE", range(61990, 61993))
+    monkeypatch.setattr(host, "UID_RANGE", range(61990, 61993))
     other = subprocess.Popen(["sleep", "30"], user=61990, group=61990, extra_groups=[])
     try:
         time.sleep(0.2)
-        uid, fd = execution._acquire_uid()
+        uid, fd = host.acquire_uid()
         assert uid == 61991
-        execution._release(fd)
-        execution._kill_uid(uid)
+        host.release(fd)
+        host.kill_uid(uid)
         assert other.poll() is None  # the other user's process lives on
     finally:
         other.kill()
@@ -409,13 +409,13 @@ def test_a_lock_directory_made_by_someone_else_is_refused(monkeypatch, tmp_path)
     lock.mkdir(mode=0o777)
     os.chmod(lock, 0o777)
     with pytest.raises(RuntimeError, match="not a private directory"):
-        execution._lock_dir()
+        host.lock_dir()
     lock.rmdir()
     os.symlink(tmp_path, lock)
     with pytest.raises(RuntimeError, match="not a private directory"):
-        execution._lock_dir()
+        host.lock_dir()
     lock.unlink()
-    assert execution._lock_dir() == str(lock)
+    assert host.lock_dir() == str(lock)
 
 
 def test_build_returns_its_files_and_run_built_runs_them(sandbox, clean_machine):
@@ -444,7 +444,7 @@ def test_leftovers_of_a_uid_are_killed_and_zombies_not_waited_for():
     import subprocess
 
     python = shutil.which("python3", path="/usr/local/bin:/usr/bin:/bin")
-    uid, fd = execution._acquire_uid()
+    uid, fd = host.acquire_uid()
     try:
         code = ("import ctypes, threading, time\n"
                 "threading.Thread(target=lambda: time.sleep(60)).start()\n"
@@ -452,11 +452,11 @@ def test_leftovers_of_a_uid_are_killed_and_zombies_not_waited_for():
         alive = subprocess.Popen([python, "-c", code], user=uid, group=uid, cwd="/")
         zombie = subprocess.Popen(["/bin/true"], user=uid, group=uid, cwd="/")
         time.sleep(1.0)
-        execution._kill_uid(uid)
+        host.kill_uid(uid)
         assert alive.wait(timeout=5) == -9  # killed, not left running
         t0 = time.monotonic()
-        execution._kill_uid(uid)  # only the zombie is left
+        host.kill_uid(uid)  # only the zombie is left
         assert time.monotonic() - t0 < 0.05
         zombie.wait()
     finally:
-        execution._release(fd)
+        host.release(fd)

@@ -35,13 +35,10 @@ per-process limits hold, and the working directory is capped per file only.
 from __future__ import annotations
 
 import concurrent.futures
-import ctypes
 import dataclasses
-import fcntl
 import functools
 import os
 import queue
-import secrets
 import selectors
 import shutil
 import signal
@@ -53,12 +50,12 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 
+from adjax_code.judge import host
 from adjax_code.judge.channel import Channel
 from adjax_code.lang import languages
 
 PASS, FAIL, TIMEOUT, ERROR, MISSING = "pass", "fail", "timeout", "error", "toolchain_missing"
 SKIP = "skip"  # a test case's status only (pytest.skip, unittest.skip): neither passed nor failed
-_SLOT_UID_BASE = 61000
 _SAFE_PATH = "/usr/local/bin:/usr/bin:/bin"
 
 
@@ -239,7 +236,7 @@ def bwrap_works() -> bool:
         return False
     ids = {}
     if os.geteuid() == 0:
-        ids = {"user": _SLOT_UID_BASE, "group": _SLOT_UID_BASE, "extra_groups": []}
+        ids = {"user": host.SLOT_UID_BASE, "group": host.SLOT_UID_BASE, "extra_groups": []}
     try:
         probe = subprocess.run(_bwrap_prefix("/tmp") + ["true"], capture_output=True,
                                timeout=10, cwd="/", **ids)
@@ -335,9 +332,9 @@ class Sandbox:
                "scrubbed-env", "output-cap", "output-write-only-channel"]
         if self.as_root:
             out.append("unprivileged-uid")
-            if _cgroup_parents():
+            if host.cgroup_parents():
                 out.append("run-cgroup-memory-pids")
-            if _mount_works():
+            if host.mount_works():
                 out.append("workdir-capped-tmpfs")
             if not self.use_bwrap:
                 out.append("shared-temp-cleanup")
@@ -399,7 +396,7 @@ class Sandbox:
             for i, (code, _) in enumerate((first, second)):
                 uid = None
                 if self.as_root:
-                    uid, lock = _acquire_uid()
+                    uid, lock = host.acquire_uid()
                     locks.append(lock)
                 threads.append(threading.Thread(target=one, args=(i, code, uid), daemon=True))
                 threads[-1].start()
@@ -410,7 +407,7 @@ class Sandbox:
             for t in threads:
                 t.join()
             for lock in locks:
-                _release(lock)
+                host.release(lock)
             for slot in slots:
                 self._slots.put(slot)
         return results[0], results[1], value  # type: ignore[return-value]
@@ -480,11 +477,11 @@ class Sandbox:
     def _in_slot(self, work):
         """``work(uid)`` holding a worker slot (and, as root, a uid of its own)."""
         slot = self._slots.get()
-        uid, lock = _acquire_uid() if self.as_root else (None, None)
+        uid, lock = host.acquire_uid() if self.as_root else (None, None)
         try:
             return work(uid)
         finally:
-            _release(lock)
+            host.release(lock)
             self._slots.put(slot)
 
     def _run_in_slot(self, code: str, lang: languages.Language, stdin: str,
@@ -506,8 +503,9 @@ class Sandbox:
         workdir = os.path.join(root, "work")
         os.mkdir(workdir)
         tmp = "/tmp" if self.use_bwrap else os.path.join(workdir, ".tmp")
-        mounted = self.as_root and _mount_tmpfs(workdir, limits, uid)
-        group = _RunCgroup(limits, uid) if self.as_root else _RunCgroup.none()
+        mounted = self.as_root and host.mount_tmpfs(workdir, limits.disk_bytes,
+                                                    limits.disk_files, uid)
+        group = host.RunCgroup(limits, uid) if self.as_root else host.RunCgroup.none()
         try:
             if not self.use_bwrap:
                 os.mkdir(tmp)
@@ -519,12 +517,12 @@ class Sandbox:
         finally:
             group.kill()
             if self.as_root:
-                _kill_uid(uid)
+                host.kill_uid(uid)
                 if not self.use_bwrap:
-                    _remove_owned_by(uid, _SHARED_TEMP_DIRS)
+                    host.remove_owned_by(uid, host.SHARED_TEMP_DIRS)
             group.remove()
             if mounted:
-                _unmount(workdir)
+                host.unmount(workdir)
             shutil.rmtree(root, ignore_errors=True)
 
     def _commands(self, lang, job, workdir, tmp, uid, group, channel, start, wall
@@ -621,7 +619,7 @@ class Sandbox:
                     proc, out_r, err_r, deadline, limits,
                     channel.stopped if channel is not None else None)
             finally:
-                _kill_group(proc.pid)
+                host.kill_group(proc.pid)
                 group.kill()
                 proc.wait()
             return (proc.returncode, out, err, timed_out, overflow)
@@ -739,175 +737,6 @@ def _text(data: bytearray, limit: int) -> str:
     return text + ("\n[output truncated]" if len(data) > limit else "")
 
 
-# -- the run as a whole: a tmpfs working directory and a cgroup (root only) -------------
-
-_MS_NOSUID, _MS_NODEV, _MNT_DETACH = 2, 4, 2
-
-
-@functools.cache
-def _libc():
-    return ctypes.CDLL(None, use_errno=True)
-
-
-def _mount_tmpfs(path: str, limits: Limits, uid: int | None) -> bool:
-    """Mounts a tmpfs capped at ``disk_bytes`` and ``disk_files`` on ``path``; False where
-    the harness may not mount (then only the per-file limit holds)."""
-    opts = f"size={limits.disk_bytes},nr_inodes={limits.disk_files},mode=0700"
-    if uid is not None:
-        opts += f",uid={uid},gid={uid}"
-    try:
-        rc = _libc().mount(b"adjax-work", path.encode(), b"tmpfs", _MS_NOSUID | _MS_NODEV,
-                           opts.encode())
-    except (OSError, AttributeError):
-        return False
-    return rc == 0
-
-
-@functools.cache
-def _mount_works() -> bool:
-    probe = tempfile.mkdtemp(prefix="adjax-mount-probe-")
-    try:
-        ok = _mount_tmpfs(probe, Limits(disk_bytes=1 << 20, disk_files=16), None)
-        if ok:
-            _unmount(probe)
-        return ok
-    finally:
-        shutil.rmtree(probe, ignore_errors=True)
-
-
-def _unmount(path: str) -> None:
-    try:
-        _libc().umount2(path.encode(), _MNT_DETACH)
-    except (OSError, AttributeError):
-        pass
-
-
-@functools.cache
-def _cgroup_parents() -> tuple[tuple[str, str], ...]:
-    """(kind, directory) where this harness may create a run's cgroups: ("v1-memory",
-    dir) and ("v1-pids", dir) under its own v1 cgroups, or ("v2", dir) where its v2 cgroup
-    delegates both memory and pids; () where neither can be written."""
-    try:
-        lines = open("/proc/self/cgroup", encoding="utf-8").read().splitlines()
-    except OSError:
-        return ()
-    v1, v2 = {}, None
-    for line in lines:
-        _, controllers, path = line.split(":", 2)
-        for c in controllers.split(","):
-            if c in ("memory", "pids"):
-                v1[c] = os.path.join("/sys/fs/cgroup", c, path.lstrip("/"))
-        if controllers == "":
-            v2 = path
-    if len(v1) == 2 and all(os.access(d, os.W_OK) for d in v1.values()):
-        return (("v1-memory", v1["memory"]), ("v1-pids", v1["pids"]))
-    if v2 is not None:
-        for mount in ("/sys/fs/cgroup/unified", "/sys/fs/cgroup"):
-            d = os.path.join(mount, v2.lstrip("/"))
-            try:
-                delegated = open(os.path.join(d, "cgroup.subtree_control")).read().split()
-            except OSError:
-                continue
-            if {"memory", "pids"} <= set(delegated) and os.access(d, os.W_OK):
-                return (("v2", d),)
-    return ()
-
-
-class _RunCgroup:
-    """The cgroups of one run: every process of the run joins them before it execs (a
-    shell as the first command), so memory (``run_memory_bytes``, the run's tmpfs pages
-    included) and processes (``processes``) are capped for the run as a whole."""
-
-    def __init__(self, limits: Limits | None, uid: int | None):
-        self.dirs: list[tuple[str, str]] = []
-        if limits is None:
-            return
-        name = f"adjax-run-{secrets.token_hex(6)}"
-        try:
-            for kind, parent in _cgroup_parents():
-                d = os.path.join(parent, name)
-                os.mkdir(d)
-                self.dirs.append((kind, d))
-                if kind in ("v1-memory", "v2"):
-                    limit = "memory.limit_in_bytes" if kind == "v1-memory" else "memory.max"
-                    _write(d, limit, str(limits.run_memory_bytes))
-                    for swap in ("memory.memsw.limit_in_bytes", "memory.swap.max"):
-                        if os.path.exists(os.path.join(d, swap)):
-                            _write(d, swap, str(limits.run_memory_bytes) if "memsw" in swap
-                                   else "0", quiet=True)
-                if kind in ("v1-pids", "v2"):
-                    _write(d, "pids.max", str(limits.processes))
-                if uid is not None:
-                    os.chown(os.path.join(d, "cgroup.procs"), uid, uid)
-        except OSError:
-            self.kill()
-            self.remove()
-            self.dirs = []
-
-    @classmethod
-    def none(cls) -> _RunCgroup:
-        return cls(None, None)
-
-    def enter_argv(self) -> list[str]:
-        if not self.dirs:
-            return []
-        joins = " && ".join(f'echo $$ > "${i + 1}"' for i in range(len(self.dirs)))
-        return ["/bin/sh", "-c", f'{joins} && shift {len(self.dirs)} && exec "$@"', "sh",
-                *(os.path.join(d, "cgroup.procs") for _, d in self.dirs)]
-
-    def out_of_memory(self) -> bool:
-        for kind, d in self.dirs:
-            name = {"v1-memory": "memory.oom_control", "v2": "memory.events"}.get(kind)
-            if name is None:
-                continue
-            try:
-                for line in open(os.path.join(d, name), encoding="utf-8"):
-                    key, _, value = line.partition(" ")
-                    if key == "oom_kill" and value.strip() not in ("", "0"):
-                        return True
-            except OSError:
-                continue
-        return False
-
-    def kill(self) -> None:
-        for _ in range(20):
-            found = False
-            for _, d in self.dirs:
-                try:
-                    pids = open(os.path.join(d, "cgroup.procs")).read().split()
-                except OSError:
-                    continue
-                for pid in pids:
-                    found = True
-                    try:
-                        os.kill(int(pid), signal.SIGKILL)
-                    except (ProcessLookupError, PermissionError, ValueError):
-                        pass
-            if not found:
-                return
-            time.sleep(0.02)
-
-    def remove(self) -> None:
-        for _, d in self.dirs:
-            for _ in range(50):
-                try:
-                    os.rmdir(d)
-                    break
-                except FileNotFoundError:
-                    break
-                except OSError:
-                    time.sleep(0.02)
-
-
-def _write(d: str, name: str, value: str, quiet: bool = False) -> None:
-    try:
-        with open(os.path.join(d, name), "w") as f:
-            f.write(value)
-    except OSError:
-        if not quiet:
-            raise
-
-
 def first_error_line(text: str) -> str:
     """The line of a compiler's or program's output that says what went wrong: the last
     one naming an error or exception, else the last line (at most 300 characters)."""
@@ -921,13 +750,6 @@ def first_error_line(text: str) -> str:
 def _looks_like_assertion(stderr: str) -> bool:
     return any(word in stderr for word in ("AssertionError", "AssertionFailedError",
                                            "ERR_ASSERTION", "assertion failed"))
-
-
-def _kill_group(pgid: int) -> None:
-    try:
-        os.killpg(pgid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 # The JVM runs under the address-space cap only with its reservations bounded (measured on
@@ -946,117 +768,3 @@ def _capped_argv(cmd: Sequence[str]) -> list[str]:
     if argv and argv[0] == "javac":
         return ["javac", *(f"-J{f}" for f in JAVA_FLAGS), *argv[1:]]
     return argv
-
-
-_UID_RANGE = range(_SLOT_UID_BASE, _SLOT_UID_BASE + 1000)
-_SHARED_TEMP_DIRS = ("/tmp", "/var/tmp", "/dev/shm")
-
-
-def _remove_owned_by(uid: int, dirs: Sequence[str]) -> None:
-    """Removes what a slot uid left in the host's shared temporary directories."""
-    for d in dirs:
-        try:
-            entries = list(os.scandir(d))
-        except OSError:
-            continue
-        for entry in entries:
-            try:
-                if entry.stat(follow_symlinks=False).st_uid != uid:
-                    continue
-                if entry.is_dir(follow_symlinks=False):
-                    shutil.rmtree(entry.path, ignore_errors=True)
-                else:
-                    os.unlink(entry.path)
-            except OSError:
-                continue
-
-
-def _uid_is_free(uid: int) -> bool:
-    """No account has the uid and no process runs under it."""
-    import pwd
-
-    try:
-        pwd.getpwuid(uid)
-        return False
-    except KeyError:
-        pass
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            if os.stat(f"/proc/{pid}").st_uid == uid:
-                return False
-        except OSError:
-            continue
-    return True
-
-
-def _lock_dir() -> str:
-    """The harness's lock directory, created private; one that another user made first, a
-    link, or one others can write is refused."""
-    path = os.path.join(tempfile.gettempdir(), f"adjax-sandbox-locks-{os.geteuid()}")
-    try:
-        os.mkdir(path, 0o700)
-    except FileExistsError:
-        pass
-    st = os.lstat(path)
-    import stat as stat_mod
-
-    if not stat_mod.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid() or st.st_mode & 0o022:
-        raise RuntimeError(f"{path} is not a private directory of this user (a link, another "
-                           "owner, or writable by others); remove it and run again")
-    return path
-
-
-def _acquire_uid() -> tuple[int, int]:
-    """An unprivileged uid that no account has, no process runs under and no other run on
-    this machine holds, with its lock file open. A uid in use by anyone else is skipped,
-    never cleaned up: only processes started under a held uid are ever killed."""
-    lock_dir = _lock_dir()
-    for uid in _UID_RANGE:
-        fd = os.open(os.path.join(lock_dir, f"{uid}.lock"),
-                     os.O_CREAT | os.O_RDWR | os.O_NOFOLLOW, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            continue
-        if not _uid_is_free(uid):
-            _release(fd)
-            continue
-        return uid, fd
-    raise RuntimeError("every sandbox uid is in use")
-
-
-def _release(fd: int | None) -> None:
-    if fd is not None:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
-
-
-def _kill_uid(uid: int) -> None:
-    """Kills every process left running as a slot uid (daemons that left the group). A
-    zombie is not running (bubblewrap's own, reparented to the host's init, waits there to
-    be reaped) and is not waited for."""
-    for _ in range(3):
-        found = False
-        for pid in filter(str.isdigit, os.listdir("/proc")):
-            try:
-                if os.stat(f"/proc/{pid}").st_uid == uid:
-                    os.kill(int(pid), signal.SIGKILL)
-                    found = found or not _is_dead(pid)
-            except (FileNotFoundError, ProcessLookupError, PermissionError):
-                continue
-        if not found:
-            return
-        time.sleep(0.05)
-
-
-def _is_dead(pid: str) -> bool:
-    """A zombie whose threads have all ended (a leader that ended before its other
-    threads shows as a zombie while they run)."""
-    try:
-        with open(f"/proc/{pid}/stat", encoding="utf-8", errors="replace") as f:
-            stat = f.read()
-        state = stat[stat.rindex(")") + 2:][:1]
-        return state in ("Z", "X") and len(os.listdir(f"/proc/{pid}/task")) <= 1
-    except (OSError, ValueError):
-        return True  # gone
