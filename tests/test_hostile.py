@@ -449,6 +449,43 @@ def test_python_tests_cannot_be_reached_or_patched_by_the_candidate(name):
     assert forged.tests_passed == 0, (name, [(c.name, c.status) for c in forged.cases])
 
 
+STAR_TESTS = ("import math\nfrom geometry import *\n\n"
+              "def test_area():\n    assert math.isclose(area(2), math.pi * 4)\n"
+              "    assert abs(area(1) - math.pi) < 1e-9\n\n"
+              "def test_top3():\n    got = top3([5, 1, 9, 7])\n    assert len(got) == 3\n"
+              "    assert all(x >= 5 for x in got)\n")
+STAR_HONEST = ("import math\ndef area(r):\n    return math.pi * r * r\n\n"
+               "def top3(xs):\n    return sorted(xs)[-3:]\n")
+
+
+def test_a_star_import_of_the_solution_never_swaps_what_the_tests_call():
+    """``from <solution> import *`` binds neither the solution's builtin-named functions
+    nor names the tests already hold (their own ``import math``)."""
+    wrong = ("class math:\n    isclose = staticmethod(lambda *a, **k: True)\n\n"
+             "def abs(x):\n    return 0.0\n\ndef len(x):\n    return 3\n\n"
+             "def all(xs):\n    return True\n\n"
+             "def area(r):\n    return 0.0\n\ndef top3(xs):\n    return [0]\n")
+    honest, forged = rewards.functional_results([STAR_HONEST, wrong], "python", STAR_TESTS,
+                                                module_name="geometry")
+    assert honest.fraction_passed == 1.0, honest
+    assert forged.tests_passed == 0, [(c.name, c.status, c.message) for c in forged.cases]
+
+
+def test_an_unclosed_string_of_escapes_fails_its_sample_without_stalling_the_judge():
+    """A manifest line of an unclosed string of 40,000 escaped quotes: the depth scan is
+    one pass (it was quadratic: half a minute of the host's CPU, and an honest sibling
+    judged in the same pool timed out)."""
+    flood = ("import os, stat\nfor fd in range(3, 64):\n    try:\n"
+             "        if stat.S_ISSOCK(os.fstat(fd).st_mode):\n"
+             "            os.write(fd, b'READY {\"names\": \"' + b'\\\\\"' * 40000 + b'\\n')\n"
+             "            break\n    except OSError:\n        pass\n"
+             "def add(a, b):\n    return a + b\n")
+    honest = "def add(a, b):\n    return a + b\n"
+    forged, sibling = rewards.functional_results([flood, honest], "python", PY_TESTS)
+    assert sibling.status == execution.PASS, sibling
+    assert forged.status != execution.PASS and forged.tests_passed == 0, forged
+
+
 def test_values_that_are_not_plain_data_fail_with_a_clear_message():
     code = ("import fractions\ndef dist(a, b):\n    return fractions.Fraction(abs(a - b))\n"
             "def order(xs):\n    return sorted(xs)\ndef is_even(n):\n    return n % 2 == 0\n")

@@ -314,7 +314,7 @@ def judge_end(cand: execution.RunResult, run: execution.RunResult, ex: Exchange,
 
 
 _COMPILER = re.compile(r"^\S+\.(?:java|go):\d+(?::\d+)?: .+$", re.M)
-_SYMBOL = re.compile(r"^\s*symbol:\s*(.+)$", re.M)
+_SYMBOL = re.compile(r"^[ \t]*symbol:[ \t]*(.+)$", re.M)
 
 
 def compile_error(result: execution.RunResult) -> str:

@@ -432,11 +432,28 @@ def _tests_import(private, real_import):
         if level == 0 and type(name) is str:
             module = _dict_get(private, name)
             if module is not None:
+                if fromlist and "*" in fromlist:
+                    return _star_view(module, globals)
                 if fromlist:
                     return module
                 return _dict_get(private, name.partition(".")[0], module)
         return real_import(name, globals, locals, fromlist, level)
     return imp
+
+
+def _star_view(module, into):
+    """What ``from <solution> import *`` binds in the tests' namespace ``into``: the
+    solution's public names, less builtins and the names the tests already hold (their own
+    ``import math``, helpers), so a star import never swaps what the tests call."""
+    view = _ModuleType(module.__name__)
+    taken = into if type(into) is dict else {}
+    names = []
+    for key, value in list(_dict_items(module.__dict__)):
+        setattr(view, key, value)
+        if key[:1] != "_" and key not in _builtins_module.__dict__ and key not in taken:
+            names.append(key)
+    view.__all__ = names
+    return view
 
 
 def _result_class(unittest):
