@@ -252,8 +252,41 @@ function serve(table) {
 class SolutionGone extends Error {}
 class NotPlainData extends Error {}
 
-function start() {
+// Names of the tests' module that are not properties of globalThis.
+const MODULE_NAMES = ["module", "exports", "require", "__dirname", "__filename", "arguments",
+                      "assert"];
+
+// The first of the solution's names that would hide one of the tests' globals, or null.
+function hiding(names) {
+  for (const name of names) {
+    if (name in globalThis || MODULE_NAMES.includes(name)) return name;
+  }
+  return null;
+}
+
+// console.assert that throws on a falsy condition (node's only prints).
+function strictConsoleAssert() {
+  const {AssertionError} = require("assert");
+  const format = require("util").format;
+  console.assert = function assert(ok, ...data) {
+    if (ok) return;
+    const message = data.length ? format(...data) : "console.assert failed";
+    throw new AssertionError({message: message, actual: ok, expected: true,
+                              operator: "console.assert"});
+  };
+}
+
+// names: what the tests' module binds to the solution. One that would hide a global of
+// this process refuses the sample here, after the relay's START and before any test runs.
+function start(names) {
   const line = readLine();
+  const hidden = hiding(names || []);
+  if (hidden !== null) {
+    send("REFUSE " + JSON.stringify("the solution declares " + hidden + ", which would hide " +
+                                    "the tests' global " + hidden + "; rename it"));
+    process.exit(1);
+  }
+  strictConsoleAssert();
   const manifest = line !== null && line.startsWith("START ") ? JSON.parse(line.slice(6)) : {};
   const entries = (manifest && manifest.names) || {};
   const classes = Object.create(null);

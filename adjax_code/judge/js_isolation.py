@@ -6,10 +6,12 @@ program declares a stub for each of those names (``start``, ``bind``), then the 
 then the ``END`` record, and never contains a byte of the candidate's text: the names come
 from the solution's syntax tree and must be plain identifiers, and in TypeScript each of the
 solution's types is declared ``any`` (its interfaces and aliases are not copied). The
-tests' ``JSON``, ``Math``, ``assert`` and ``Object.is`` are their own; every value the
-solution returns is decoded into plain data there, an instance of one of its classes stays
-in its process behind a handle that cannot be converted, compared by value or made to
-answer ``then``.
+tests' ``JSON``, ``Math``, ``assert`` and ``Object.is`` are their own: a name the tests
+declare or require is never bound to the solution, and one that is a global of the tests'
+process refuses the sample before any test runs; the tests' ``console.assert`` throws on a
+falsy condition. Every value the solution returns is decoded into plain data there, an
+instance of one of its classes stays in its process behind a handle that cannot be
+converted, compared by value or made to answer ``then``.
 
 Free-form JavaScript/TypeScript tests pass all or nothing: on the tests' ``END`` record.
 """
@@ -136,12 +138,68 @@ def cases(tests: str, language: str) -> tuple[str, tuple[tuple[int, str], ...]]:
         n.text.decode("utf-8", "replace").split())[:120]) for n in spans)
 
 
+_PATTERN_NAMES = ("identifier", "shorthand_property_identifier_pattern")
+
+
+def _bound(node) -> list[str]:
+    """The identifiers a declaration's name or destructuring pattern binds."""
+    if node.type in _PATTERN_NAMES:
+        return [node.text.decode("utf-8", "replace")]
+    if node.type == "pair_pattern":
+        value = node.child_by_field_name("value")
+        return _bound(value) if value is not None else []
+    if node.type in ("assignment_pattern", "object_assignment_pattern"):  # x = 1, {x = 1}
+        left = node.child_by_field_name("left")
+        return _bound(left) if left is not None else []
+    if node.type.endswith("pattern"):  # {...}, [...], ...rest
+        return [n for c in node.named_children for n in _bound(c)]
+    return []
+
+
+def declared(tests: str, language: str) -> frozenset[str]:
+    """What the tests' module declares, requires or imports at top level (their own names,
+    never bound to the solution's)."""
+    found = names(tests, language)
+    out = {n for n, _, _ in found.values} | {n for n, _ in found.types}
+    for node in syntax.parse(tests, language).root_node.children:
+        if node.type == "export_statement":
+            node = node.child_by_field_name("declaration") or node
+        if node.type == "ambient_declaration" and node.named_children:  # declare var x: T;
+            node = node.named_children[0]
+        if node.type in _VARIABLES:
+            for v in node.named_children:
+                target = v.child_by_field_name("name") if v.type == "variable_declarator" \
+                    else None
+                out.update(_bound(target) if target is not None else ())
+        elif node.type == "import_statement":
+            out.update(_imported(node))
+    return frozenset(out)
+
+
+def _imported(node) -> list[str]:
+    """The local names an ``import`` statement binds."""
+    if node.type == "identifier":
+        return [node.text.decode("utf-8", "replace")]
+    if node.type == "import_specifier":
+        alias = node.child_by_field_name("alias") or node.child_by_field_name("name")
+        return _imported(alias) if alias is not None else []
+    if node.type == "string":
+        return []
+    return [n for c in node.named_children for n in _imported(c)]
+
+
 def tests_program(tests: str, language: str, found: Names) -> str:
-    """Stubs of the solution's names (identifiers only), the tests (each top-level
-    assertion a case: ``cases``), then ``END``."""
+    """Stubs of the solution's names (identifiers only; none the tests declare or require
+    themselves), the tests (each top-level assertion a case: ``cases``), then ``END``.
+    The tests' process refuses the sample, before any test runs, when one of those names is
+    one of its globals (``Math``, ``JSON``, ``process``, ...: ``js_harness.js``, ``start``)."""
     typed = language == "typescript"
-    lines = [f"{_declare(typed)}const __adjaxH{': any' if typed else ''} = {_load()}.start();"]
-    for name, count, is_class in found.values:
+    own = declared(tests, language)
+    values = [v for v in found.values if v[0] not in own]
+    bound = json.dumps([name for name, _, _ in values])
+    lines = [f"{_declare(typed)}const __adjaxH{': any' if typed else ''} = "
+             f"{_load()}.start({bound});"]
+    for name, count, is_class in values:
         kind = ""
         if typed:
             sig = f"new {_params(count)}(...args: any[]): any" if is_class else \
@@ -149,7 +207,8 @@ def tests_program(tests: str, language: str, found: Names) -> str:
             kind = f": {{{sig}; [k: string]: any}}" if count or is_class else ": any"
         lines.append(f'const {name}{kind} = __adjaxH.bind("{name}");')
     if typed:
-        lines += [f"type {name}{_params(count)} = any;" for name, count in found.types]
+        lines += [f"type {name}{_params(count)} = any;" for name, count in found.types
+                  if name not in own]
     body, _ = cases(tests, language)
     return "\n".join(lines) + f"\n{body}\n;\n__adjaxH.report(\"END\");\n"
 
@@ -199,6 +258,11 @@ def judge(cand: execution.RunResult, run_: execution.RunResult, ex: isolation.Ex
                                    protections=cand.protections + (isolation.PROTECTION,))
     out = verdict.judged(isolation.combined(cand, run_, ex),
                          verdict.judge_free(ex.records, len(cases)))
+    refused = [rest for kind, rest in ex.records if kind == "REFUSE"]
+    if refused:
+        ok, why = verdict.load_value(refused[0])
+        return dataclasses.replace(out, status=execution.ERROR, tests_passed=0, message=(
+            str(why) if ok else "the sample was refused")[:500])
     if cases and out.stage != "build":
         out = dataclasses.replace(out, cases=case_results(ex.records, cases))
     loaded = [rest for kind, rest in ex.records if kind == "LOAD"]
