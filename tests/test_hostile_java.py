@@ -98,6 +98,9 @@ def test_a_solution_class_named_java_is_refused_before_it_runs():
     code = "class Sol { static int add(int a, int b) { return 0; } }\nclass java { }\n"
     why = java_isolation.refusal(java_stubs.declarations(code), TESTS)
     assert why.startswith("the solution declares a class named java"), why
+    # nested, it would obscure the JDK's names in its own stub's signatures
+    code = "class Sol {\n  static class java { }\n  static int add(int a, int b) { return 0; }\n}\n"
+    assert java_isolation.refusal(java_stubs.declarations(code), TESTS), code
     assert java_isolation.refusal(java_stubs.declarations(HONEST), TESTS) == ""
 
 

@@ -109,7 +109,8 @@ def refusal(decls: java_stubs.Declarations, tests: str) -> str:
     if "Main" in decls.top_level:
         return ("the solution declares a class named Main, which the isolated tests' run "
                 "needs for its own launcher: rename it")
-    if "java" in decls.top_level:  # it would hide the java packages, even from the launcher
+    nested = {part for b in decls.handled() + decls.errors() for part in b.split("$")}
+    if "java" in decls.top_level | nested:  # it would obscure the java packages' names
         return ("the solution declares a class named java, which would hide the JDK's java "
                 "packages in the isolated tests' run: rename it")
     if not re.search(r"\bclass\s+Main\b", tests):
