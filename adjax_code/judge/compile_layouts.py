@@ -87,7 +87,7 @@ class Layout:
 
     def accepts(self, code: str) -> bool:
         """Whether a program can take part (a Java file with a package of its own cannot)."""
-        return not (self.language == "java" and re.search(r"^\s*package\s", code, re.M))
+        return not (self.language == "java" and re.search(r"^[ \t]*package\s", code, re.M))
 
     def plain(self, key: str, text: str) -> str:
         """``text`` as the one-program build would have said it: the key's directory and

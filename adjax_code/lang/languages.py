@@ -70,7 +70,7 @@ class Language:
 
 
 _GO_PACKAGES = ("fmt", "sort", "strings", "strconv", "unicode", "math", "bytes", "slices")
-_GO_IMPORTS = re.compile(r'^\s*import\s*(\([^)]*\)|"[^"]+")', re.M)
+_GO_IMPORTS = re.compile(r'^[ \t]*import[ \t]*(\([^)]*\)|"[^"]+")', re.M)
 
 
 def tidy_go(code: str) -> str:
@@ -88,7 +88,7 @@ _JAVA_UTIL = re.compile(r"(?<![\w.])(Arrays|List|ArrayList|Map|HashMap|Set|HashS
 
 def tidy_java(code: str) -> str:
     """Adds ``import java.util.*;`` when java.util types are used and not imported."""
-    if _JAVA_UTIL.search(code) and not re.search(r"^\s*import\s+java\.util\.", code, re.M):
+    if _JAVA_UTIL.search(code) and not re.search(r"^[ \t]*import[ \t]+java\.util\.", code, re.M):
         return "import java.util.*;\n\n" + code
     return code
 

@@ -215,7 +215,7 @@ def outputs(items: Sequence[tuple[Task, str, str]], which: str = "all",
 # -- Java imports ------------------------------------------------------------------------
 
 
-_JAVA_IMPORT = re.compile(r"^\s*import\s+[\w.*]+\s*;\s*$", re.M)
+_JAVA_IMPORT = re.compile(r"^[ \t]*import[ \t]+[\w.*]+[ \t]*;[ \t]*$", re.M)
 
 
 def split_java_imports(code: str) -> tuple[list[str], str]:
