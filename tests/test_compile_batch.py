@@ -200,7 +200,8 @@ A, B = list(KEYS)
     (f"{B}/Main.java:1: error: error while writing Solution: No space left on device\n", None),
     # an erroneous line that reads like javac's own summary cannot hide the caret after it
     (f"{A}/Main.java:3: error: class expected\nNote: not java\n^\n1 error\n", None),
-])
+], ids=["one-error", "two-samples", "warning", "javac-crash", "shared-resource",
+        "caret-after-note"])
 def test_java_messages_are_pinned_on_their_sample_or_nothing(text, expected):
     got = compile_layouts.attribute(compile_layouts.JAVA, text, KEYS)
     assert (got if got is None else {k: len(v) for k, v in got.items()}) == expected
