@@ -166,12 +166,20 @@ def run_examples_and_hidden(items: Sequence[tuple[Task, str, str]],
                             ) -> list[tuple[execution.RunResult, execution.RunResult]]:
     """(examples' verdict, hidden tests' verdict) per item from one batched run of all its
     cases (``run_batched``): one build and one run per sample, judged twice on the host."""
-    sandbox = sandbox or execution.Sandbox()
-    harnesses, programs = _programs(items, "all")
-    results = compile_batch.run_many(sandbox, programs, batch_size=compile_batch.BATCH_SIZE,
-                                     progress=progress)
-    return [(judge(r, h, expected(t, lang, "examples")), judge(r, h, expected(t, lang, "hidden")))
-            for r, h, (t, lang, _) in zip(results, harnesses, items, strict=True)]
+    harnesses, results = _batched(items, "all", sandbox, progress=progress)
+    return list(zip(_judged(items, "examples", harnesses, results),
+                    _judged(items, "hidden", harnesses, results), strict=True))
+
+
+def _batched(items: Sequence[tuple[Task, str, str]], which: str,
+             sandbox: execution.Sandbox | None, batch_size: int | None = None, progress=None
+             ) -> tuple[list[Harness], list[execution.RunResult]]:
+    """Each item's harness and its raw run, compiled languages built in batches
+    (``compile_batch``) and every sample run alone."""
+    harnesses, programs = _programs(items, which)
+    return harnesses, compile_batch.run_many(
+        sandbox or execution.Sandbox(), programs,
+        batch_size=batch_size or compile_batch.BATCH_SIZE, progress=progress)
 
 
 def _programs(items: Sequence[tuple[Task, str, str]], which: str
@@ -201,10 +209,9 @@ def outputs(items: Sequence[tuple[Task, str, str]], which: str = "all",
     """What each program returned per case (its case records in case order), or None when
     it timed out: the behaviour that agreement reranking compares. Compiled languages are
     built in batches and run apart, as in ``run_batched``."""
-    sandbox = sandbox or execution.Sandbox()
-    harnesses, programs = _programs(items, which)
+    harnesses, results = _batched(items, which, sandbox)
     out = []
-    for r, h in zip(compile_batch.run_many(sandbox, programs), harnesses, strict=True):
+    for r, h in zip(results, harnesses, strict=True):
         if r.status == execution.TIMEOUT:
             out.append(None)
             continue
@@ -231,11 +238,7 @@ def run_batched(items: Sequence[tuple[Task, str, str]], which: str = "all",
     run, and every sample still run in a sandboxed process of its own that holds only its
     own compiled files (``compile_batch``): the same verdicts, without a compiler start
     per sample."""
-    sandbox = sandbox or execution.Sandbox()
-    harnesses, programs = _programs(items, which)
-    results = compile_batch.run_many(sandbox, programs,
-                                     batch_size=batch_size or compile_batch.BATCH_SIZE,
-                                     progress=progress)
+    harnesses, results = _batched(items, which, sandbox, batch_size, progress)
     return _judged(items, which, harnesses, results)
 
 
