@@ -16,12 +16,12 @@ is whether the chosen candidate passes. Syntax validity is tree-sitter's verdict
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 
 from adjax_code import tasks
 from adjax_code.evaluate import evaluation
 from adjax_code.generate import batch
+from adjax_code.generate.decoding import Decoding
 from adjax_code.generate.generator import Generator
 from adjax_code.lang import syntax
 from adjax_code.tasks import render
@@ -45,10 +45,10 @@ def generate(gen: Generator, split: str = "heldout", langs: Sequence[str] = task
     requests = [{"id": key, "spec": t.specs[0], "language": lang,
                  "prefix": render.header(t, lang)} for key, (t, lang) in by_id.items()]
     rows = []
+    sampler = _sampler(gen, steps, gen.default_length)
     for res in batch.generate_batch(gen, requests, batch_size=chunk * candidates,
                                     samples=candidates, seed=seed,
-                                    repair_rounds=repair_rounds, sampler=_sampler(gen, steps),
-                                    grow=grow):
+                                    repair_rounds=repair_rounds, sampler=sampler, grow=grow):
         t, lang = by_id[res.row.id]
         for i, c in enumerate(res.generation.candidates):
             rows.append({"task_id": t.id, "language": lang, "candidate": i, "draft": c.draft,
@@ -60,9 +60,9 @@ def generate(gen: Generator, split: str = "heldout", langs: Sequence[str] = task
                                        r["candidate"]))
 
 
-def _sampler(gen: Generator, steps: int | None):
-    return (dataclasses.replace(gen.cfg.sampler, num_steps=steps) if steps
-            else gen.cfg.sampler)
+def _sampler(gen: Generator, steps: int | None, length: int):
+    """The model's sampler with ``steps`` (None: its own), as every command decodes."""
+    return Decoding(steps=steps or None).sampler(gen.cfg.sampler, length)
 
 
 def score(rows: list[dict], progress=None) -> list[dict]:
@@ -149,7 +149,7 @@ def generate_humaneval(gen: Generator, *, candidates: int = 1, seed: int = 0,
     good = [r for r in checked if isinstance(r, batch.Row)]
     batches = batch.plan_batches(gen, good, chunk * candidates, length, False)
     for res in (r for done in batch.generate_batches(
-            gen, batches, length=length, sampler=_sampler(gen, steps),
+            gen, batches, length=length, sampler=_sampler(gen, steps, length),
             repair_rounds=repair_rounds) for r in done):
         rows += [{"task_id": line["task_id"], "candidate": line["sample"],
                   "completion": line["completion"]}
